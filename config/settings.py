@@ -1,0 +1,327 @@
+"""The one settings module. Every value comes from the environment; see docs/configuration.md."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from environ import ImproperlyConfigured
+
+from config.env import BASE_DIR, env, mailer_from_url, proofsheet_env, secret_key, var_dir
+
+PROOFSHEET_ENV = proofsheet_env()
+PRODUCTION = PROOFSHEET_ENV == "production"
+TESTING = PROOFSHEET_ENV == "test"
+VAR_DIR = var_dir()
+
+SECRET_KEY = secret_key(PROOFSHEET_ENV, VAR_DIR)
+DEBUG = env.bool("DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when PROOFSHEET_ENV=production")
+
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+_site_host = urlsplit(SITE_URL).hostname or "127.0.0.1"
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS",
+    default=[_site_host] if PRODUCTION else [_site_host, "127.0.0.1", "localhost", "[::1]"],
+)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+ADMIN_PATH = env.str("ADMIN_PATH", default="backoffice/").strip("/") + "/"
+if ADMIN_PATH == "admin/" and PRODUCTION:
+    raise ImproperlyConfigured("ADMIN_PATH must not be the guessable 'admin/' in production")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks_db",
+    "ninja",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.headless",
+    "proofsheet.core",
+    "proofsheet.notifications",
+    "proofsheet.accounts",
+    "proofsheet.storefront",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "proofsheet" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "proofsheet.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'proofsheet.sqlite3'}")
+}
+_db = DATABASES["default"]
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server read while the worker writes; IMMEDIATE avoids lock upgrades
+    # failing with "database is locked" under concurrent writers.
+    _db.setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+    # Tests run other processes (worker, server) on the test database, so it must be a file.
+    _db.setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test.sqlite3")
+else:
+    _db.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    _db["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ------------------------------------------------------------------------------------
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://proofsheet")}
+
+# --- Files ------------------------------------------------------------------------------------
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local")
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist", BASE_DIR / "frontend" / "public"]
+# Tests and DEBUG serve the bundle straight from frontend/dist; `make run` collects it first.
+WHITENOISE_USE_FINDERS = TESTING or DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+_static = {
+    "BACKEND": (
+        "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+}
+if STORAGE_BACKEND == "local":
+    _public = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT / "public"), "base_url": MEDIA_URL + "public/"},
+    }
+    _private = {
+        # No base_url: originals are never reachable by a URL (R06).
+        "BACKEND": "proofsheet.core.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT / "private")},
+    }
+elif STORAGE_BACKEND == "s3":
+    _s3_common = {
+        "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("S3_REGION", default="") or None,
+        "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+        "file_overwrite": False,
+        "signature_version": "s3v4",
+        "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
+    }
+    _bucket = env.str("S3_BUCKET", default="")
+    if not _bucket:
+        raise ImproperlyConfigured("S3_BUCKET must be set when STORAGE_BACKEND=s3")
+    _public_url = env.str("S3_PUBLIC_BASE_URL", default="")
+    _public = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": _s3_common
+        | {
+            "bucket_name": env.str("S3_PUBLIC_BUCKET", default=_bucket),
+            "location": "public",
+            "querystring_auth": False,
+            "default_acl": None,
+            "custom_domain": urlsplit(_public_url).netloc + urlsplit(_public_url).path
+            if _public_url
+            else None,
+            "url_protocol": (urlsplit(_public_url).scheme or "https") + ":",
+        },
+    }
+    _private = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": _s3_common
+        | {
+            "bucket_name": _bucket,
+            "location": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,  # presigned links live at most 5 minutes (R06)
+            "default_acl": "private",
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', not {STORAGE_BACKEND!r}")
+STORAGES = {"default": _public, "public": _public, "private": _private, "staticfiles": _static}
+
+# Upload limits (R10); per-file limits for photos come with the imaging app.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=100)
+
+# --- Background tasks -------------------------------------------------------------------------
+TASK_BACKEND = env.str("TASK_BACKEND", default="immediate" if TESTING else "database")
+_task_backends = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+if TASK_BACKEND not in _task_backends:
+    raise ImproperlyConfigured(
+        f"TASK_BACKEND must be one of {', '.join(_task_backends)}, not {TASK_BACKEND!r}"
+    )
+if TASK_BACKEND == "immediate" and PRODUCTION:
+    raise ImproperlyConfigured("TASK_BACKEND=immediate is for tests only")
+TASKS = {"default": {"BACKEND": _task_backends[TASK_BACKEND]}}
+
+# --- Email ------------------------------------------------------------------------------------
+# Embedded default: one file per message under var/mail.
+MAILERS = {
+    "default": mailer_from_url(
+        env.str("EMAIL_URL", default=f"file://{VAR_DIR / 'mail'}"),
+        timeout=env.int("EMAIL_TIMEOUT", default=10),
+    )
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Proofsheet <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Accounts and passwords -------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING and env.bool("PROOFSHEET_FAST_HASHER", default=True):
+    # Argon2 costs ~300 ms per hash; unit tests that only need a user use a fast one.
+    # Production never does (tests/test_settings.py proves the production list starts with Argon2).
+    PASSWORD_HASHERS.insert(0, "django.contrib.auth.hashers.MD5PasswordHasher")
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "proofsheet.accounts.passwords.BreachedPasswordValidator"},
+]
+BREACHED_PASSWORDS = {
+    "BACKEND": env.str(
+        "BREACHED_PASSWORD_BACKEND",
+        default="none" if TESTING else "proofsheet.accounts.passwords.PwnedPasswordsChecker",
+    ),
+    "OPTIONS": {
+        "url": env.str("BREACHED_PASSWORD_URL", default="https://api.pwnedpasswords.com/range/"),
+        "timeout": env.float("BREACHED_PASSWORD_TIMEOUT", default=2.0),
+    },
+}
+LOGIN_THROTTLE = {
+    "ACCOUNT_FAILURES": env.int("LOGIN_ACCOUNT_FAILURES", default=5),
+    "IP_FAILURES": env.int("LOGIN_IP_FAILURES", default=20),
+    "LOCKOUT_SECONDS": env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60),
+}
+# Client IP: the n-th address from the right of X-Forwarded-For when n trusted proxies sit in
+# front; 0 means REMOTE_ADDR and X-Forwarded-For is ignored (R21).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "account_login"
+ACCOUNT_ADAPTER = "proofsheet.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "proofsheet.accounts.forms.SignupForm"}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Proofsheet] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "http"
+# Failed logins are throttled by proofsheet.accounts.throttle (atomic, in the database, checked
+# before hashing); allauth's cache-based limiter would double-count.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+HEADLESS_SERVE_SPECIFICATION = True
+HEADLESS_FRONTEND_URLS = {}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+
+# --- API ------------------------------------------------------------------------------------
+NINJA_PAGINATION_PER_PAGE = 50
+
+# --- Security headers -------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+_media_origin = env.str("S3_PUBLIC_BASE_URL", default="")
+_img_src = ["'self'", "data:", "blob:"] + ([_media_origin] if _media_origin else [])
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": _img_src,
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Logging --------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

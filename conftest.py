@@ -1,0 +1,179 @@
+"""Shared fixtures: real servers on loopback (SMTP, S3, the Proofsheet server) and Chromium."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+
+import pytest
+
+from tests.support import BIN, ROOT, free_port, stop_process, subprocess_env, wait_for_port
+
+# --- SMTP ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SMTPServer:
+    port: int
+    messages: list[Message] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def wait_for(self, count: int = 1, timeout: float = 30.0) -> list[Message]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(self.messages) >= count, f"expected {count} mail(s), got {len(self.messages)}"
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SMTPServer]:
+    """A real SMTP server (aiosmtpd) on loopback that keeps every message it receives."""
+    from aiosmtpd.controller import Controller
+
+    server = SMTPServer(port=free_port())
+
+    class Handler:
+        async def handle_DATA(self, smtp, session, envelope):
+            server.messages.append(message_from_bytes(envelope.content))
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=server.port)
+    controller.start()
+    yield server
+    controller.stop()
+
+
+# --- S3 (moto's server mode) ----------------------------------------------------------------
+
+
+@dataclass
+class S3Server:
+    endpoint: str
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """moto's S3-compatible HTTP server on loopback."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, process=process)
+        yield S3Server(endpoint=f"http://127.0.0.1:{port}")
+    finally:
+        stop_process(process)
+
+
+# --- the real server --------------------------------------------------------------------
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+
+@pytest.fixture
+def server_env() -> dict[str, str]:
+    """Extra environment for `proofsheet_server`; override this fixture in a test module."""
+    return {}
+
+
+@pytest.fixture
+def proofsheet_server(transactional_db, tmp_path, server_env) -> Iterator[LiveServer]:
+    """Run `proofsheet serve` (web server + worker) on a free port against the test database.
+
+    Tasks go through the real database queue and the worker that `serve` starts.
+    """
+    port = free_port()
+    log = tmp_path / "server.log"
+    env = subprocess_env(
+        TASK_BACKEND="database",
+        PROOFSHEET_VAR_DIR=str(tmp_path / "var"),
+        SITE_URL=f"http://127.0.0.1:{port}",
+        **server_env,
+    )
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(BIN / "proofsheet"), "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+    try:
+        wait_for_port(port, process=process)
+        yield LiveServer(url=f"http://127.0.0.1:{port}", process=process, log=log)
+    finally:
+        stop_process(process)
+        # Shown by pytest only when the test failed.
+        sys.stderr.write(f"--- proofsheet serve log ---\n{log.read_text(errors='replace')[-8000:]}")
+
+
+# --- Chromium -----------------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (installed by scripts/ensure-chromium)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.fail("chromium is not installed: run scripts/ensure-chromium (make test does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=["phone", "desktop"])
+def page(chromium, request):
+    """A fresh browser page, once as a phone and once as a desktop."""
+    if request.param == "phone":
+        context = chromium.new_context(
+            viewport={"width": 390, "height": 844},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+        )
+    else:
+        context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -1,0 +1,11 @@
+// Proofsheet's page script: htmx for server-driven updates, plus small islands of our own.
+import htmx from "htmx.org";
+import "./main.css";
+
+window.htmx = htmx;
+
+// htmx needs the CSRF token on every unsafe request; Django puts it in the csrftoken cookie.
+document.addEventListener("htmx:configRequest", (event) => {
+  const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+  if (match) event.detail.headers["X-CSRFToken"] = decodeURIComponent(match[1]);
+});

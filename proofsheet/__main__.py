@@ -1,0 +1,3 @@
+from proofsheet.cli import main
+
+main()

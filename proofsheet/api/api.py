@@ -1,0 +1,41 @@
+"""The JSON API at /api/v1 (django-ninja): thin endpoints over the domain services."""
+
+from allauth.headless.contrib.ninja.security import x_session_token_auth
+from ninja import NinjaAPI, Schema
+from ninja.security import django_auth
+
+# Apps authenticate with allauth headless session tokens (X-Session-Token, obtained from
+# /_allauth/app/v1/auth/login); the browser uses its session cookie (with CSRF on writes).
+AUTH = [x_session_token_auth, django_auth]
+
+api = NinjaAPI(
+    title="Proofsheet API",
+    version="1",
+    description=(
+        "Proofsheet's JSON API. Authenticate apps with an allauth headless session token in the "
+        "`X-Session-Token` header (see /_allauth/openapi.html), or use the browser session."
+    ),
+    auth=AUTH,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    urls_namespace="api-v1",
+)
+
+
+class Me(Schema):
+    id: str
+    email: str
+    role: str
+    display_name: str
+
+
+class Error(Schema):
+    detail: str
+
+
+@api.get("/me", response={200: Me, 401: Error}, summary="The authenticated user and role")
+def me(request):
+    user = request.auth if hasattr(request.auth, "role") else request.user
+    return Me(
+        id=str(user.public_id), email=user.email, role=user.role, display_name=user.display_name
+    )

@@ -1,0 +1,78 @@
+"""/api/v1: OpenAPI, docs, and authentication by session and by app token."""
+
+import pytest
+from django.test import Client
+
+from proofsheet.accounts.models import Role
+from proofsheet.accounts.tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_openapi_and_docs_are_served(client):
+    spec = client.get("/api/v1/openapi.json")
+    assert spec.status_code == 200
+    assert "/api/v1/me" in spec.json()["paths"]
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
+
+
+def test_me_needs_authentication(client):
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_me_with_the_browser_session(client):
+    user = UserFactory(role=Role.PHOTOGRAPHER, display_name="Ada")
+    client.force_login(user)
+
+    body = client.get("/api/v1/me").json()
+
+    assert body == {
+        "id": str(user.public_id),
+        "email": user.email,
+        "role": "photographer",
+        "display_name": "Ada",
+    }
+
+
+def test_me_with_an_app_session_token():
+    user = UserFactory()
+    app = Client()
+    login = app.post(
+        "/_allauth/app/v1/auth/login",
+        {"email": user.email, "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert login.status_code == 200, login.content
+    token = login.json()["meta"]["session_token"]
+
+    assert app.get("/api/v1/me").status_code == 401  # no cookie session for apps
+    me = app.get("/api/v1/me", headers={"X-Session-Token": token})
+    assert me.status_code == 200
+    assert me.json()["email"] == user.email
+
+    app.delete("/_allauth/app/v1/auth/session", headers={"X-Session-Token": token})
+    assert app.get("/api/v1/me", headers={"X-Session-Token": token}).status_code == 401
+
+
+def test_app_login_is_throttled_like_the_web_login():
+    user = UserFactory()
+    app = Client()
+    for _ in range(5):
+        app.post(
+            "/_allauth/app/v1/auth/login",
+            {"email": user.email, "password": "nope nope nope"},
+            content_type="application/json",
+        )
+    response = app.post(
+        "/_allauth/app/v1/auth/login",
+        {"email": user.email, "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "Too many failed login attempts" in response.text
+
+
+def test_a_wrong_token_is_401(client):
+    assert client.get("/api/v1/me", headers={"X-Session-Token": "forged"}).status_code == 401

@@ -1,0 +1,228 @@
+"""The `proofsheet` command: serve, worker, users, demo data and Django's management commands."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+def _django() -> None:
+    import django
+
+    django.setup()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Proofsheet: client galleries, proofing and print sales for photographers."""
+
+
+# --- serve / worker ---------------------------------------------------------------------------
+
+
+def _web_command(host: str, port: int, workers: int, threads: int) -> list[str]:
+    granian = Path(sys.executable).with_name("granian")
+    return [
+        str(granian) if granian.exists() else "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        str(threads),
+        "--no-ws",
+        "--respawn-failed-workers",
+        "config.wsgi:application",
+    ]
+
+
+def _worker_command() -> list[str]:
+    return [sys.executable, "-m", "proofsheet", "worker"]
+
+
+def _stop(process: subprocess.Popen | None, timeout: float = 10.0) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@main.command()
+@click.option(
+    "--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1"
+)
+@click.option(
+    "--port",
+    type=int,
+    default=lambda: int(os.environ.get("PORT", "8000")),
+    show_default="8000 or $PORT",
+)
+@click.option(
+    "--web-workers",
+    type=int,
+    default=lambda: int(os.environ.get("WEB_WORKERS", "1")),
+    show_default="1 or $WEB_WORKERS",
+    help="Web server processes.",
+)
+@click.option(
+    "--threads",
+    type=int,
+    default=lambda: int(os.environ.get("WEB_THREADS", "4")),
+    show_default="4 or $WEB_THREADS",
+    help="Request threads per web process.",
+)
+@click.option(
+    "--worker/--no-worker",
+    "with_worker",
+    default=True,
+    show_default=True,
+    help="Run one background worker beside the web server.",
+)
+def serve(host: str, port: int, web_workers: int, threads: int, with_worker: bool) -> None:
+    """Serve Proofsheet on HOST:PORT with one background worker beside it."""
+    _django()
+    from django.conf import settings
+
+    click.echo(f"Proofsheet ({settings.PROOFSHEET_ENV}) on http://{host}:{port}/")
+    mailer = settings.MAILERS["default"]
+    if mailer["BACKEND"].endswith("filebased.EmailBackend"):
+        click.echo(f"Emails are written to {mailer['OPTIONS']['file_path']}")
+    web = subprocess.Popen(_web_command(host, port, web_workers, threads))
+    worker = subprocess.Popen(_worker_command()) if with_worker else None
+    stopping = False
+
+    def request_stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    exit_code = 0
+    try:
+        while not stopping:
+            if web.poll() is not None:
+                exit_code = web.returncode or 1
+                click.echo(f"web server exited with {web.returncode}", err=True)
+                break
+            if worker is not None and worker.poll() is not None:
+                click.echo(f"worker exited with {worker.returncode}; restarting it", err=True)
+                time.sleep(1)
+                worker = subprocess.Popen(_worker_command())
+            time.sleep(0.5)
+    finally:
+        _stop(worker)
+        _stop(web)
+    sys.exit(exit_code)
+
+
+@main.command()
+@click.option("--queue", default="default", show_default=True, help="Queue name, or * for all.")
+@click.option(
+    "--interval",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Seconds between polls when the queue is empty.",
+)
+@click.option("--batch", is_flag=True, help="Run what is queued, then exit.")
+def worker(queue: str, interval: float, batch: bool) -> None:
+    """Run a background worker (start as many as you like, on as many machines)."""
+    _django()
+    from django.core.management import call_command
+
+    args = ["db_worker", "--queue-name", queue, "--interval", str(interval), "--no-startup-delay"]
+    if batch:
+        args.append("--batch")
+    call_command(*args)
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+@main.group()
+def user() -> None:
+    """Manage user accounts."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["client", "photographer", "admin"]), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--name", default="", help="Display name.")
+def user_add(email: str, role: str, password_stdin: bool, name: str) -> None:
+    """Create a user; prints a generated password when none is given."""
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from proofsheet.accounts.services import user_create
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    if password_stdin and not password:
+        raise click.UsageError("no password on standard input")
+    try:
+        created, used_password = user_create(
+            email=email, role=role, password=password, display_name=name
+        )
+    except ValidationError as exc:
+        raise click.ClickException("password rejected: " + " ".join(exc.messages)) from exc
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {created.role} {created.email}")
+    if not password_stdin:
+        click.echo(f"Password: {used_password}")
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+@main.command()
+def demo() -> None:
+    """Fill an empty instance with a demo photographer and client; print their log-ins."""
+    _django()
+    from proofsheet.demo import demo_populate
+
+    try:
+        accounts = demo_populate()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("Demo accounts (log in at /accounts/login/):")
+    for role, email, password in accounts:
+        click.echo(f"  {role:<13} {email:<28} {password}")
+
+
+# --- manage -----------------------------------------------------------------------------------
+
+
+@main.command(
+    context_settings={
+        "ignore_unknown_options": True,
+        "allow_interspersed_args": False,
+        "help_option_names": [],
+    }
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args: tuple[str, ...]) -> None:
+    """Run a Django management command (`proofsheet manage help` lists them)."""
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["proofsheet manage", *args])
+
+
+if __name__ == "__main__":
+    main()

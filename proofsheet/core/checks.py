@@ -1,0 +1,34 @@
+"""System checks: a misconfigured backend is reported at start-up, not at first use."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+from django.utils.module_loading import import_string
+
+
+@register(Tags.security, deploy=True)
+def check_production_settings(app_configs, **kwargs):
+    """Production needs a real secret, no debug and a non-default admin path."""
+    errors = []
+    if settings.PRODUCTION and settings.ADMIN_PATH == "admin/":
+        errors.append(Error("ADMIN_PATH is the default 'admin/'", id="proofsheet.E001"))
+    return errors
+
+
+@register()
+def check_backends(app_configs, **kwargs):
+    """Every pluggable backend named in settings must import."""
+    errors = []
+    breached = settings.BREACHED_PASSWORDS["BACKEND"]
+    if breached != "none":
+        try:
+            import_string(breached)
+        except ImportError as exc:
+            errors.append(
+                Error(
+                    f"BREACHED_PASSWORD_BACKEND {breached!r} cannot be imported: {exc}",
+                    id="proofsheet.E002",
+                )
+            )
+    return errors

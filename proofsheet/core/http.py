@@ -1,0 +1,21 @@
+"""Request helpers."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str:
+    """Return the client's IP, trusting X-Forwarded-For only as far as TRUSTED_PROXY_COUNT (R21).
+
+    Each trusted proxy appends the address it saw, so with n proxies the client's address is the
+    n-th entry from the right; anything further left was written by the client and is ignored.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops <= 0:
+        return remote
+    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [p for p in forwarded if p]
+    if len(forwarded) < hops:
+        return remote
+    return forwarded[-hops]

@@ -1,0 +1,72 @@
+"""Task helpers: background work through Django's Tasks API with an explicit retry policy.
+
+Django's Tasks API records a task that raises as FAILED but does not retry it. `retrying_task`
+adds the policy: on an exception it enqueues the next attempt (with exponential back-off) before
+the failure is recorded, until `max_attempts` is reached. Every such task must be idempotent: a
+retried or re-delivered run must not repeat a side effect (DESIGN.md, rule 5).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+ATTEMPT_KWARG = "attempt"
+
+
+def retry_delay(attempt: int, base_seconds: float) -> timedelta:
+    """Return the back-off before attempt `attempt + 1`: base, 2×base, 4×base … capped at 1 h."""
+    return timedelta(seconds=min(base_seconds * 2 ** (attempt - 1), 3600))
+
+
+def retrying_task(
+    *, max_attempts: int = 5, backoff_seconds: float = 10.0, **task_options: Any
+) -> Callable:
+    """Declare a task that is retried on any exception, up to `max_attempts` runs in all.
+
+    The wrapped function receives `attempt` (1 for the first run) as a keyword argument.
+    """
+
+    def decorate(func: Callable) -> Any:
+        @functools.wraps(func)
+        def run(*args: Any, attempt: int = 1, **kwargs: Any) -> Any:
+            try:
+                return func(*args, attempt=attempt, **kwargs)
+            except Exception:
+                if attempt < max_attempts:
+                    delay = retry_delay(attempt, backoff_seconds)
+                    logger.warning(
+                        "task %s failed on attempt %d of %d; retrying in %s",
+                        func.__qualname__,
+                        attempt,
+                        max_attempts,
+                        delay,
+                    )
+                    following = declared
+                    if declared.get_backend().supports_defer:
+                        following = declared.using(run_after=timezone.now() + delay)
+                    following.enqueue(*args, attempt=attempt + 1, **kwargs)
+                else:
+                    logger.error(
+                        "task %s failed for good after %d attempts", func.__qualname__, attempt
+                    )
+                raise
+
+        declared = task(**task_options)(run)
+        return declared
+
+    return decorate
+
+
+def enqueue_on_commit(declared_task: Any, *args: Any, **kwargs: Any) -> None:
+    """Enqueue a task once the current transaction commits (never for work that rolled back)."""
+    transaction.on_commit(lambda: declared_task.enqueue(*args, **kwargs))

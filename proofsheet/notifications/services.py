@@ -1,0 +1,79 @@
+"""Email delivery through the outbox, so a slow or failing mail server never blocks a request."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail import EmailMessage, EmailMultiAlternatives, mailers
+from django.db import transaction
+from django.utils import timezone
+
+from proofsheet.core.tasks import enqueue_on_commit
+from proofsheet.notifications.models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+# Delivery is retried by the task's policy; after this many attempts the message is failed.
+MAX_DELIVERY_ATTEMPTS = 5
+
+
+def email_queue_message(message: EmailMessage) -> OutboundEmail:
+    """Store a rendered message and deliver it after the current transaction commits."""
+    html = ""
+    for content, mimetype in getattr(message, "alternatives", []) or []:
+        if mimetype == "text/html":
+            html = content
+    with transaction.atomic():
+        outbound = OutboundEmail.objects.create(
+            to=list(message.to),
+            from_email=message.from_email,
+            subject=message.subject,
+            body_text=message.body,
+            body_html=html,
+        )
+        from proofsheet.notifications.tasks import deliver_email
+
+        enqueue_on_commit(deliver_email, str(outbound.public_id))
+    return outbound
+
+
+def email_deliver(public_id: str) -> bool:
+    """Send one queued message; True when sent now, False when it was not ours to send.
+
+    The PENDING → SENDING claim is a conditional UPDATE, so two runs of the task cannot both send.
+    """
+    claimed = OutboundEmail.objects.filter(
+        public_id=public_id, status=OutboundEmail.Status.PENDING
+    ).update(status=OutboundEmail.Status.SENDING)
+    if not claimed:
+        return False
+    outbound = OutboundEmail.objects.get(public_id=public_id)
+    message = EmailMultiAlternatives(
+        subject=outbound.subject,
+        body=outbound.body_text,
+        from_email=outbound.from_email,
+        to=outbound.to,
+        connection=mailers.default,
+    )
+    if outbound.body_html:
+        message.attach_alternative(outbound.body_html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:
+        attempts = outbound.attempts + 1
+        status = (
+            OutboundEmail.Status.FAILED
+            if attempts >= MAX_DELIVERY_ATTEMPTS
+            else OutboundEmail.Status.PENDING
+        )
+        OutboundEmail.objects.filter(pk=outbound.pk).update(
+            status=status, attempts=attempts, last_error=f"{exc.__class__.__name__}: {exc}"[:2000]
+        )
+        raise
+    OutboundEmail.objects.filter(pk=outbound.pk).update(
+        status=OutboundEmail.Status.SENT,
+        attempts=outbound.attempts + 1,
+        sent_at=timezone.now(),
+        last_error="",
+    )
+    return True

@@ -1,0 +1,118 @@
+"""A visitor signs up, verifies the email that the worker delivers over SMTP, and logs in and out,
+on the real `proofsheet serve` in headless Chromium, as a phone and as a desktop."""
+
+import json
+import re
+import subprocess
+import urllib.error
+import urllib.request
+
+import pytest
+
+from proofsheet.accounts.models import Role, User
+from tests.support import BIN, ROOT, free_port, mail_text, stop_process, wait_for_port
+
+PASSWORD = "lighthouse-meadow-copper-58"
+
+
+def get_json(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+@pytest.fixture
+def server_env(smtp_server):
+    # Real Argon2 here, and mail through the worker to a real SMTP server.
+    return {"EMAIL_URL": smtp_server.url, "PROOFSHEET_FAST_HASHER": "0"}
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_sign_up_verify_log_in_and_out(proofsheet_server, smtp_server, page, tmp_path):
+    url = proofsheet_server.url
+    assert get_json(f"{url}/healthz") == (200, {"status": "ok"})
+    assert get_json(f"{url}/readyz")[0] == 200
+
+    page.goto(url)
+    assert no_sideways_scroll(page)
+    # Keyboard only: tab to "Sign up" and press Enter.
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Sign up":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/accounts/signup/")
+
+    page.get_by_label("I'm a photographer").check()
+    page.get_by_label("Email").fill("Ada@Example.test")
+    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    page.get_by_label("Password (again)").fill(PASSWORD)
+    page.screenshot(path=tmp_path / "signup.png", full_page=True)
+    assert no_sideways_scroll(page)
+    page.get_by_label("Password (again)").press("Enter")
+    page.wait_for_url("**/accounts/confirm-email/")
+    assert "Verify" in page.content()
+
+    message = smtp_server.wait_for(1)[0]
+    assert message["To"] == "ada@example.test"
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail_text(message)).group(0)
+    assert link.startswith(url)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(url + "/")
+    assert "You are signed in as" in page.content()
+
+    page.goto(f"{url}/account/")
+    assert page.get_by_test_id("role").inner_text() == "Photographer"
+    user = User.objects.get(email="ada@example.test")
+    assert user.role == Role.PHOTOGRAPHER
+    assert user.password.startswith("argon2$argon2id$")
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(url + "/")
+    assert "Create an account" in page.content()
+
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("Email").fill("ada@example.test")
+    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(url + "/")
+    assert "You are signed in as" in page.content()
+
+
+@pytest.mark.server
+def test_readyz_is_503_with_the_reason_when_the_database_is_down(tmp_path):
+    port = free_port()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PROOFSHEET_ENV": "development",
+        "PROOFSHEET_DOTENV": "/nonexistent",
+        "PROOFSHEET_VAR_DIR": str(tmp_path),
+        "SECRET_KEY": "x" * 50,
+        "DATABASE_URL": f"postgres://nobody@127.0.0.1:{free_port()}/gone",
+    }
+    process = subprocess.Popen(
+        [str(BIN / "proofsheet"), "serve", "--no-worker", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, process=process)
+        assert get_json(f"http://127.0.0.1:{port}/healthz") == (200, {"status": "ok"})
+        status, body = get_json(f"http://127.0.0.1:{port}/readyz")
+    finally:
+        stop_process(process)
+
+    assert status == 503
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"].startswith("unavailable")
+    assert "Traceback" not in json.dumps(body)

@@ -1,0 +1,97 @@
+"""Helpers for tests that run real processes and servers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from email.message import Message
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(
+    port: int, timeout: float = 30.0, process: subprocess.Popen | None = None
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listened on port {port} within {timeout} s")
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- database as a URL, for other processes ---------------------------------------------------
+
+
+def database_url() -> str:
+    """Return a DATABASE_URL pointing other processes at the current test database."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    user = s.get("USER") or ""
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DJANGO_"))}
+    env.update(
+        PROOFSHEET_ENV="test",
+        DATABASE_URL=database_url(),
+        PYTHONUNBUFFERED="1",
+        BREACHED_PASSWORD_BACKEND="none",
+    )
+    env.update(extra)
+    return env
+
+
+def mail_text(message: Message) -> str:
+    """Return the plain-text body of a (possibly multipart) message."""
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+    raise AssertionError("message has no text/plain part")
+
+
+def require_service(url: str, name: str) -> None:
+    """Skip when a loopback service is down; fail instead under PROOFSHEET_REQUIRE_SERVICES=1."""
+    import pytest
+
+    reachable = (
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "reachable.py"), url]).returncode
+        == 0
+    )
+    if reachable:
+        return
+    message = f"{name} is not reachable at {url}"
+    if os.environ.get("PROOFSHEET_REQUIRE_SERVICES") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
