@@ -1,4 +1,3 @@
-from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
 from proofsheet.accounts.models import Role
@@ -9,13 +8,20 @@ SIGNUP_ROLES = [
 ]
 
 
-class SignupForm(AllauthSignupForm):
-    """Sign-up with a choice of role; admins are only ever made by an admin or the CLI."""
+class SignupRoleForm(forms.Form):
+    """Extra sign-up fields (allauth's ACCOUNT_SIGNUP_FORM_CLASS: web form and headless API).
+
+    Only client or photographer can be chosen; admins are made by an admin or the CLI. The role is
+    stored by AccountAdapter.save_user; a missing role means client.
+    """
 
     role = forms.ChoiceField(
         choices=SIGNUP_ROLES,
         initial=Role.CLIENT.value,
+        required=False,
         widget=forms.RadioSelect,
         label="Account type",
     )
-    field_order = ["role", "email", "password1", "password2"]
+
+    def signup(self, request, user) -> None:
+        """Nothing more to save: the adapter already set the role."""

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from proofsheet.accounts.models import Role
+from proofsheet.accounts.models import Role, User
 from proofsheet.accounts.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +76,34 @@ def test_app_login_is_throttled_like_the_web_login():
 
 def test_a_wrong_token_is_401(client):
     assert client.get("/api/v1/me", headers={"X-Session-Token": "forged"}).status_code == 401
+
+
+def test_apps_sign_up_with_a_role_and_must_verify(django_capture_on_commit_callbacks, mailoutbox):
+    app = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = app.post(
+            "/_allauth/app/v1/auth/signup",
+            {
+                "email": "app@example.test",
+                "password": "sunrise-over-the-quay-3",
+                "role": "photographer",
+            },
+            content_type="application/json",
+        )
+
+    assert response.status_code == 401  # created, but not logged in before verification
+    assert [flow["id"] for flow in response.json()["data"]["flows"] if flow.get("is_pending")] == [
+        "verify_email"
+    ]
+    assert User.objects.get(email="app@example.test").role == Role.PHOTOGRAPHER
+    assert mailoutbox[0].to == ["app@example.test"]
+
+
+def test_apps_cannot_sign_up_as_admin():
+    response = Client().post(
+        "/_allauth/app/v1/auth/signup",
+        {"email": "x@example.test", "password": "sunrise-over-the-quay-3", "role": "admin"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["param"] == "role"
