@@ -49,7 +49,9 @@ INSTALLED_APPS = [
     "proofsheet.core",
     "proofsheet.notifications",
     "proofsheet.accounts",
+    "proofsheet.galleries",
     "proofsheet.storefront",
+    "proofsheet.studio",
 ]
 
 MIDDLEWARE = [
@@ -133,7 +135,12 @@ _static = {
 if STORAGE_BACKEND == "local":
     _public = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(MEDIA_ROOT / "public"), "base_url": MEDIA_URL + "public/"},
+        # Rendition keys are deterministic per version, so a re-run task overwrites in place.
+        "OPTIONS": {
+            "location": str(MEDIA_ROOT / "public"),
+            "base_url": MEDIA_URL + "public/",
+            "allow_overwrite": True,
+        },
     }
     _private = {
         # No base_url: originals are never reachable by a URL (R06).
@@ -146,7 +153,6 @@ elif STORAGE_BACKEND == "s3":
         "region_name": env.str("S3_REGION", default="") or None,
         "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
         "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
-        "file_overwrite": False,
         "signature_version": "s3v4",
         "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
     }
@@ -162,6 +168,8 @@ elif STORAGE_BACKEND == "s3":
             "location": "public",
             "querystring_auth": False,
             "default_acl": None,
+            "file_overwrite": True,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
             "custom_domain": urlsplit(_public_url).netloc + urlsplit(_public_url).path
             if _public_url
             else None,
@@ -175,6 +183,7 @@ elif STORAGE_BACKEND == "s3":
             "bucket_name": _bucket,
             "location": "private",
             "querystring_auth": True,
+            "file_overwrite": False,
             "querystring_expire": 300,  # presigned links live at most 5 minutes (R06)
             "default_acl": "private",
         },
@@ -187,6 +196,17 @@ STORAGES = {"default": _public, "public": _public, "private": _private, "staticf
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=100)
+
+# --- Photos -------------------------------------------------------------------------------
+PHOTOS = {
+    "MAX_FILE_BYTES": env.int("PHOTO_MAX_FILE_BYTES", default=200 * 1024 * 1024),
+    "MAX_PIXELS": env.int("PHOTO_MAX_PIXELS", default=200_000_000),
+    "QUOTA_BYTES": env.int("PHOTOGRAPHER_QUOTA_BYTES", default=100 * 1024**3),
+    "QUOTA_PHOTOS": env.int("PHOTOGRAPHER_QUOTA_PHOTOS", default=100_000),
+}
+
+# Partial resumable (tus) uploads; share it between web servers or use sticky sessions.
+UPLOAD_TMP_DIR = env.str("UPLOAD_TMP_DIR", default=str(VAR_DIR / "uploads"))
 
 # --- Background tasks -------------------------------------------------------------------------
 TASK_BACKEND = env.str("TASK_BACKEND", default="immediate" if TESTING else "database")
@@ -201,6 +221,8 @@ if TASK_BACKEND not in _task_backends:
 if TASK_BACKEND == "immediate" and PRODUCTION:
     raise ImproperlyConfigured("TASK_BACKEND=immediate is for tests only")
 TASKS = {"default": {"BACKEND": _task_backends[TASK_BACKEND]}}
+# Workers beat every sixth of this; a task whose worker was silent this long is run again.
+WORKER_DEAD_AFTER_SECONDS = env.float("WORKER_DEAD_AFTER_SECONDS", default=30.0)
 
 # --- Email ------------------------------------------------------------------------------------
 # Embedded default: one file per message under var/mail.

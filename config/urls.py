@@ -20,4 +20,10 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),
     path(settings.ADMIN_PATH, admin.site.urls),
+    path("studio/", include("proofsheet.studio.urls")),
 ]
+if settings.STORAGE_BACKEND == "local":
+    urlpatterns.append(
+        path(settings.MEDIA_URL.lstrip("/") + "public/<path:path>", core_views.public_media,
+             name="public_media")
+    )

@@ -4,6 +4,7 @@ import * as esbuild from "esbuild";
 await esbuild.build({
   entryPoints: {
     proofsheet: "frontend/src/main.js",
+    studio: "frontend/src/studio.js",
   },
   bundle: true,
   minify: true,

@@ -144,12 +144,9 @@ def serve(host: str, port: int, web_workers: int, threads: int, with_worker: boo
 def worker(queue: str, interval: float, batch: bool) -> None:
     """Run a background worker (start as many as you like, on as many machines)."""
     _django()
-    from django.core.management import call_command
+    from proofsheet.core.worker import run_worker
 
-    args = ["db_worker", "--queue-name", queue, "--interval", str(interval), "--no-startup-delay"]
-    if batch:
-        args.append("--batch")
-    call_command(*args)
+    run_worker(queue=queue, interval=interval, batch=batch)
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -186,6 +183,112 @@ def user_add(email: str, role: str, password_stdin: bool, name: str) -> None:
     click.echo(f"Created {created.role} {created.email}")
     if not password_stdin:
         click.echo(f"Password: {used_password}")
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+def _files_under(paths: tuple[Path, ...]) -> list[Path]:
+    """Every regular file under the given files and folders, in a stable order, no hidden ones."""
+    found: list[Path] = []
+    for path in paths:
+        candidates = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        found.extend(p for p in candidates
+                     if not any(part.startswith(".") for part in p.relative_to(path.parent).parts))
+    return list(dict.fromkeys(found))
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--owner", required=True, help="The photographer's email.")
+@click.option("--gallery", "gallery_title", required=True,
+              help="Gallery title; created (private) if it does not exist.")
+@click.option("--set", "set_name", default=None, help="Put the photos in this set (album).")
+@click.option("--visibility", type=click.Choice(["public", "unlisted", "private"]),
+              default="private", show_default=True, help="For a new gallery.")
+@click.option("--wait", is_flag=True, help="Wait for processing and print a summary.")
+def import_photos(paths, owner, gallery_title, set_name, visibility, wait):
+    """Import photo files and folders (recursively) into a gallery."""
+    _django()
+    from django.conf import settings
+
+    from proofsheet.accounts.selectors import user_get_by_email
+    from proofsheet.galleries import services
+
+    user = user_get_by_email(owner)
+    if user is None:
+        raise click.ClickException(f"no user with the email {owner}")
+    try:
+        gallery, created = services.gallery_get_or_create(owner=user, title=gallery_title,
+                                                          visibility=visibility)
+    except Exception as exc:
+        raise click.ClickException(str(exc)) from exc
+    code = (services.gallery_rotate_access_code(gallery=gallery)
+            if created and gallery.visibility == "private" else None)
+    photo_set = services.photo_set_create(gallery=gallery, name=set_name) if set_name else None
+    batch = services.upload_batch_create(gallery=gallery, owner=user)
+    files = _files_under(paths)
+    results = []
+    with click.progressbar(files, label=f"Importing {len(files)} files",
+                           item_show_func=lambda p: p.name if p else "") as bar:
+        for path in bar:
+            results.append(services.photo_ingest(gallery=gallery, owner=user, source=path,
+                                                 original_name=path.name, photo_set=photo_set,
+                                                 batch=batch))
+    services.upload_batch_close(batch=batch)
+    accepted = [r for r in results if r.photo]
+    if wait and accepted:
+        _wait_for_processing([str(r.photo.public_id) for r in accepted])
+    _print_import_summary(results, wait=wait)
+    click.echo(f"Gallery: {settings.SITE_URL}/studio/galleries/{gallery.public_id}/"
+               + (" (new)" if created else ""))
+    if code:
+        click.echo(f"Client access code: {code}")
+
+
+def _wait_for_processing(photo_ids: list[str]) -> None:
+    """Show processing progress; start a worker for the wait when none is running."""
+    from proofsheet.core.worker import workers_alive
+    from proofsheet.galleries.models import Photo, PhotoStatus
+
+    helper = None
+    if workers_alive() == 0:
+        click.echo("No worker is running; starting one for this import.")
+        helper = subprocess.Popen(_worker_command())
+    pending = [PhotoStatus.UPLOADED, PhotoStatus.PROCESSING]
+    try:
+        with click.progressbar(length=len(photo_ids), label="Processing") as bar:
+            done = 0
+            while done < len(photo_ids):
+                time.sleep(0.5)
+                now_done = len(photo_ids) - Photo.objects.filter(
+                    public_id__in=photo_ids, status__in=pending).count()
+                bar.update(now_done - done)
+                done = now_done
+    finally:
+        _stop(helper)
+
+
+def _print_import_summary(results, *, wait: bool) -> None:
+    from proofsheet.galleries.models import Photo, PhotoStatus
+
+    accepted = [r for r in results if r.photo]
+    duplicates = [r for r in results if r.duplicate_of]
+    rejected = [r for r in results if r.rejected]
+    click.echo(f"Imported {len(accepted)}, duplicates {len(duplicates)}, "
+               f"rejected {len(rejected)}.")
+    if wait and accepted:
+        failed = Photo.objects.filter(public_id__in=[r.photo.public_id for r in accepted],
+                                      status=PhotoStatus.FAILED)
+        click.echo(f"Ready {len(accepted) - failed.count()}, failed {failed.count()}.")
+        for photo in failed:
+            click.echo(f"  failed   {photo.original_name}: {photo.failure_reason}")
+    for r in duplicates:
+        click.echo(f"  duplicate {r.name} (already in the gallery as "
+                   f"{r.duplicate_of.original_name})")
+    for r in rejected:
+        click.echo(f"  rejected {r.name}: {r.rejected}")
 
 
 # --- demo -----------------------------------------------------------------------------------

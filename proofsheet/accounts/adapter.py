@@ -33,5 +33,11 @@ class AccountAdapter(DefaultAccountAdapter):
         """Render now, deliver from the worker after the transaction commits."""
         email_queue_message(self.render_mail(template_prefix, email, context))
 
+    def get_login_redirect_url(self, request):
+        """Photographers land in their studio; everyone else where they were going."""
+        if getattr(request.user, "role", None) == Role.PHOTOGRAPHER:
+            return "/studio/"
+        return super().get_login_redirect_url(request)
+
     def get_client_ip(self, request):
         return client_ip(request)

@@ -1,6 +1,7 @@
 """The JSON API at /api/v1 (django-ninja): thin endpoints over the domain services."""
 
 from allauth.headless.contrib.ninja.security import x_session_token_auth
+from proofsheet.api.studio import router as studio_router
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
@@ -39,3 +40,6 @@ def me(request):
     return Me(
         id=str(user.public_id), email=user.email, role=user.role, display_name=user.display_name
     )
+
+
+api.add_router("/", studio_router)

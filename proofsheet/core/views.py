@@ -1,6 +1,11 @@
-"""Process health endpoints for load balancers and orchestrators."""
+"""Health endpoints for load balancers, and local public media for the embedded mode."""
 
-from django.http import JsonResponse
+from pathlib import Path
+
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import storages
+from django.http import FileResponse, Http404, JsonResponse
+from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -23,3 +28,25 @@ def readyz(request):
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
     )
+
+
+@require_GET
+def public_media(request, path: str):
+    """Serve a public file from local storage (embedded mode; a CDN or nginx serves it at scale).
+
+    Rendition keys change whenever their pixels change, so they are cached for a year. Originals
+    live in another storage with no URL at all, so nothing here can reach them (R06).
+    """
+    storage = storages["public"]
+    try:
+        full_path = Path(safe_join(storage.location, path))
+    except SuspiciousFileOperation as exc:
+        raise Http404("Not found") from exc
+    if not full_path.is_file():
+        raise Http404("Not found")
+    response = FileResponse(full_path.open("rb"))
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    # Media is never active content in our origin (R16).
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cross-Origin-Resource-Policy"] = "same-site"
+    return response

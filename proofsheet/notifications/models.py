@@ -1,5 +1,6 @@
 """The email outbox: every message is stored first, then delivered by a background task."""
 
+from django.conf import settings
 from django.db import models
 
 from proofsheet.core.models import PublicIdModel
@@ -28,3 +29,20 @@ class OutboundEmail(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)} ({self.status})"
+
+
+class Notification(PublicIdModel):
+    """An in-app message for one user (shown in the studio's notification list)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notifications")
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from proofsheet.core.tasks import enqueue_on_commit
-from proofsheet.notifications.models import OutboundEmail
+from proofsheet.notifications.models import Notification, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -77,3 +77,15 @@ def email_deliver(public_id: str) -> bool:
         last_error="",
     )
     return True
+
+
+def notification_create(*, user, message: str, url: str = "") -> Notification:
+    """Leave an in-app message for a user."""
+    return Notification.objects.create(user=user, message=message[:300], url=url[:300])
+
+
+def notifications_mark_read(*, user) -> int:
+    """Mark all of a user's notifications read; return how many changed."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

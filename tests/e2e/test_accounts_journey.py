@@ -65,8 +65,8 @@ def test_sign_up_verify_log_in_and_out(proofsheet_server, smtp_server, page, tmp
     assert link.startswith(url)
     page.goto(link)
     page.get_by_role("button", name="Confirm").click()
-    page.wait_for_url(url + "/")
-    assert "You are signed in as" in page.content()
+    page.wait_for_url(url + "/studio/")  # photographers land in their studio
+    assert "No galleries yet" in page.content()
 
     page.goto(f"{url}/account/")
     assert page.get_by_test_id("role").inner_text() == "Photographer"
@@ -82,5 +82,5 @@ def test_sign_up_verify_log_in_and_out(proofsheet_server, smtp_server, page, tmp
     page.get_by_label("Email").fill("ada@example.test")
     page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(url + "/")
-    assert "You are signed in as" in page.content()
+    page.wait_for_url(url + "/studio/")
+    assert page.get_by_role("link", name="Studio").is_visible()

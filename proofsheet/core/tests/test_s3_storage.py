@@ -87,12 +87,19 @@ def test_public_files_get_plain_urls_on_the_public_base(s3_settings):
     assert client.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
 
 
-def test_files_are_never_overwritten(s3_settings):
-    public = storages["public"]
-    first = public.save("same.txt", ContentFile(b"1"))
-    second = public.save("same.txt", ContentFile(b"2"))
+def test_private_files_are_never_overwritten(s3_settings):
+    private = storages["private"]
+    first = private.save("same.txt", ContentFile(b"1"))
+    second = private.save("same.txt", ContentFile(b"2"))
     assert first != second
-    assert public.open(first).read() == b"1"
+    assert private.open(first).read() == b"1"
+
+
+def test_public_files_are_cached_forever(s3_settings):
+    client, bucket = s3_settings
+    name = storages["public"].save("renditions/v1/a.webp", ContentFile(b"webp"))
+    head = client.head_object(Bucket=bucket, Key=f"public/{name}")
+    assert head["CacheControl"] == "public, max-age=31536000, immutable"
 
 
 def test_readyz_checks_the_bucket(s3_settings, client):

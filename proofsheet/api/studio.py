@@ -1,0 +1,349 @@
+"""/api/v1 endpoints for photographers: galleries, sets, photo upload, editing, watermark."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from proofsheet.accounts.models import Role
+from proofsheet.galleries import selectors, services
+from proofsheet.galleries.models import Gallery, Photo, PhotoOrder, PhotoStatus, Visibility
+
+router = Router(tags=["studio"])
+
+VisibilityValue = Literal["public", "unlisted", "private"]
+OrderValue = Literal["captured", "filename", "uploaded", "custom"]
+
+
+def photographer(request):
+    """The authenticated photographer (or admin); clients get 403."""
+    user = request.auth if hasattr(request.auth, "role") else request.user
+    if user.role not in (Role.PHOTOGRAPHER, Role.ADMIN):
+        raise HttpError(403, "Only photographers can do this.")
+    return user
+
+
+def owned_gallery(request, gallery_id: UUID) -> Gallery:
+    gallery = selectors.gallery_get_owned(photographer(request), gallery_id)
+    if gallery is None:
+        raise HttpError(404, "Not found")
+    return gallery
+
+
+def owned_photo(request, photo_id: UUID) -> Photo:
+    photo = selectors.photo_get_owned(photographer(request), photo_id)
+    if photo is None:
+        raise HttpError(404, "Not found")
+    return photo
+
+
+def validation_error(exc: ValidationError) -> HttpError:
+    return HttpError(400, "; ".join(exc.messages))
+
+
+# --- schemas -------------------------------------------------------------------------------
+
+
+class GalleryIn(Schema):
+    title: str
+    description: str = ""
+    event_date: dt.date | None = None
+    location: str = ""
+    visibility: VisibilityValue = Visibility.PRIVATE.value
+    photo_order: OrderValue = PhotoOrder.CAPTURED.value
+
+
+class GalleryPatch(Schema):
+    title: str | None = None
+    slug: str | None = None
+    description: str | None = None
+    event_date: dt.date | None = None
+    location: str | None = None
+    visibility: VisibilityValue | None = None
+    photo_order: OrderValue | None = None
+    cover_photo_id: UUID | None = None
+
+
+class PhotoSetOut(Schema):
+    id: UUID
+    name: str
+
+
+class GalleryOut(Schema):
+    id: UUID
+    title: str
+    slug: str
+    description: str
+    event_date: dt.date | None
+    location: str
+    visibility: str
+    photo_order: str
+    cover_photo_id: UUID | None
+    sets: list[PhotoSetOut]
+    counts: dict[str, int]
+    created_at: dt.datetime
+
+
+class RenditionOut(Schema):
+    width: int | None
+    height: int | None
+    webp: str | None = None
+    jpeg: str | None = None
+
+
+class PhotoOut(Schema):
+    id: UUID
+    gallery_id: UUID
+    set_id: UUID | None
+    status: str
+    failure_reason: str
+    original_name: str
+    title: str
+    caption: str
+    alt_text: str
+    tags: list[str]
+    width: int | None
+    height: int | None
+    captured_at: dt.datetime | None
+    exif: dict
+    placeholder: str
+    palette: list[str]
+    renditions: dict[str, RenditionOut]
+    created_at: dt.datetime
+
+
+class PhotoPatch(Schema):
+    title: str | None = None
+    caption: str | None = None
+    alt_text: str | None = None
+    tags: list[str] | None = None
+    show_location: bool | None = None
+    set_id: UUID | None = None
+
+
+class UploadResult(Schema):
+    name: str
+    status: Literal["accepted", "duplicate", "rejected"]
+    reason: str = ""
+    photo: PhotoOut | None = None
+    duplicate_of: UUID | None = None
+
+
+class SetIn(Schema):
+    name: str
+
+
+class WatermarkIn(Schema):
+    enabled: bool = True
+    text: str = ""
+    position: Literal["bottom-right", "bottom-left", "top-right", "top-left", "center",
+                      "tiled"] = "bottom-right"
+    opacity: float = 0.35
+    size: float = 0.2
+
+
+class WatermarkOut(WatermarkIn):
+    has_logo: bool
+
+
+class Error(Schema):
+    detail: str
+
+
+def gallery_out(gallery: Gallery) -> GalleryOut:
+    return GalleryOut(
+        id=gallery.public_id, title=gallery.title, slug=gallery.slug,
+        description=gallery.description, event_date=gallery.event_date,
+        location=gallery.location, visibility=gallery.visibility,
+        photo_order=gallery.photo_order,
+        cover_photo_id=gallery.cover_photo.public_id if gallery.cover_photo else None,
+        sets=[PhotoSetOut(id=s.public_id, name=s.name) for s in gallery.sets.all()],
+        counts=selectors.gallery_status_counts(gallery), created_at=gallery.created_at,
+    )
+
+
+def photo_out(photo: Photo) -> PhotoOut:
+    exif = dict(photo.exif or {})
+    # Coordinates are private: never in an API response unless the photographer shows location.
+    if not photo.show_location:
+        exif.pop("gps_latitude", None)
+        exif.pop("gps_longitude", None)
+    return PhotoOut(
+        id=photo.public_id, gallery_id=photo.gallery.public_id,
+        set_id=photo.photo_set.public_id if photo.photo_set else None, status=photo.status,
+        failure_reason=photo.failure_reason, original_name=photo.original_name,
+        title=photo.title, caption=photo.caption, alt_text=photo.alt_text, tags=photo.tags,
+        width=photo.width, height=photo.height, captured_at=photo.captured_at, exif=exif,
+        placeholder=photo.placeholder, palette=photo.palette,
+        renditions=selectors.photo_renditions_public(photo), created_at=photo.created_at,
+    )
+
+
+# --- galleries ------------------------------------------------------------------------------
+
+
+@router.get("/galleries", response=list[GalleryOut], summary="Your galleries")
+def list_galleries(request):
+    return [gallery_out(g) for g in selectors.galleries_owned_by(photographer(request))]
+
+
+@router.post("/galleries", response={201: GalleryOut, 400: Error, 403: Error},
+             summary="Create a gallery")
+def create_gallery(request, payload: GalleryIn):
+    try:
+        gallery = services.gallery_create(owner=photographer(request), **payload.dict())
+    except ValidationError as exc:
+        raise validation_error(exc) from exc
+    return 201, gallery_out(gallery)
+
+
+@router.get("/galleries/{gallery_id}", response={200: GalleryOut, 404: Error})
+def get_gallery(request, gallery_id: UUID):
+    return gallery_out(owned_gallery(request, gallery_id))
+
+
+@router.patch("/galleries/{gallery_id}", response={200: GalleryOut, 400: Error, 404: Error})
+def update_gallery(request, gallery_id: UUID, payload: GalleryPatch):
+    gallery = owned_gallery(request, gallery_id)
+    fields = payload.dict(exclude_unset=True)
+    cover = fields.pop("cover_photo_id", None)
+    try:
+        with transaction.atomic():
+            if fields:
+                services.gallery_update(gallery=gallery, **fields)
+            if cover:
+                photo = get_object_or_404(Photo, gallery=gallery, public_id=cover)
+                services.gallery_set_cover(gallery=gallery, photo=photo)
+    except ValidationError as exc:
+        raise validation_error(exc) from exc
+    return gallery_out(gallery)
+
+
+@router.delete("/galleries/{gallery_id}", response={204: None, 404: Error})
+def delete_gallery(request, gallery_id: UUID):
+    services.gallery_delete(gallery=owned_gallery(request, gallery_id))
+    return 204, None
+
+
+@router.post("/galleries/{gallery_id}/sets", response={201: PhotoSetOut, 400: Error, 404: Error})
+def create_set(request, gallery_id: UUID, payload: SetIn):
+    try:
+        photo_set = services.photo_set_create(gallery=owned_gallery(request, gallery_id),
+                                              name=payload.name)
+    except ValidationError as exc:
+        raise validation_error(exc) from exc
+    return 201, PhotoSetOut(id=photo_set.public_id, name=photo_set.name)
+
+
+# --- photos -------------------------------------------------------------------------------
+
+
+@router.post("/galleries/{gallery_id}/photos", response={201: list[UploadResult], 404: Error},
+             summary="Upload photos (multipart, field `files`, one or more)")
+def upload_photos(request, gallery_id: UUID, files: File[list[UploadedFile]],
+                  set_id: Form[UUID | None] = None):
+    gallery = owned_gallery(request, gallery_id)
+    photo_set = selectors.photo_set_get(gallery, set_id) if set_id else None
+    if set_id and photo_set is None:
+        raise HttpError(404, "Not found")
+    results = []
+    for upload in files:
+        result = services.photo_ingest(gallery=gallery, owner=gallery.owner, source=upload,
+                                       original_name=upload.name or "photo",
+                                       photo_set=photo_set)
+        results.append(UploadResult(
+            name=result.name, status=result.status, reason=result.rejected,
+            photo=photo_out(result.photo) if result.photo else None,
+            duplicate_of=result.duplicate_of.public_id if result.duplicate_of else None,
+        ))
+    return 201, results
+
+
+@router.get("/galleries/{gallery_id}/photos", response={200: list[PhotoOut], 404: Error},
+            summary="A gallery's photos with status and rendition URLs")
+def list_photos(request, gallery_id: UUID, status: PhotoStatus | None = None,
+                set_id: UUID | None = None, offset: int = 0, limit: int = 100):
+    gallery = owned_gallery(request, gallery_id)
+    photo_set = selectors.photo_set_get(gallery, set_id) if set_id else None
+    limit = max(1, min(limit, 500))
+    photos = selectors.gallery_photos(gallery, photo_set=photo_set, status=status)
+    return [photo_out(p) for p in photos.select_related("gallery")[max(offset, 0):][:limit]]
+
+
+@router.get("/photos/{photo_id}", response={200: PhotoOut, 404: Error})
+def get_photo(request, photo_id: UUID):
+    return photo_out(owned_photo(request, photo_id))
+
+
+@router.patch("/photos/{photo_id}", response={200: PhotoOut, 400: Error, 404: Error})
+def update_photo(request, photo_id: UUID, payload: PhotoPatch):
+    photo = owned_photo(request, photo_id)
+    fields = payload.dict(exclude_unset=True)
+    try:
+        with transaction.atomic():
+            if "set_id" in fields:
+                set_id = fields.pop("set_id")
+                photo_set = selectors.photo_set_get(photo.gallery, set_id) if set_id else None
+                if set_id and photo_set is None:
+                    raise HttpError(404, "Not found")
+                services.photos_move(gallery=photo.gallery, photo_ids=[photo.public_id],
+                                     photo_set=photo_set)
+                photo.refresh_from_db()
+            if fields:
+                services.photo_update(photo=photo, **fields)
+    except ValidationError as exc:
+        raise validation_error(exc) from exc
+    return photo_out(photo)
+
+
+@router.delete("/photos/{photo_id}", response={204: None, 404: Error})
+def delete_photo(request, photo_id: UUID):
+    photo = owned_photo(request, photo_id)
+    services.photos_delete(gallery=photo.gallery, photo_ids=[photo.public_id])
+    return 204, None
+
+
+@router.post("/photos/{photo_id}/retry", response={200: PhotoOut, 404: Error},
+             summary="Process a failed photo again")
+def retry_photo(request, photo_id: UUID):
+    return photo_out(services.photo_retry(photo=owned_photo(request, photo_id)))
+
+
+# --- watermark -----------------------------------------------------------------------------
+
+
+def watermark_out(watermark) -> WatermarkOut:
+    return WatermarkOut(enabled=watermark.enabled, text=watermark.text,
+                        position=watermark.position, opacity=watermark.opacity,
+                        size=watermark.size, has_logo=bool(watermark.logo_key))
+
+
+@router.put("/watermark", response={200: WatermarkOut, 400: Error, 403: Error},
+            summary="Your default watermark (regenerates previews in the background)")
+def put_watermark(request, payload: WatermarkIn):
+    try:
+        watermark = services.watermark_update(owner=photographer(request), **payload.dict())
+    except (ValidationError, PermissionDenied) as exc:
+        raise HttpError(400, str(exc)) from exc
+    return watermark_out(watermark)
+
+
+@router.put("/galleries/{gallery_id}/watermark", response={200: WatermarkOut, 400: Error,
+                                                           404: Error},
+            summary="A gallery's own watermark, overriding your default")
+def put_gallery_watermark(request, gallery_id: UUID, payload: WatermarkIn):
+    gallery = owned_gallery(request, gallery_id)
+    try:
+        watermark = services.watermark_update(owner=gallery.owner, gallery=gallery,
+                                              **payload.dict())
+    except ValidationError as exc:
+        raise validation_error(exc) from exc
+    return watermark_out(watermark)

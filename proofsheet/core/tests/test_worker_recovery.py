@@ -1,0 +1,67 @@
+"""A worker killed mid-task: another worker runs the task again; a live worker's task is left."""
+
+import subprocess
+import time
+
+import pytest
+from django.tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from proofsheet.core.tests.tasks import slow_marker
+from tests.support import BIN, ROOT, stop_process, subprocess_env
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ENV = {"TASK_BACKEND": "database", "WORKER_DEAD_AFTER_SECONDS": "1.5"}
+
+
+@pytest.fixture(autouse=True)
+def database_queue(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def start_worker(*args):
+    return subprocess.Popen([str(BIN / "proofsheet"), "worker", "--interval", "0.2", *args],
+                            env=subprocess_env(**ENV), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_for(path, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.1)
+
+
+def test_a_task_whose_worker_was_killed_runs_again(tmp_path):
+    marker = tmp_path / "marker"
+    slow_marker.enqueue(str(marker), 2.0)
+    first = start_worker()
+    wait_for(tmp_path / "marker.started")
+    first.kill()
+    first.wait()
+    assert DBTaskResult.objects.get().status == TaskResultStatus.RUNNING  # stranded
+
+    time.sleep(2)  # longer than WORKER_DEAD_AFTER_SECONDS: the dead worker's heartbeat is stale
+    second = start_worker("--batch")
+    second.wait(timeout=60)
+
+    assert marker.read_text() == "done\n"
+    assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
+
+
+def test_a_live_workers_long_task_is_not_taken_from_it(tmp_path):
+    marker = tmp_path / "marker"
+    slow_marker.enqueue(str(marker), 4.0)
+    busy = start_worker()
+    try:
+        wait_for(tmp_path / "marker.started")
+        time.sleep(2.5)  # the task is now older than the dead-after limit, but its worker beats
+        other = start_worker("--batch")
+        other.wait(timeout=60)
+        wait_for(marker)
+    finally:
+        stop_process(busy)
+
+    assert marker.read_text() == "done\n"
+    assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL

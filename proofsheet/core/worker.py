@@ -1,0 +1,107 @@
+"""The background worker: Django Tasks' database worker plus heartbeats and orphan recovery.
+
+django-tasks-db marks a task RUNNING when a worker claims it. If that worker is killed (OOM,
+deploy, power), the task would stay RUNNING forever and its work be lost. Each of our workers
+therefore refreshes a heartbeat row; any worker re-queues RUNNING tasks whose worker has stopped
+beating. Tasks are idempotent (DESIGN.md rule 5), so running one again is safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import close_old_connections, connections
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+
+from proofsheet.core.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+
+
+def _dead_after() -> timedelta:
+    """A worker silent for this long is considered dead (WORKER_DEAD_AFTER_SECONDS)."""
+    return timedelta(seconds=settings.WORKER_DEAD_AFTER_SECONDS)
+
+
+def _heartbeat_seconds() -> float:
+    return max(0.2, settings.WORKER_DEAD_AFTER_SECONDS / 6)
+
+
+def beat(worker_id: str) -> None:
+    """Record that this worker is alive."""
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={"hostname": socket.gethostname()[:255], "pid": os.getpid(),
+                  "seen_at": timezone.now()},
+    )
+
+
+def workers_alive() -> int:
+    """How many workers have beaten recently (on any machine)."""
+    return WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - _dead_after()).count()
+
+
+def requeue_orphaned_tasks() -> int:
+    """Put RUNNING tasks whose worker stopped beating back in the queue; return how many."""
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    alive = set(WorkerHeartbeat.objects.filter(seen_at__gte=now - _dead_after())
+                .values_list("worker_id", flat=True))
+    requeued = 0
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING,
+                                          started_at__lt=now - _dead_after())
+    for task_id, worker_ids, started_at in running.values_list("id", "worker_ids", "started_at"):
+        if worker_ids and worker_ids[-1] in alive:
+            continue
+        # Conditional on the same claim: never steal a task another worker just re-claimed.
+        requeued += DBTaskResult.objects.filter(
+            id=task_id, status=TaskResultStatus.RUNNING, started_at=started_at
+        ).update(status=TaskResultStatus.READY, started_at=None, run_after=now)
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - _dead_after() * 10).delete()
+    if requeued:
+        logger.warning("re-queued %d task(s) whose worker stopped", requeued)
+    return requeued
+
+
+def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            beat(worker_id)
+            requeue_orphaned_tasks()
+        except Exception:  # a database blip must not kill the worker; try again next beat
+            logger.warning("worker heartbeat failed", exc_info=True)
+        finally:
+            connections.close_all()
+        stop.wait(_heartbeat_seconds())
+
+
+def run_worker(*, queue: str = "default", interval: float = 1.0, batch: bool = False) -> None:
+    """Run the database worker until stopped (or, with batch, until the queue is empty)."""
+    worker_id = uuid.uuid4().hex
+    beat(worker_id)
+    requeue_orphaned_tasks()
+    stop = threading.Event()
+    thread = threading.Thread(target=_heartbeat_loop, args=(worker_id, stop), daemon=True,
+                              name="worker-heartbeat")
+    thread.start()
+    args = ["db_worker", "--queue-name", queue, "--interval", str(interval),
+            "--no-startup-delay", "--worker-id", worker_id]
+    if batch:
+        args.append("--batch")
+    try:
+        call_command(*args)
+    finally:
+        stop.set()
+        thread.join(timeout=_heartbeat_seconds() + 1)
+        WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()

@@ -1,0 +1,80 @@
+"""Gallery reads. Ownership is enforced here: a foreign gallery is simply not found (R01)."""
+
+from __future__ import annotations
+
+from django.core.files.storage import storages
+from django.db.models import Count, Q, QuerySet
+
+from proofsheet.accounts.models import User
+from proofsheet.galleries.models import Gallery, Photo, PhotoOrder, PhotoSet, PhotoStatus
+
+PHOTO_ORDERING = {
+    PhotoOrder.CAPTURED: ["captured_at", "position", "id"],
+    PhotoOrder.FILENAME: ["original_name", "id"],
+    PhotoOrder.UPLOADED: ["created_at", "id"],
+    PhotoOrder.CUSTOM: ["position", "id"],
+}
+
+
+def galleries_owned_by(user: User) -> QuerySet[Gallery]:
+    """The user's galleries with photo counts by status, newest first."""
+    return Gallery.objects.filter(owner=user).annotate(
+        photo_count=Count("photos"),
+        ready_count=Count("photos", filter=Q(photos__status=PhotoStatus.READY)),
+        failed_count=Count("photos", filter=Q(photos__status=PhotoStatus.FAILED)),
+    ).select_related("cover_photo")
+
+
+def gallery_get_owned(user: User, public_id) -> Gallery | None:
+    return Gallery.objects.filter(owner=user, public_id=public_id).first()
+
+
+def photo_get_owned(user: User, public_id) -> Photo | None:
+    return Photo.objects.filter(owner=user, public_id=public_id).select_related("gallery").first()
+
+
+def photo_set_get(gallery: Gallery, public_id) -> PhotoSet | None:
+    return PhotoSet.objects.filter(gallery=gallery, public_id=public_id).first()
+
+
+def gallery_photos(gallery: Gallery, *, photo_set: PhotoSet | None = None,
+                   status: str | None = None) -> QuerySet[Photo]:
+    """A gallery's photos in its chosen order, optionally one set's or one status's."""
+    photos = Photo.objects.filter(gallery=gallery).select_related("photo_set")
+    if photo_set is not None:
+        photos = photos.filter(photo_set=photo_set)
+    if status:
+        photos = photos.filter(status=status)
+    return photos.order_by(*PHOTO_ORDERING.get(gallery.photo_order, ["position", "id"]))
+
+
+def gallery_status_counts(gallery: Gallery) -> dict[str, int]:
+    counts = dict(Photo.objects.filter(gallery=gallery).values_list("status")
+                  .annotate(n=Count("id")).values_list("status", "n"))
+    return {status: counts.get(status, 0) for status in PhotoStatus.values}
+
+
+def rendition_url(photo: Photo, name: str, fmt: str = "webp") -> str | None:
+    """The public URL of one rendition, or None while the photo is not ready."""
+    key = (photo.renditions.get(name) or {}).get(fmt)
+    return storages["public"].url(key) if key else None
+
+
+def rendition_srcset(photo: Photo, fmt: str = "webp") -> str:
+    """`srcset` over the grid and preview sizes."""
+    parts = []
+    for name in ("grid", "preview"):
+        entry = photo.renditions.get(name) or {}
+        if entry.get(fmt):
+            parts.append(f"{storages['public'].url(entry[fmt])} {entry['w']}w")
+    return ", ".join(parts)
+
+
+def photo_renditions_public(photo: Photo) -> dict[str, dict]:
+    """{name: {"width", "height", "webp", "jpeg"}} with URLs, for templates and the API."""
+    out = {}
+    for name, entry in (photo.renditions or {}).items():
+        out[name] = {"width": entry.get("w"), "height": entry.get("h")} | {
+            fmt: storages["public"].url(entry[fmt]) for fmt in ("webp", "jpeg") if entry.get(fmt)
+        }
+    return out

@@ -1,0 +1,632 @@
+"""Gallery services: the only code that creates, changes or deletes galleries, sets and photos."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Sum
+from django.utils import timezone
+from django.utils.text import get_valid_filename, slugify
+
+from proofsheet.accounts.models import Role, User
+from proofsheet.core.tasks import enqueue_on_commit
+from proofsheet.galleries.models import (
+    Gallery,
+    Photo,
+    PhotoSet,
+    PhotoStatus,
+    UploadBatch,
+    Visibility,
+    WatermarkSettings,
+)
+from proofsheet.imaging.pipeline import RenderResult, Watermark, render_photo
+from proofsheet.imaging.validation import RejectedImage, inspect_image
+from proofsheet.notifications.services import notification_create
+
+logger = logging.getLogger(__name__)
+
+# Bump when the rendition set changes (sizes, formats, quality): every photo gets new URLs.
+PIPELINE_VERSION = "1"
+
+EDITABLE_GALLERY_FIELDS = {
+    "title", "description", "event_date", "location", "visibility", "photo_order",
+}
+EDITABLE_PHOTO_FIELDS = {"title", "caption", "alt_text", "tags", "show_location"}
+
+
+# --- galleries ------------------------------------------------------------------------------
+
+
+def _require_photographer(user: User) -> None:
+    if user.role not in (Role.PHOTOGRAPHER, Role.ADMIN):
+        raise PermissionDenied("Only photographers can manage galleries.")
+
+
+def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(title)[:100] or "gallery"
+    slug = base
+    while Gallery.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug = f"{base}-{uuid.uuid4().hex[:6]}"
+    return slug
+
+
+def gallery_create(*, owner: User, title: str, visibility: str = Visibility.PRIVATE,
+                   **fields: Any) -> Gallery:
+    """Create a gallery (private unless told otherwise)."""
+    _require_photographer(owner)
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": "A gallery needs a title."})
+    unknown = set(fields) - EDITABLE_GALLERY_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown gallery fields: {', '.join(sorted(unknown))}")
+    gallery = Gallery(owner=owner, title=title, visibility=visibility,
+                      slug=_unique_slug(title), **fields)
+    gallery.full_clean()
+    gallery.save()
+    return gallery
+
+
+def gallery_update(*, gallery: Gallery, **fields: Any) -> Gallery:
+    """Change a gallery's editable fields."""
+    unknown = set(fields) - EDITABLE_GALLERY_FIELDS - {"slug"}
+    if unknown:
+        raise ValidationError(f"Unknown gallery fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(gallery, name, value.strip() if isinstance(value, str) else value)
+    if "slug" in fields:
+        gallery.slug = _unique_slug(fields["slug"] or gallery.title, exclude_pk=gallery.pk)
+    gallery.full_clean()
+    gallery.save()
+    return gallery
+
+
+def gallery_get_or_create(*, owner: User, title: str, visibility: str = Visibility.PRIVATE
+                          ) -> tuple[Gallery, bool]:
+    """Return the owner's gallery with this title, creating it when missing."""
+    existing = Gallery.objects.filter(owner=owner, title=title.strip()).first()
+    if existing:
+        return existing, False
+    return gallery_create(owner=owner, title=title, visibility=visibility), True
+
+
+def gallery_delete(*, gallery: Gallery) -> None:
+    """Delete a gallery with its photos and every stored file."""
+    photos = Photo.objects.filter(gallery=gallery)
+    keys = _stored_keys(photos)
+    public_ids = list(photos.values_list("public_id", flat=True))
+    gallery.delete()
+    transaction.on_commit(lambda: _delete_files(keys, purge_photos=public_ids))
+
+
+ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed on phones
+
+
+def access_code_hash(code: str) -> str:
+    """Keyed hash of a normalised access code (codes are stored only like this)."""
+    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def gallery_rotate_access_code(*, gallery: Gallery) -> str:
+    """Give the gallery a new client access code and return it; the old one stops working."""
+    raw = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(14))  # ≈ 68 bits
+    code = f"{raw[:4]}-{raw[4:9]}-{raw[9:]}"
+    gallery.client_code_hash = access_code_hash(code)
+    gallery.codes_rotated_at = timezone.now()
+    gallery.save(update_fields=["client_code_hash", "codes_rotated_at", "updated_at"])
+    return code
+
+
+def gallery_set_cover(*, gallery: Gallery, photo: Photo) -> Gallery:
+    if photo.gallery_id != gallery.pk:
+        raise ValidationError("The cover must be a photo of this gallery.")
+    gallery.cover_photo = photo
+    gallery.save(update_fields=["cover_photo", "updated_at"])
+    return gallery
+
+
+# --- sets -------------------------------------------------------------------------------
+
+
+def photo_set_create(*, gallery: Gallery, name: str) -> PhotoSet:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "A set needs a name."})
+    existing = PhotoSet.objects.filter(gallery=gallery, name=name).first()
+    if existing:
+        return existing
+    last = PhotoSet.objects.filter(gallery=gallery).aggregate(m=Max("position"))["m"]
+    return PhotoSet.objects.create(gallery=gallery, name=name, position=(last or 0) + 1)
+
+
+def photo_set_rename(*, photo_set: PhotoSet, name: str) -> PhotoSet:
+    photo_set.name = name.strip()
+    photo_set.full_clean()
+    photo_set.save()
+    return photo_set
+
+
+def photo_set_delete(*, photo_set: PhotoSet) -> None:
+    """Delete a set; its photos stay in the gallery."""
+    photo_set.delete()
+
+
+# --- ingest ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """The outcome for one file: a new photo, a duplicate of an existing one, or a rejection."""
+
+    name: str
+    photo: Photo | None = None
+    duplicate_of: Photo | None = None
+    rejected: str = ""
+
+    @property
+    def status(self) -> str:
+        return "rejected" if self.rejected else "duplicate" if self.duplicate_of else "accepted"
+
+
+def upload_batch_create(*, gallery: Gallery, owner: User) -> UploadBatch:
+    return UploadBatch.objects.create(gallery=gallery, owner=owner)
+
+
+def upload_batch_close(*, batch: UploadBatch) -> None:
+    """No more files will join this batch: notify now if everything is already processed."""
+    UploadBatch.objects.filter(pk=batch.pk).update(closed=True)
+    _notify_if_batch_done(batch.pk)
+
+
+def clean_original_name(name: str) -> str:
+    """Keep only a safe base name of what the client called the file (metadata, never a key)."""
+    base = PurePath(str(name).replace("\\", "/")).name
+    return (get_valid_filename(base) if base.strip(". ") else "")[:255] or "photo"
+
+
+@contextmanager
+def _spooled(source: IO[bytes] | Path) -> Iterator[Path]:
+    """Yield a local path for the upload (copying a stream to a temporary file once)."""
+    if isinstance(source, Path):
+        yield source
+        return
+    if hasattr(source, "temporary_file_path"):  # Django already spooled a large upload to disk
+        yield Path(source.temporary_file_path())
+        return
+    with tempfile.NamedTemporaryFile(prefix="proofsheet-ingest-", suffix=".upload") as tmp:
+        shutil.copyfileobj(source, tmp, length=1024 * 1024)
+        tmp.flush()
+        yield Path(tmp.name)
+
+
+def _check_quota(owner: User, size: int) -> None:
+    limits = settings.PHOTOS
+    if size > limits["MAX_FILE_BYTES"]:
+        raise RejectedImage(
+            f"The file is larger than the limit of {limits['MAX_FILE_BYTES'] // 1024**2} MB."
+        )
+    used = Photo.objects.filter(owner=owner).aggregate(n=Sum("size"))["n"] or 0
+    count = Photo.objects.filter(owner=owner).count()
+    if count + 1 > limits["QUOTA_PHOTOS"]:
+        raise RejectedImage("Your storage quota is full (number of photos).")
+    if used + size > limits["QUOTA_BYTES"]:
+        raise RejectedImage("Your storage quota is full.")
+
+
+def photo_ingest(*, gallery: Gallery, owner: User, source: IO[bytes] | Path, original_name: str,
+                 photo_set: PhotoSet | None = None, batch: UploadBatch | None = None
+                 ) -> IngestResult:
+    """Validate one file, store the original privately and queue its processing.
+
+    Never raises for a bad file: the result says why it was rejected or what it duplicates.
+    """
+    if gallery.owner_id != owner.pk:
+        raise PermissionDenied("Not your gallery.")
+    name = clean_original_name(original_name)
+    with _spooled(source) as path:
+        try:
+            _check_quota(owner, path.stat().st_size)
+            info = inspect_image(path, max_pixels=settings.PHOTOS["MAX_PIXELS"])
+        except RejectedImage as exc:
+            logger.info("rejected upload %r for gallery %s: %s", name, gallery.public_id,
+                        exc.reason)
+            return IngestResult(name=name, rejected=exc.reason)
+        existing = Photo.objects.filter(gallery=gallery, sha256=info.sha256).first()
+        if existing:
+            return IngestResult(name=name, duplicate_of=existing)
+        key = f"originals/{owner.public_id}/{uuid.uuid4().hex}{info.extension}"
+        with path.open("rb") as fh:
+            stored_key = storages["private"].save(key, File(fh))
+    try:
+        with transaction.atomic():
+            position = (Photo.objects.filter(gallery=gallery).aggregate(m=Max("position"))["m"]
+                        or 0) + 1
+            photo = Photo.objects.create(
+                gallery=gallery, owner=owner, photo_set=photo_set, batch=batch,
+                original_key=stored_key, original_name=name, sha256=info.sha256,
+                size=info.size, format=info.format, title=PurePath(name).stem[:200],
+                position=position,
+            )
+            enqueue_on_commit(_process_task(), str(photo.public_id))
+    except IntegrityError:
+        # The same file arrived twice at once: keep the first, drop our copy.
+        storages["private"].delete(stored_key)
+        existing = Photo.objects.filter(gallery=gallery, sha256=info.sha256).first()
+        if existing is None:
+            raise
+        return IngestResult(name=name, duplicate_of=existing)
+    return IngestResult(name=name, photo=photo)
+
+
+def _process_task():
+    from proofsheet.galleries.tasks import process_photo
+
+    return process_photo
+
+
+# --- processing -----------------------------------------------------------------------------
+
+
+def effective_watermark(gallery: Gallery) -> WatermarkSettings | None:
+    """The gallery's override if it has one, else the photographer's default, if enabled."""
+    chosen = (WatermarkSettings.objects.filter(gallery=gallery).first()
+              or WatermarkSettings.objects.filter(owner_id=gallery.owner_id,
+                                                  gallery__isnull=True).first())
+    if chosen is None or not chosen.enabled or not (chosen.text or chosen.logo_key):
+        return None
+    return chosen
+
+
+def _watermark_spec(watermark: WatermarkSettings | None) -> dict:
+    if watermark is None:
+        return {}
+    return {"text": watermark.text, "logo": watermark.logo_key, "position": watermark.position,
+            "opacity": round(watermark.opacity, 3), "size": round(watermark.size, 3)}
+
+
+def rendition_version(photo: Photo, watermark: WatermarkSettings | None) -> str:
+    """A short hash of everything that determines the renditions' pixels."""
+    spec = json.dumps([PIPELINE_VERSION, photo.sha256, _watermark_spec(watermark)],
+                      sort_keys=True)
+    return hashlib.sha256(spec.encode()).hexdigest()[:16]
+
+
+@contextmanager
+def _local_copy(storage_alias: str, key: str, suffix: str) -> Iterator[Path]:
+    """Yield a local path of a stored file (the file itself on local disk, else a temp copy)."""
+    storage = storages[storage_alias]
+    try:
+        yield Path(storage.path(key))
+        return
+    except NotImplementedError:
+        pass
+    with tempfile.NamedTemporaryFile(prefix="proofsheet-", suffix=suffix) as tmp:
+        with storage.open(key, "rb") as fh:
+            shutil.copyfileobj(fh, tmp, length=1024 * 1024)
+        tmp.flush()
+        yield Path(tmp.name)
+
+
+def _render(photo: Photo, watermark: WatermarkSettings | None) -> RenderResult:
+    suffix = PurePath(photo.original_key).suffix
+    with _local_copy("private", photo.original_key, suffix) as path:
+        if watermark is not None and watermark.logo_key:
+            with _local_copy("private", watermark.logo_key, ".png") as logo:
+                spec = Watermark(logo_path=logo, text=watermark.text,
+                                 position=watermark.position, opacity=watermark.opacity,
+                                 size=watermark.size)
+                return render_photo(path, watermark=spec)
+        spec = (Watermark(text=watermark.text, position=watermark.position,
+                          opacity=watermark.opacity, size=watermark.size)
+                if watermark is not None else None)
+        return render_photo(path, watermark=spec)
+
+
+def rendition_key(photo: Photo, version: str, name: str, fmt: str) -> str:
+    extension = "jpg" if fmt == "jpeg" else fmt
+    return f"renditions/{photo.public_id}/{version}/{name}.{extension}"
+
+
+def _store_renditions(photo: Photo, version: str, result: RenderResult) -> dict:
+    public = storages["public"]
+    renditions: dict[str, dict] = {}
+    for rendition in result.renditions:
+        key = rendition_key(photo, version, rendition.name, rendition.format)
+        # Deterministic keys and an overwriting storage: a re-run replaces, never duplicates.
+        public.save(key, ContentFile(rendition.data, name=key))
+        entry = renditions.setdefault(rendition.name, {"w": rendition.width,
+                                                       "h": rendition.height})
+        entry[rendition.format] = key
+    return renditions
+
+
+def photo_process(public_id: str) -> str:
+    """Render a photo's renditions; idempotent. Return the photo's status afterwards.
+
+    Safe to run twice or after a worker died mid-photo: renditions go to deterministic keys of
+    the current version, and older versions' files are removed only after the new ones are saved.
+    """
+    photo = Photo.objects.select_related("gallery").filter(public_id=public_id).first()
+    if photo is None:
+        return "gone"
+    watermark = effective_watermark(photo.gallery)
+    version = rendition_version(photo, watermark)
+    if photo.status == PhotoStatus.READY and photo.rendition_version == version:
+        return photo.status
+    Photo.objects.filter(pk=photo.pk).update(status=PhotoStatus.PROCESSING,
+                                             attempts=F("attempts") + 1)
+    try:
+        result = _render(photo, watermark)
+    except RejectedImage as exc:
+        _finish_failed(photo, exc.reason)
+        return PhotoStatus.FAILED
+    renditions = _store_renditions(photo, version, result)
+    meta = result.metadata
+    updated = Photo.objects.filter(pk=photo.pk).update(
+        status=PhotoStatus.READY, failure_reason="", width=result.width, height=result.height,
+        captured_at=_aware(meta.captured_at), exif=meta.as_dict(),
+        gps_latitude=meta.gps_latitude, gps_longitude=meta.gps_longitude,
+        placeholder=result.placeholder, palette=result.palette, rendition_version=version,
+        renditions=renditions, processed_at=timezone.now(),
+    )
+    if not updated:  # deleted while we rendered: leave nothing behind
+        _purge_renditions(photo.public_id)
+        return "gone"
+    # Older versions (and any left by a run that died between saving and recording) go now.
+    transaction.on_commit(lambda: _purge_renditions(photo.public_id, keep_version=version))
+    _after_photo_done(photo)
+    return PhotoStatus.READY
+
+
+def photo_processing_failed(public_id: str, reason: str) -> None:
+    """Mark a photo failed after its last attempt raised an unexpected error."""
+    photo = Photo.objects.filter(public_id=public_id).first()
+    if photo is not None:
+        _finish_failed(photo, reason)
+
+
+def _finish_failed(photo: Photo, reason: str) -> None:
+    Photo.objects.filter(pk=photo.pk).update(status=PhotoStatus.FAILED,
+                                             failure_reason=reason[:300])
+    _after_photo_done(photo)
+
+
+def _aware(value):
+    if value is None or timezone.is_aware(value):
+        return value
+    # Cameras record local time without a zone; store it as if UTC so it sorts and shows as shot.
+    return timezone.make_aware(value, timezone.UTC)
+
+
+def _after_photo_done(photo: Photo) -> None:
+    if photo.batch_id:
+        _notify_if_batch_done(photo.batch_id)
+
+
+def _notify_if_batch_done(batch_id: int) -> None:
+    pending = Photo.objects.filter(
+        batch_id=batch_id, status__in=[PhotoStatus.UPLOADED, PhotoStatus.PROCESSING]
+    ).exists()
+    if pending:
+        return
+    # Claim the notification with a conditional update, so it is sent exactly once.
+    claimed = UploadBatch.objects.filter(pk=batch_id, closed=True,
+                                         notified_at__isnull=True).update(
+        notified_at=timezone.now())
+    if not claimed:
+        return
+    batch = UploadBatch.objects.select_related("gallery", "owner").get(pk=batch_id)
+    photos = Photo.objects.filter(batch_id=batch_id)
+    ready = photos.filter(status=PhotoStatus.READY).count()
+    failed = photos.filter(status=PhotoStatus.FAILED).count()
+    message = f"{ready} photo{'s' if ready != 1 else ''} ready in “{batch.gallery.title}”"
+    if failed:
+        message += f", {failed} failed"
+    notification_create(user=batch.owner, message=message,
+                        url=f"/studio/galleries/{batch.gallery.public_id}/")
+
+
+def photo_retry(*, photo: Photo) -> Photo:
+    """Queue a failed photo for processing again."""
+    updated = Photo.objects.filter(pk=photo.pk, status=PhotoStatus.FAILED).update(
+        status=PhotoStatus.UPLOADED, failure_reason="")
+    if updated:
+        enqueue_on_commit(_process_task(), str(photo.public_id))
+    photo.refresh_from_db()
+    return photo
+
+
+def gallery_reprocess(*, gallery: Gallery) -> int:
+    """Queue every photo of a gallery for new renditions (e.g. after a watermark change)."""
+    ids = list(Photo.objects.filter(gallery=gallery).exclude(status=PhotoStatus.FAILED)
+               .values_list("public_id", flat=True))
+    for public_id in ids:
+        enqueue_on_commit(_process_task(), str(public_id))
+    return len(ids)
+
+
+# --- editing --------------------------------------------------------------------------------
+
+
+def _clean_tags(tags: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for tag in tags:
+        tag = str(tag).strip().lower()[:50]
+        if tag:
+            seen.setdefault(tag)
+    return list(seen)[:50]
+
+
+def photo_update(*, photo: Photo, **fields: Any) -> Photo:
+    """Change a photo's title, caption, alt text, tags or location display."""
+    unknown = set(fields) - EDITABLE_PHOTO_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown photo fields: {', '.join(sorted(unknown))}")
+    if "tags" in fields:
+        fields["tags"] = _clean_tags(fields["tags"])
+    for name, value in fields.items():
+        setattr(photo, name, value.strip() if isinstance(value, str) else value)
+    photo.full_clean(exclude=["gallery", "owner", "photo_set", "batch"])
+    photo.save()
+    return photo
+
+
+def photos_bulk_update(*, gallery: Gallery, photo_ids: Iterable[str], add_tags: Iterable[str] = (),
+                       **fields: Any) -> int:
+    """Apply the same edits to many photos of a gallery; return how many changed."""
+    photos = list(Photo.objects.filter(gallery=gallery, public_id__in=list(photo_ids)))
+    extra = _clean_tags(add_tags)
+    with transaction.atomic():
+        for photo in photos:
+            changes = dict(fields)
+            if extra:
+                changes["tags"] = _clean_tags([*photo.tags, *extra])
+            photo_update(photo=photo, **changes)
+    return len(photos)
+
+
+def photos_move(*, gallery: Gallery, photo_ids: Iterable[str], photo_set: PhotoSet | None) -> int:
+    """Move photos into a set of the same gallery (None: out of any set)."""
+    if photo_set is not None and photo_set.gallery_id != gallery.pk:
+        raise ValidationError("That set belongs to another gallery.")
+    return Photo.objects.filter(gallery=gallery, public_id__in=list(photo_ids)).update(
+        photo_set=photo_set, updated_at=timezone.now())
+
+
+def photos_reorder(*, gallery: Gallery, photo_ids: list[str]) -> None:
+    """Set the custom order: the given photos first, in this order, then the rest as they were."""
+    by_id = {str(p.public_id): p for p in Photo.objects.filter(gallery=gallery)}
+    ordered = [by_id[i] for i in dict.fromkeys(photo_ids) if i in by_id]
+    rest = sorted((p for i, p in by_id.items() if i not in set(photo_ids)),
+                  key=lambda p: (p.position, p.pk))
+    with transaction.atomic():
+        for position, photo in enumerate([*ordered, *rest], start=1):
+            if photo.position != position:
+                Photo.objects.filter(pk=photo.pk).update(position=position)
+        Gallery.objects.filter(pk=gallery.pk).update(photo_order="custom")
+
+
+def photos_delete(*, gallery: Gallery, photo_ids: Iterable[str]) -> int:
+    """Delete photos and, after commit, their original and renditions."""
+    photos = Photo.objects.filter(gallery=gallery, public_id__in=list(photo_ids))
+    keys = _stored_keys(photos)
+    public_ids = list(photos.values_list("public_id", flat=True))
+    Gallery.objects.filter(pk=gallery.pk, cover_photo__in=photos).update(cover_photo=None)
+    count, _ = photos.delete()
+    transaction.on_commit(lambda: _delete_files(keys, purge_photos=public_ids))
+    return len(public_ids)
+
+
+# --- watermark -----------------------------------------------------------------------------
+
+
+def watermark_update(*, owner: User, gallery: Gallery | None = None, logo: IO[bytes] | None = None,
+                     **fields: Any) -> WatermarkSettings:
+    """Save the photographer's watermark (or a gallery's override) and regenerate previews."""
+    _require_photographer(owner)
+    if gallery is not None and gallery.owner_id != owner.pk:
+        raise PermissionDenied("Not your gallery.")
+    watermark = (WatermarkSettings.objects.filter(owner=owner, gallery=gallery).first()
+                 or WatermarkSettings(owner=owner, gallery=gallery))
+    allowed = {"enabled", "text", "position", "opacity", "size"}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValidationError(f"Unknown watermark field: {name}")
+        setattr(watermark, name, value)
+    if logo is not None:
+        with _spooled(logo) as path:
+            try:
+                info = inspect_image(path, max_pixels=25_000_000)
+            except RejectedImage as exc:
+                raise ValidationError({"logo": exc.reason}) from exc
+            if info.format not in ("png", "webp"):
+                raise ValidationError({"logo": "The logo must be a PNG or WebP image."})
+            with path.open("rb") as fh:
+                old_logo = watermark.logo_key
+                watermark.logo_key = storages["private"].save(
+                    f"watermarks/{owner.public_id}/{uuid.uuid4().hex}{info.extension}", File(fh))
+            if old_logo:
+                transaction.on_commit(lambda: _delete_files({("private", old_logo)}))
+    watermark.full_clean()
+    watermark.save()
+    galleries = [gallery] if gallery is not None else list(
+        Gallery.objects.filter(owner=owner, watermark__isnull=True))
+    for each in galleries:
+        gallery_reprocess(gallery=each)
+    return watermark
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+def _rendition_keys(renditions: dict) -> set[tuple[str, str]]:
+    keys = set()
+    for entry in renditions.values():
+        for fmt in ("webp", "jpeg", "avif"):
+            if entry.get(fmt):
+                keys.add(("public", entry[fmt]))
+    return keys
+
+
+def _stored_keys(photos) -> set[tuple[str, str]]:
+    keys: set[tuple[str, str]] = set()
+    for original_key, renditions in photos.values_list("original_key", "renditions"):
+        keys.add(("private", original_key))
+        keys |= _rendition_keys(renditions or {})
+    return keys
+
+
+def _delete_files(keys: Iterable[tuple[str, str]], purge_photos: Iterable = ()) -> None:
+    for alias, key in keys:
+        try:
+            storages[alias].delete(key)
+        except Exception:  # a missing file is no reason to fail a deletion
+            logger.warning("could not delete %s file %s", alias, key, exc_info=True)
+    for public_id in purge_photos:
+        _purge_renditions(public_id)
+
+
+def _purge_renditions(public_id, keep_version: str | None = None) -> None:
+    """Delete every rendition version of a photo except `keep_version`."""
+    public = storages["public"]
+    prefix = f"renditions/{public_id}"
+    try:
+        versions, _ = public.listdir(prefix)
+    except FileNotFoundError:
+        return
+    for version in versions:
+        if version == keep_version:
+            continue
+        _, files = public.listdir(f"{prefix}/{version}")
+        for name in files:
+            public.delete(f"{prefix}/{version}/{name}")
+        _remove_empty_dir(public, f"{prefix}/{version}")
+    if keep_version is None:
+        _remove_empty_dir(public, prefix)
+
+
+def _remove_empty_dir(storage, name: str) -> None:
+    """Local disk keeps empty folders; object stores have none."""
+    try:
+        Path(storage.path(name)).rmdir()
+    except (NotImplementedError, OSError):
+        pass

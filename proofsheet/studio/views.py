@@ -1,0 +1,330 @@
+"""The photographer's studio: galleries, uploads, photo editing, watermark, notifications."""
+
+from __future__ import annotations
+
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
+
+from proofsheet.accounts.models import Role
+from proofsheet.galleries import selectors, services
+from proofsheet.galleries.models import Gallery, Photo, PhotoStatus, WatermarkSettings
+from proofsheet.notifications.selectors import notifications_recent, notifications_unread_count
+from proofsheet.notifications.services import notifications_mark_read
+from proofsheet.studio import tus
+from proofsheet.studio.forms import BulkForm, GalleryForm, PhotoForm, SetForm, WatermarkForm
+
+
+def photographer_required(view):
+    """Logged-in photographers (and admins) only; clients get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.role not in (Role.PHOTOGRAPHER, Role.ADMIN):
+            raise PermissionDenied("The studio is for photographers.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _gallery(request, gallery_id) -> Gallery:
+    gallery = selectors.gallery_get_owned(request.user, gallery_id)
+    if gallery is None:
+        raise Http404("No such gallery")
+    return gallery
+
+
+def _photo(request, photo_id) -> Photo:
+    photo = selectors.photo_get_owned(request.user, photo_id)
+    if photo is None:
+        raise Http404("No such photo")
+    return photo
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@photographer_required
+def dashboard(request):
+    return render(request, "studio/dashboard.html", {
+        "galleries": selectors.galleries_owned_by(request.user),
+        "notifications": notifications_recent(user=request.user, limit=10),
+        "unread": notifications_unread_count(user=request.user),
+    })
+
+
+@require_POST
+@photographer_required
+def notifications_read(request):
+    notifications_mark_read(user=request.user)
+    return redirect("studio:dashboard")
+
+
+@photographer_required
+def gallery_create(request):
+    form = GalleryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            gallery = services.gallery_create(owner=request.user, **form.cleaned_data)
+            if gallery.visibility == "private":
+                code = services.gallery_rotate_access_code(gallery=gallery)
+                messages.success(request, f"Client access code: {code} — note it now; "
+                                          "it is shown only once (you can make a new one).")
+        return redirect("studio:gallery", gallery_id=gallery.public_id)
+    return render(request, "studio/gallery_form.html", {"form": form, "creating": True})
+
+
+@photographer_required
+def gallery_edit(request, gallery_id):
+    gallery = _gallery(request, gallery_id)
+    form = GalleryForm(request.POST or None, instance=gallery)
+    if request.method == "POST" and form.is_valid():
+        services.gallery_update(gallery=gallery, **form.cleaned_data)
+        messages.success(request, "Gallery saved.")
+        return redirect("studio:gallery", gallery_id=gallery.public_id)
+    return render(request, "studio/gallery_form.html", {"form": form, "gallery": gallery})
+
+
+@require_POST
+@photographer_required
+def gallery_delete(request, gallery_id):
+    gallery = _gallery(request, gallery_id)
+    title = gallery.title
+    services.gallery_delete(gallery=gallery)
+    messages.success(request, f"Deleted “{title}” and its photos.")
+    return redirect("studio:dashboard")
+
+
+@require_POST
+@photographer_required
+def gallery_rotate_code(request, gallery_id):
+    gallery = _gallery(request, gallery_id)
+    code = services.gallery_rotate_access_code(gallery=gallery)
+    messages.success(request, f"New client access code: {code} — the old one no longer works.")
+    return redirect("studio:gallery", gallery_id=gallery.public_id)
+
+
+def _grid_context(request, gallery: Gallery) -> dict:
+    set_id = request.GET.get("set") or None
+    photo_set = selectors.photo_set_get(gallery, set_id) if set_id else None
+    status = request.GET.get("status") or None
+    if status not in PhotoStatus.values:
+        status = None
+    photos = list(selectors.gallery_photos(gallery, photo_set=photo_set, status=status))
+    counts = selectors.gallery_status_counts(gallery)
+    return {
+        "gallery": gallery,
+        "photos": photos,
+        "counts": counts,
+        "pending": counts[PhotoStatus.UPLOADED] + counts[PhotoStatus.PROCESSING],
+        "current_set": photo_set,
+        "current_status": status,
+        "sets": list(gallery.sets.all()),
+    }
+
+
+@photographer_required
+def gallery_detail(request, gallery_id):
+    gallery = _gallery(request, gallery_id)
+    context = _grid_context(request, gallery) | {
+        "set_form": SetForm(),
+        "bulk_form": BulkForm(),
+        "upload_url": reverse("studio:tus", kwargs={"gallery_id": gallery.public_id}),
+        "max_file_bytes": settings.PHOTOS["MAX_FILE_BYTES"],
+    }
+    return render(request, "studio/gallery.html", context)
+
+
+@photographer_required
+def gallery_photos(request, gallery_id):
+    """The photo grid alone (htmx refreshes it while photos are processing)."""
+    gallery = _gallery(request, gallery_id)
+    return render(request, "studio/_photo_grid.html", _grid_context(request, gallery))
+
+
+@require_POST
+@photographer_required
+def set_create(request, gallery_id):
+    gallery = _gallery(request, gallery_id)
+    form = SetForm(request.POST)
+    if form.is_valid():
+        photo_set = services.photo_set_create(gallery=gallery, name=form.cleaned_data["name"])
+        return redirect(reverse("studio:gallery", kwargs={"gallery_id": gallery.public_id})
+                        + f"?set={photo_set.public_id}")
+    messages.error(request, "A set needs a name.")
+    return redirect("studio:gallery", gallery_id=gallery.public_id)
+
+
+@require_POST
+@photographer_required
+def set_delete(request, gallery_id, set_id):
+    gallery = _gallery(request, gallery_id)
+    photo_set = selectors.photo_set_get(gallery, set_id)
+    if photo_set is None:
+        raise Http404("No such set")
+    services.photo_set_delete(photo_set=photo_set)
+    messages.success(request, f"Deleted the set “{photo_set.name}”; its photos stay in the gallery.")
+    return redirect("studio:gallery", gallery_id=gallery.public_id)
+
+
+@require_POST
+@photographer_required
+def photos_bulk(request, gallery_id):
+    gallery = _gallery(request, gallery_id)
+    ids = request.POST.getlist("photos")
+    form = BulkForm(request.POST)
+    if not ids or not form.is_valid():
+        messages.error(request, "Select some photos and an action first.")
+        return redirect("studio:gallery", gallery_id=gallery.public_id)
+    action, data = form.cleaned_data["action"], form.cleaned_data
+    try:
+        if action == "edit":
+            fields = {k: data[k] for k in ("title", "caption", "alt_text") if data[k]}
+            tags = [t for t in data["add_tags"].split(",") if t.strip()]
+            changed = services.photos_bulk_update(gallery=gallery, photo_ids=ids, add_tags=tags,
+                                                  **fields)
+            messages.success(request, f"Updated {changed} photos.")
+        elif action == "move":
+            photo_set = (selectors.photo_set_get(gallery, data["photo_set"])
+                         if data["photo_set"] else None)
+            moved = services.photos_move(gallery=gallery, photo_ids=ids, photo_set=photo_set)
+            messages.success(request, f"Moved {moved} photos.")
+        elif action == "cover":
+            photo = Photo.objects.filter(gallery=gallery, public_id=ids[0]).first()
+            if photo:
+                services.gallery_set_cover(gallery=gallery, photo=photo)
+                messages.success(request, "Cover photo set.")
+        elif action == "retry":
+            for photo in Photo.objects.filter(gallery=gallery, public_id__in=ids):
+                services.photo_retry(photo=photo)
+            messages.success(request, "Failed photos queued again.")
+        elif action == "delete":
+            deleted = services.photos_delete(gallery=gallery, photo_ids=ids)
+            messages.success(request, f"Deleted {deleted} photos.")
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect(request.POST.get("next") or reverse("studio:gallery",
+                                                         kwargs={"gallery_id": gallery.public_id}))
+
+
+@require_POST
+@photographer_required
+def photos_reorder(request, gallery_id):
+    gallery = _gallery(request, gallery_id)
+    services.photos_reorder(gallery=gallery, photo_ids=request.POST.getlist("photos"))
+    return HttpResponse(status=204)
+
+
+@photographer_required
+def photo_edit(request, photo_id):
+    photo = _photo(request, photo_id)
+    initial = {"title": photo.title, "caption": photo.caption, "alt_text": photo.alt_text,
+               "tags": ", ".join(photo.tags), "show_location": photo.show_location}
+    form = PhotoForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.photo_update(photo=photo, **form.cleaned_data)
+        messages.success(request, "Photo saved.")
+        return redirect("studio:gallery", gallery_id=photo.gallery.public_id)
+    return render(request, "studio/photo.html", {
+        "photo": photo, "form": form,
+        "renditions": selectors.photo_renditions_public(photo),
+    })
+
+
+@require_POST
+@photographer_required
+def photo_retry(request, photo_id):
+    photo = _photo(request, photo_id)
+    services.photo_retry(photo=photo)
+    messages.success(request, f"“{photo.title or photo.original_name}” queued again.")
+    return redirect("studio:gallery", gallery_id=photo.gallery.public_id)
+
+
+@require_POST
+@photographer_required
+def photo_delete(request, photo_id):
+    photo = _photo(request, photo_id)
+    services.photos_delete(gallery=photo.gallery, photo_ids=[photo.public_id])
+    messages.success(request, "Photo deleted.")
+    return redirect("studio:gallery", gallery_id=photo.gallery.public_id)
+
+
+@csrf_protect
+@photographer_required
+def tus_endpoint(request, gallery_id, upload_id=None):
+    """Resumable uploads (tus) into one gallery; see studio/tus.py."""
+    gallery = _gallery(request, gallery_id)
+    base = reverse("studio:tus", kwargs={"gallery_id": gallery.public_id})
+
+    def finish(info: tus.UploadInfo, path: Path) -> dict:
+        photo_set = None
+        if info.metadata.get("setId"):
+            photo_set = selectors.photo_set_get(gallery, info.metadata["setId"])
+        batch = None
+        if info.metadata.get("batchId"):
+            batch = gallery.batches.filter(public_id=info.metadata["batchId"]).first()
+        result = services.photo_ingest(gallery=gallery, owner=request.user, source=path,
+                                       original_name=info.metadata.get("filename", "photo"),
+                                       photo_set=photo_set, batch=batch)
+        photo = result.photo or result.duplicate_of
+        return {"status": result.status, "reason": result.rejected or (
+            "Already in this gallery." if result.duplicate_of else ""),
+            "photo": str(photo.public_id) if photo else ""}
+
+    return tus.handle(request, owner_id=request.user.pk, gallery_id=gallery.pk, base_url=base,
+                      upload_id=str(upload_id) if upload_id else None, finish=finish)
+
+
+@require_POST
+@photographer_required
+def batch_start(request, gallery_id):
+    """Open an upload batch; the photographer is notified when all its photos are processed."""
+    batch = services.upload_batch_create(gallery=_gallery(request, gallery_id), owner=request.user)
+    return HttpResponse(str(batch.public_id), content_type="text/plain")
+
+
+@require_POST
+@photographer_required
+def batch_finish(request, gallery_id, batch_id):
+    gallery = _gallery(request, gallery_id)
+    batch = gallery.batches.filter(public_id=batch_id).first()
+    if batch is None:
+        raise Http404("No such batch")
+    services.upload_batch_close(batch=batch)
+    return HttpResponse(status=204)
+
+
+@photographer_required
+def watermark(request, gallery_id=None):
+    """The photographer's default watermark, or one gallery's override."""
+    gallery = _gallery(request, gallery_id) if gallery_id else None
+    current = WatermarkSettings.objects.filter(owner=request.user, gallery=gallery).first()
+    initial = ({"enabled": current.enabled, "text": current.text, "position": current.position,
+                "opacity": current.opacity, "size": current.size} if current else None)
+    form = WatermarkForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        logo = data.pop("logo")
+        try:
+            services.watermark_update(owner=request.user, gallery=gallery, logo=logo, **data)
+        except ValidationError as exc:
+            form.add_error("logo" if "logo" in str(exc) else None, _errors(exc))
+        else:
+            messages.success(request, "Watermark saved; previews are being regenerated.")
+            if gallery:
+                return redirect("studio:gallery", gallery_id=gallery.public_id)
+            return redirect("studio:dashboard")
+    return render(request, "studio/watermark.html", {"form": form, "gallery": gallery,
+                                                     "current": current})
