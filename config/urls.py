@@ -24,6 +24,9 @@ urlpatterns = [
 ]
 if settings.STORAGE_BACKEND == "local":
     urlpatterns.append(
-        path(settings.MEDIA_URL.lstrip("/") + "public/<path:path>", core_views.public_media,
-             name="public_media")
+        path(
+            settings.MEDIA_URL.lstrip("/") + "public/<path:path>",
+            core_views.public_media,
+            name="public_media",
+        )
     )

@@ -193,20 +193,31 @@ def _files_under(paths: tuple[Path, ...]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         candidates = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-        found.extend(p for p in candidates
-                     if not any(part.startswith(".") for part in p.relative_to(path.parent).parts))
+        found.extend(
+            p
+            for p in candidates
+            if not any(part.startswith(".") for part in p.relative_to(path.parent).parts)
+        )
     return list(dict.fromkeys(found))
 
 
 @main.command("import")
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--owner", required=True, help="The photographer's email.")
-@click.option("--gallery", "gallery_title", required=True,
-              help="Gallery title; created (private) if it does not exist.")
+@click.option(
+    "--gallery",
+    "gallery_title",
+    required=True,
+    help="Gallery title; created (private) if it does not exist.",
+)
 @click.option("--set", "set_name", default=None, help="Put the photos in this set (album).")
-@click.option("--visibility", type=click.Choice(["public", "unlisted", "private"]),
-              default="private", show_default=True, help="For a new gallery.")
+@click.option(
+    "--visibility",
+    type=click.Choice(["public", "unlisted", "private"]),
+    default="private",
+    show_default=True,
+    help="For a new gallery.",
+)
 @click.option("--wait", is_flag=True, help="Wait for processing and print a summary.")
 def import_photos(paths, owner, gallery_title, set_name, visibility, wait):
     """Import photo files and folders (recursively) into a gallery."""
@@ -220,29 +231,43 @@ def import_photos(paths, owner, gallery_title, set_name, visibility, wait):
     if user is None:
         raise click.ClickException(f"no user with the email {owner}")
     try:
-        gallery, created = services.gallery_get_or_create(owner=user, title=gallery_title,
-                                                          visibility=visibility)
+        gallery, created = services.gallery_get_or_create(
+            owner=user, title=gallery_title, visibility=visibility
+        )
     except Exception as exc:
         raise click.ClickException(str(exc)) from exc
-    code = (services.gallery_rotate_access_code(gallery=gallery)
-            if created and gallery.visibility == "private" else None)
+    code = (
+        services.gallery_rotate_access_code(gallery=gallery)
+        if created and gallery.visibility == "private"
+        else None
+    )
     photo_set = services.photo_set_create(gallery=gallery, name=set_name) if set_name else None
     batch = services.upload_batch_create(gallery=gallery, owner=user)
     files = _files_under(paths)
     results = []
-    with click.progressbar(files, label=f"Importing {len(files)} files",
-                           item_show_func=lambda p: p.name if p else "") as bar:
+    with click.progressbar(
+        files, label=f"Importing {len(files)} files", item_show_func=lambda p: p.name if p else ""
+    ) as bar:
         for path in bar:
-            results.append(services.photo_ingest(gallery=gallery, owner=user, source=path,
-                                                 original_name=path.name, photo_set=photo_set,
-                                                 batch=batch))
+            results.append(
+                services.photo_ingest(
+                    gallery=gallery,
+                    owner=user,
+                    source=path,
+                    original_name=path.name,
+                    photo_set=photo_set,
+                    batch=batch,
+                )
+            )
     services.upload_batch_close(batch=batch)
     accepted = [r for r in results if r.photo]
     if wait and accepted:
         _wait_for_processing([str(r.photo.public_id) for r in accepted])
     _print_import_summary(results, wait=wait)
-    click.echo(f"Gallery: {settings.SITE_URL}/studio/galleries/{gallery.public_id}/"
-               + (" (new)" if created else ""))
+    click.echo(
+        f"Gallery: {settings.SITE_URL}/studio/galleries/{gallery.public_id}/"
+        + (" (new)" if created else "")
+    )
     if code:
         click.echo(f"Client access code: {code}")
 
@@ -262,8 +287,10 @@ def _wait_for_processing(photo_ids: list[str]) -> None:
             done = 0
             while done < len(photo_ids):
                 time.sleep(0.5)
-                now_done = len(photo_ids) - Photo.objects.filter(
-                    public_id__in=photo_ids, status__in=pending).count()
+                now_done = (
+                    len(photo_ids)
+                    - Photo.objects.filter(public_id__in=photo_ids, status__in=pending).count()
+                )
                 bar.update(now_done - done)
                 done = now_done
     finally:
@@ -276,17 +303,18 @@ def _print_import_summary(results, *, wait: bool) -> None:
     accepted = [r for r in results if r.photo]
     duplicates = [r for r in results if r.duplicate_of]
     rejected = [r for r in results if r.rejected]
-    click.echo(f"Imported {len(accepted)}, duplicates {len(duplicates)}, "
-               f"rejected {len(rejected)}.")
+    click.echo(f"Imported {len(accepted)}, duplicates {len(duplicates)}, rejected {len(rejected)}.")
     if wait and accepted:
-        failed = Photo.objects.filter(public_id__in=[r.photo.public_id for r in accepted],
-                                      status=PhotoStatus.FAILED)
+        failed = Photo.objects.filter(
+            public_id__in=[r.photo.public_id for r in accepted], status=PhotoStatus.FAILED
+        )
         click.echo(f"Ready {len(accepted) - failed.count()}, failed {failed.count()}.")
         for photo in failed:
             click.echo(f"  failed   {photo.original_name}: {photo.failure_reason}")
     for r in duplicates:
-        click.echo(f"  duplicate {r.name} (already in the gallery as "
-                   f"{r.duplicate_of.original_name})")
+        click.echo(
+            f"  duplicate {r.name} (already in the gallery as {r.duplicate_of.original_name})"
+        )
     for r in rejected:
         click.echo(f"  rejected {r.name}: {r.rejected}")
 

@@ -85,3 +85,73 @@ def test_demo_creates_accounts_once():
     again = run("demo")
     assert again.exit_code == 1
     assert "already here" in again.output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_a_folder_and_wait(tmp_path, settings, monkeypatch):
+    """`proofsheet import … --wait` with no worker running: it starts one and waits."""
+    import shutil
+
+    from proofsheet.galleries.models import Gallery, PhotoStatus
+    from proofsheet.galleries.tests.conftest import PHOTOS
+    from tests.support import database_url
+
+    # The worker that the command starts shares this test's database and storage.
+    var = tmp_path / "var"
+    for name, value in {
+        "DATABASE_URL": database_url(),
+        "TASK_BACKEND": "database",
+        "PROOFSHEET_VAR_DIR": str(var),
+    }.items():
+        monkeypatch.setenv(name, value)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.STORAGES = settings.STORAGES | {
+        "public": settings.STORAGES["public"]
+        | {
+            "OPTIONS": {
+                "location": str(var / "media" / "public"),
+                "base_url": "/media/public/",
+                "allow_overwrite": True,
+            }
+        },
+        "private": settings.STORAGES["private"]
+        | {"OPTIONS": {"location": str(var / "media" / "private")}},
+    }
+    run("user", "add", "ph@example.test", "--role", "photographer")
+    folder = tmp_path / "shoot"
+    (folder / "day two").mkdir(parents=True)
+    shutil.copy(PHOTOS / "Canon_40D.jpg", folder / "a.jpg")
+    shutil.copy(PHOTOS / "Canon_40D.jpg", folder / "day two" / "a-copy.jpg")  # duplicate
+    shutil.copy(PHOTOS / "orientation" / "portrait_6.jpg", folder / "day two" / "b.jpg")
+    (folder / "notes.txt").write_text("not a photo")
+    (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+
+    result = run(
+        "import",
+        str(folder),
+        "--owner",
+        "ph@example.test",
+        "--gallery",
+        "Shoot",
+        "--set",
+        "Day one",
+        "--wait",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Imported 2, duplicates 1, rejected 1." in result.output
+    assert "Ready 2, failed 0." in result.output
+    assert "rejected notes.txt" in result.output
+    assert "Client access code: " in result.output
+    gallery = Gallery.objects.get(title="Shoot")
+    assert gallery.visibility == "private"
+    assert f"/studio/galleries/{gallery.public_id}/" in result.output
+    assert {p.status for p in gallery.photos.all()} == {PhotoStatus.READY}
+    assert {p.photo_set.name for p in gallery.photos.all()} == {"Day one"}
+
+
+def test_import_needs_a_known_owner(tmp_path):
+    (tmp_path / "x.jpg").write_bytes(b"")
+    result = run("import", str(tmp_path), "--owner", "nobody@example.test", "--gallery", "G")
+    assert result.exit_code == 1
+    assert "no user with the email" in result.output

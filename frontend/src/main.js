@@ -3,6 +3,8 @@ import htmx from "htmx.org";
 import "./main.css";
 
 window.htmx = htmx;
+// htmx would inject a <style> element for its indicators, which our CSP (style-src 'self') blocks.
+htmx.config.includeIndicatorStyles = false;
 
 // htmx needs the CSRF token on every unsafe request; Django puts it in the csrftoken cookie.
 document.addEventListener("htmx:configRequest", (event) => {

@@ -60,13 +60,6 @@ function setUpUploader(el) {
       headers: () => ({ "X-CSRFToken": csrfToken() }),
       allowedMetaFields: ["name", "type", "batchId", "setId"],
       removeFingerprintOnSuccess: true,
-      // The server answers the last chunk with the outcome of processing the file.
-      onAfterResponse(req, res) {
-        const status = res.getHeader("X-Proofsheet-Status");
-        if (status === "rejected") {
-          throw new Error(decodeURIComponent(res.getHeader("X-Proofsheet-Reason") || "Rejected"));
-        }
-      },
     })
     // Keeps the queue across a reload or a visit to another page; tus resumes the bytes.
     .use(GoldenRetriever, { serviceWorker: false });
@@ -92,6 +85,17 @@ function setUpUploader(el) {
     uppy.upload();
   });
   uppy.on("restored", () => uppy.upload());
+  // A file the server rejects ends with 422 and the reason as the body: show that sentence.
+  uppy.on("upload-error", (file, error) => {
+    const response = error?.originalResponse;
+    if (file && response?.getStatus?.() === 422) {
+      const reason = response.getBody();
+      uppy.setFileState(file.id, { error: reason });
+      const item = document.createElement("li");
+      item.textContent = `${file.name}: ${reason}`;
+      document.getElementById("upload-errors")?.append(item);
+    }
+  });
   let timer = null;
   uppy.on("upload-success", () => {
     clearTimeout(timer);
@@ -102,7 +106,7 @@ function setUpUploader(el) {
     const id = batchId;
     batchId = null;
     starting = null;
-    if (id) await post(el.dataset.batchDoneUrl.replace("BATCH", id));
+    if (id) await post(el.dataset.batchDoneUrl.replace("00000000-0000-0000-0000-000000000000", id));
     if (!result.failed || result.failed.length === 0) {
       setTimeout(() => uppy.clear(), 1500);
     }

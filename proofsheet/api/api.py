@@ -1,9 +1,10 @@
 """The JSON API at /api/v1 (django-ninja): thin endpoints over the domain services."""
 
 from allauth.headless.contrib.ninja.security import x_session_token_auth
-from proofsheet.api.studio import router as studio_router
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
+
+from proofsheet.api.studio import router as studio_router
 
 # Apps authenticate with allauth headless session tokens (X-Session-Token, obtained from
 # /_allauth/app/v1/auth/login); the browser uses its session cookie (with CSRF on writes).

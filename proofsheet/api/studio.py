@@ -144,8 +144,9 @@ class SetIn(Schema):
 class WatermarkIn(Schema):
     enabled: bool = True
     text: str = ""
-    position: Literal["bottom-right", "bottom-left", "top-right", "top-left", "center",
-                      "tiled"] = "bottom-right"
+    position: Literal["bottom-right", "bottom-left", "top-right", "top-left", "center", "tiled"] = (
+        "bottom-right"
+    )
     opacity: float = 0.35
     size: float = 0.2
 
@@ -160,13 +161,18 @@ class Error(Schema):
 
 def gallery_out(gallery: Gallery) -> GalleryOut:
     return GalleryOut(
-        id=gallery.public_id, title=gallery.title, slug=gallery.slug,
-        description=gallery.description, event_date=gallery.event_date,
-        location=gallery.location, visibility=gallery.visibility,
+        id=gallery.public_id,
+        title=gallery.title,
+        slug=gallery.slug,
+        description=gallery.description,
+        event_date=gallery.event_date,
+        location=gallery.location,
+        visibility=gallery.visibility,
         photo_order=gallery.photo_order,
         cover_photo_id=gallery.cover_photo.public_id if gallery.cover_photo else None,
         sets=[PhotoSetOut(id=s.public_id, name=s.name) for s in gallery.sets.all()],
-        counts=selectors.gallery_status_counts(gallery), created_at=gallery.created_at,
+        counts=selectors.gallery_status_counts(gallery),
+        created_at=gallery.created_at,
     )
 
 
@@ -177,13 +183,24 @@ def photo_out(photo: Photo) -> PhotoOut:
         exif.pop("gps_latitude", None)
         exif.pop("gps_longitude", None)
     return PhotoOut(
-        id=photo.public_id, gallery_id=photo.gallery.public_id,
-        set_id=photo.photo_set.public_id if photo.photo_set else None, status=photo.status,
-        failure_reason=photo.failure_reason, original_name=photo.original_name,
-        title=photo.title, caption=photo.caption, alt_text=photo.alt_text, tags=photo.tags,
-        width=photo.width, height=photo.height, captured_at=photo.captured_at, exif=exif,
-        placeholder=photo.placeholder, palette=photo.palette,
-        renditions=selectors.photo_renditions_public(photo), created_at=photo.created_at,
+        id=photo.public_id,
+        gallery_id=photo.gallery.public_id,
+        set_id=photo.photo_set.public_id if photo.photo_set else None,
+        status=photo.status,
+        failure_reason=photo.failure_reason,
+        original_name=photo.original_name,
+        title=photo.title,
+        caption=photo.caption,
+        alt_text=photo.alt_text,
+        tags=photo.tags,
+        width=photo.width,
+        height=photo.height,
+        captured_at=photo.captured_at,
+        exif=exif,
+        placeholder=photo.placeholder,
+        palette=photo.palette,
+        renditions=selectors.photo_renditions_public(photo),
+        created_at=photo.created_at,
     )
 
 
@@ -195,8 +212,9 @@ def list_galleries(request):
     return [gallery_out(g) for g in selectors.galleries_owned_by(photographer(request))]
 
 
-@router.post("/galleries", response={201: GalleryOut, 400: Error, 403: Error},
-             summary="Create a gallery")
+@router.post(
+    "/galleries", response={201: GalleryOut, 400: Error, 403: Error}, summary="Create a gallery"
+)
 def create_gallery(request, payload: GalleryIn):
     try:
         gallery = services.gallery_create(owner=photographer(request), **payload.dict())
@@ -236,46 +254,97 @@ def delete_gallery(request, gallery_id: UUID):
 @router.post("/galleries/{gallery_id}/sets", response={201: PhotoSetOut, 400: Error, 404: Error})
 def create_set(request, gallery_id: UUID, payload: SetIn):
     try:
-        photo_set = services.photo_set_create(gallery=owned_gallery(request, gallery_id),
-                                              name=payload.name)
+        photo_set = services.photo_set_create(
+            gallery=owned_gallery(request, gallery_id), name=payload.name
+        )
     except ValidationError as exc:
         raise validation_error(exc) from exc
     return 201, PhotoSetOut(id=photo_set.public_id, name=photo_set.name)
 
 
+@router.patch(
+    "/galleries/{gallery_id}/sets/{set_id}",
+    response={200: PhotoSetOut, 400: Error, 404: Error},
+    summary="Rename a set",
+)
+def rename_set(request, gallery_id: UUID, set_id: UUID, payload: SetIn):
+    photo_set = selectors.photo_set_get(owned_gallery(request, gallery_id), set_id)
+    if photo_set is None:
+        raise HttpError(404, "Not found")
+    try:
+        services.photo_set_rename(photo_set=photo_set, name=payload.name)
+    except ValidationError as exc:
+        raise validation_error(exc) from exc
+    return PhotoSetOut(id=photo_set.public_id, name=photo_set.name)
+
+
+@router.delete(
+    "/galleries/{gallery_id}/sets/{set_id}",
+    response={204: None, 404: Error},
+    summary="Delete a set (its photos stay in the gallery)",
+)
+def delete_set(request, gallery_id: UUID, set_id: UUID):
+    photo_set = selectors.photo_set_get(owned_gallery(request, gallery_id), set_id)
+    if photo_set is None:
+        raise HttpError(404, "Not found")
+    services.photo_set_delete(photo_set=photo_set)
+    return 204, None
+
+
 # --- photos -------------------------------------------------------------------------------
 
 
-@router.post("/galleries/{gallery_id}/photos", response={201: list[UploadResult], 404: Error},
-             summary="Upload photos (multipart, field `files`, one or more)")
-def upload_photos(request, gallery_id: UUID, files: File[list[UploadedFile]],
-                  set_id: Form[UUID | None] = None):
+@router.post(
+    "/galleries/{gallery_id}/photos",
+    response={201: list[UploadResult], 404: Error},
+    summary="Upload photos (multipart, field `files`, one or more)",
+)
+def upload_photos(
+    request, gallery_id: UUID, files: File[list[UploadedFile]], set_id: Form[UUID | None] = None
+):
     gallery = owned_gallery(request, gallery_id)
     photo_set = selectors.photo_set_get(gallery, set_id) if set_id else None
     if set_id and photo_set is None:
         raise HttpError(404, "Not found")
     results = []
     for upload in files:
-        result = services.photo_ingest(gallery=gallery, owner=gallery.owner, source=upload,
-                                       original_name=upload.name or "photo",
-                                       photo_set=photo_set)
-        results.append(UploadResult(
-            name=result.name, status=result.status, reason=result.rejected,
-            photo=photo_out(result.photo) if result.photo else None,
-            duplicate_of=result.duplicate_of.public_id if result.duplicate_of else None,
-        ))
+        result = services.photo_ingest(
+            gallery=gallery,
+            owner=gallery.owner,
+            source=upload,
+            original_name=upload.name or "photo",
+            photo_set=photo_set,
+        )
+        results.append(
+            UploadResult(
+                name=result.name,
+                status=result.status,
+                reason=result.rejected,
+                photo=photo_out(result.photo) if result.photo else None,
+                duplicate_of=result.duplicate_of.public_id if result.duplicate_of else None,
+            )
+        )
     return 201, results
 
 
-@router.get("/galleries/{gallery_id}/photos", response={200: list[PhotoOut], 404: Error},
-            summary="A gallery's photos with status and rendition URLs")
-def list_photos(request, gallery_id: UUID, status: PhotoStatus | None = None,
-                set_id: UUID | None = None, offset: int = 0, limit: int = 100):
+@router.get(
+    "/galleries/{gallery_id}/photos",
+    response={200: list[PhotoOut], 404: Error},
+    summary="A gallery's photos with status and rendition URLs",
+)
+def list_photos(
+    request,
+    gallery_id: UUID,
+    status: PhotoStatus | None = None,
+    set_id: UUID | None = None,
+    offset: int = 0,
+    limit: int = 100,
+):
     gallery = owned_gallery(request, gallery_id)
     photo_set = selectors.photo_set_get(gallery, set_id) if set_id else None
     limit = max(1, min(limit, 500))
     photos = selectors.gallery_photos(gallery, photo_set=photo_set, status=status)
-    return [photo_out(p) for p in photos.select_related("gallery")[max(offset, 0):][:limit]]
+    return [photo_out(p) for p in photos.select_related("gallery")[max(offset, 0) :][:limit]]
 
 
 @router.get("/photos/{photo_id}", response={200: PhotoOut, 404: Error})
@@ -294,8 +363,9 @@ def update_photo(request, photo_id: UUID, payload: PhotoPatch):
                 photo_set = selectors.photo_set_get(photo.gallery, set_id) if set_id else None
                 if set_id and photo_set is None:
                     raise HttpError(404, "Not found")
-                services.photos_move(gallery=photo.gallery, photo_ids=[photo.public_id],
-                                     photo_set=photo_set)
+                services.photos_move(
+                    gallery=photo.gallery, photo_ids=[photo.public_id], photo_set=photo_set
+                )
                 photo.refresh_from_db()
             if fields:
                 services.photo_update(photo=photo, **fields)
@@ -311,8 +381,11 @@ def delete_photo(request, photo_id: UUID):
     return 204, None
 
 
-@router.post("/photos/{photo_id}/retry", response={200: PhotoOut, 404: Error},
-             summary="Process a failed photo again")
+@router.post(
+    "/photos/{photo_id}/retry",
+    response={200: PhotoOut, 404: Error},
+    summary="Process a failed photo again",
+)
 def retry_photo(request, photo_id: UUID):
     return photo_out(services.photo_retry(photo=owned_photo(request, photo_id)))
 
@@ -321,13 +394,21 @@ def retry_photo(request, photo_id: UUID):
 
 
 def watermark_out(watermark) -> WatermarkOut:
-    return WatermarkOut(enabled=watermark.enabled, text=watermark.text,
-                        position=watermark.position, opacity=watermark.opacity,
-                        size=watermark.size, has_logo=bool(watermark.logo_key))
+    return WatermarkOut(
+        enabled=watermark.enabled,
+        text=watermark.text,
+        position=watermark.position,
+        opacity=watermark.opacity,
+        size=watermark.size,
+        has_logo=bool(watermark.logo_key),
+    )
 
 
-@router.put("/watermark", response={200: WatermarkOut, 400: Error, 403: Error},
-            summary="Your default watermark (regenerates previews in the background)")
+@router.put(
+    "/watermark",
+    response={200: WatermarkOut, 400: Error, 403: Error},
+    summary="Your default watermark (regenerates previews in the background)",
+)
 def put_watermark(request, payload: WatermarkIn):
     try:
         watermark = services.watermark_update(owner=photographer(request), **payload.dict())
@@ -336,14 +417,17 @@ def put_watermark(request, payload: WatermarkIn):
     return watermark_out(watermark)
 
 
-@router.put("/galleries/{gallery_id}/watermark", response={200: WatermarkOut, 400: Error,
-                                                           404: Error},
-            summary="A gallery's own watermark, overriding your default")
+@router.put(
+    "/galleries/{gallery_id}/watermark",
+    response={200: WatermarkOut, 400: Error, 404: Error},
+    summary="A gallery's own watermark, overriding your default",
+)
 def put_gallery_watermark(request, gallery_id: UUID, payload: WatermarkIn):
     gallery = owned_gallery(request, gallery_id)
     try:
-        watermark = services.watermark_update(owner=gallery.owner, gallery=gallery,
-                                              **payload.dict())
+        watermark = services.watermark_update(
+            owner=gallery.owner, gallery=gallery, **payload.dict()
+        )
     except ValidationError as exc:
         raise validation_error(exc) from exc
     return watermark_out(watermark)

@@ -26,7 +26,6 @@ from proofsheet.core.models import WorkerHeartbeat
 logger = logging.getLogger(__name__)
 
 
-
 def _dead_after() -> timedelta:
     """A worker silent for this long is considered dead (WORKER_DEAD_AFTER_SECONDS)."""
     return timedelta(seconds=settings.WORKER_DEAD_AFTER_SECONDS)
@@ -40,8 +39,11 @@ def beat(worker_id: str) -> None:
     """Record that this worker is alive."""
     WorkerHeartbeat.objects.update_or_create(
         worker_id=worker_id,
-        defaults={"hostname": socket.gethostname()[:255], "pid": os.getpid(),
-                  "seen_at": timezone.now()},
+        defaults={
+            "hostname": socket.gethostname()[:255],
+            "pid": os.getpid(),
+            "seen_at": timezone.now(),
+        },
     )
 
 
@@ -55,11 +57,15 @@ def requeue_orphaned_tasks() -> int:
     from django_tasks_db.models import DBTaskResult
 
     now = timezone.now()
-    alive = set(WorkerHeartbeat.objects.filter(seen_at__gte=now - _dead_after())
-                .values_list("worker_id", flat=True))
+    alive = set(
+        WorkerHeartbeat.objects.filter(seen_at__gte=now - _dead_after()).values_list(
+            "worker_id", flat=True
+        )
+    )
     requeued = 0
-    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING,
-                                          started_at__lt=now - _dead_after())
+    running = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=now - _dead_after()
+    )
     for task_id, worker_ids, started_at in running.values_list("id", "worker_ids", "started_at"):
         if worker_ids and worker_ids[-1] in alive:
             continue
@@ -92,11 +98,20 @@ def run_worker(*, queue: str = "default", interval: float = 1.0, batch: bool = F
     beat(worker_id)
     requeue_orphaned_tasks()
     stop = threading.Event()
-    thread = threading.Thread(target=_heartbeat_loop, args=(worker_id, stop), daemon=True,
-                              name="worker-heartbeat")
+    thread = threading.Thread(
+        target=_heartbeat_loop, args=(worker_id, stop), daemon=True, name="worker-heartbeat"
+    )
     thread.start()
-    args = ["db_worker", "--queue-name", queue, "--interval", str(interval),
-            "--no-startup-delay", "--worker-id", worker_id]
+    args = [
+        "db_worker",
+        "--queue-name",
+        queue,
+        "--interval",
+        str(interval),
+        "--no-startup-delay",
+        "--worker-id",
+        worker_id,
+    ]
     if batch:
         args.append("--batch")
     try:

@@ -23,19 +23,23 @@ class PhotoOrder(models.TextChoices):
 
 
 class Gallery(PublicIdModel):
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="galleries")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="galleries"
+    )
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField(blank=True)
     event_date = models.DateField(null=True, blank=True)
     location = models.CharField(max_length=200, blank=True)
-    visibility = models.CharField(max_length=10, choices=Visibility.choices,
-                                  default=Visibility.PRIVATE)
-    photo_order = models.CharField(max_length=10, choices=PhotoOrder.choices,
-                                   default=PhotoOrder.CAPTURED)
-    cover_photo = models.ForeignKey("Photo", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    photo_order = models.CharField(
+        max_length=10, choices=PhotoOrder.choices, default=PhotoOrder.CAPTURED
+    )
+    cover_photo = models.ForeignKey(
+        "Photo", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Private galleries: a client code (full rights) stored as a keyed hash, never in clear.
     client_code_hash = models.CharField(max_length=64, blank=True)
     codes_rotated_at = models.DateTimeField(null=True, blank=True)
@@ -74,20 +78,24 @@ class PhotoStatus(models.TextChoices):
 
 class Photo(PublicIdModel):
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="photos")
-    photo_set = models.ForeignKey(PhotoSet, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="photos")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="photos")
-    batch = models.ForeignKey("UploadBatch", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="photos")
+    photo_set = models.ForeignKey(
+        PhotoSet, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photos"
+    )
+    batch = models.ForeignKey(
+        "UploadBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+    )
     # The original: a server-generated key in private storage; the client's name is metadata only.
     original_key = models.CharField(max_length=200, unique=True)
     original_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
     format = models.CharField(max_length=10)
-    status = models.CharField(max_length=12, choices=PhotoStatus.choices,
-                              default=PhotoStatus.UPLOADED)
+    status = models.CharField(
+        max_length=12, choices=PhotoStatus.choices, default=PhotoStatus.UPLOADED
+    )
     failure_reason = models.CharField(max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # What the photographer edits.
@@ -132,8 +140,7 @@ class UploadBatch(PublicIdModel):
     """Photos uploaded together; the photographer is notified once all are processed."""
 
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="batches")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     closed = models.BooleanField(default=False)  # no more files will join
     notified_at = models.DateTimeField(null=True, blank=True)
 
@@ -153,24 +160,32 @@ class WatermarkPosition(models.TextChoices):
 class WatermarkSettings(PublicIdModel):
     """A photographer's watermark (gallery = None) or a gallery's override."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="watermarks")
-    gallery = models.OneToOneField(Gallery, null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="watermark")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watermarks"
+    )
+    gallery = models.OneToOneField(
+        Gallery, null=True, blank=True, on_delete=models.CASCADE, related_name="watermark"
+    )
     enabled = models.BooleanField(default=True)
     text = models.CharField(max_length=100, blank=True)
     logo_key = models.CharField(max_length=200, blank=True)  # private storage
-    position = models.CharField(max_length=12, choices=WatermarkPosition.choices,
-                                default=WatermarkPosition.BOTTOM_RIGHT)
+    position = models.CharField(
+        max_length=12, choices=WatermarkPosition.choices, default=WatermarkPosition.BOTTOM_RIGHT
+    )
     opacity = models.FloatField(default=0.35)
     size = models.FloatField(default=0.2)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["owner"], condition=Q(gallery__isnull=True),
-                                    name="watermark_one_default_per_owner"),
-            models.CheckConstraint(condition=Q(opacity__gte=0, opacity__lte=1),
-                                   name="watermark_opacity_range"),
-            models.CheckConstraint(condition=Q(size__gt=0, size__lte=1),
-                                   name="watermark_size_range"),
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=Q(gallery__isnull=True),
+                name="watermark_one_default_per_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(opacity__gte=0, opacity__lte=1), name="watermark_opacity_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(size__gt=0, size__lte=1), name="watermark_size_range"
+            ),
         ]

@@ -18,11 +18,15 @@ PHOTO_ORDERING = {
 
 def galleries_owned_by(user: User) -> QuerySet[Gallery]:
     """The user's galleries with photo counts by status, newest first."""
-    return Gallery.objects.filter(owner=user).annotate(
-        photo_count=Count("photos"),
-        ready_count=Count("photos", filter=Q(photos__status=PhotoStatus.READY)),
-        failed_count=Count("photos", filter=Q(photos__status=PhotoStatus.FAILED)),
-    ).select_related("cover_photo")
+    return (
+        Gallery.objects.filter(owner=user)
+        .annotate(
+            photo_count=Count("photos"),
+            ready_count=Count("photos", filter=Q(photos__status=PhotoStatus.READY)),
+            failed_count=Count("photos", filter=Q(photos__status=PhotoStatus.FAILED)),
+        )
+        .select_related("cover_photo")
+    )
 
 
 def gallery_get_owned(user: User, public_id) -> Gallery | None:
@@ -37,8 +41,9 @@ def photo_set_get(gallery: Gallery, public_id) -> PhotoSet | None:
     return PhotoSet.objects.filter(gallery=gallery, public_id=public_id).first()
 
 
-def gallery_photos(gallery: Gallery, *, photo_set: PhotoSet | None = None,
-                   status: str | None = None) -> QuerySet[Photo]:
+def gallery_photos(
+    gallery: Gallery, *, photo_set: PhotoSet | None = None, status: str | None = None
+) -> QuerySet[Photo]:
     """A gallery's photos in its chosen order, optionally one set's or one status's."""
     photos = Photo.objects.filter(gallery=gallery).select_related("photo_set")
     if photo_set is not None:
@@ -49,8 +54,12 @@ def gallery_photos(gallery: Gallery, *, photo_set: PhotoSet | None = None,
 
 
 def gallery_status_counts(gallery: Gallery) -> dict[str, int]:
-    counts = dict(Photo.objects.filter(gallery=gallery).values_list("status")
-                  .annotate(n=Count("id")).values_list("status", "n"))
+    counts = dict(
+        Photo.objects.filter(gallery=gallery)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
     return {status: counts.get(status, 0) for status in PhotoStatus.values}
 
 

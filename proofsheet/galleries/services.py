@@ -11,7 +11,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import IO, Any
@@ -47,7 +47,12 @@ logger = logging.getLogger(__name__)
 PIPELINE_VERSION = "1"
 
 EDITABLE_GALLERY_FIELDS = {
-    "title", "description", "event_date", "location", "visibility", "photo_order",
+    "title",
+    "description",
+    "event_date",
+    "location",
+    "visibility",
+    "photo_order",
 }
 EDITABLE_PHOTO_FIELDS = {"title", "caption", "alt_text", "tags", "show_location"}
 
@@ -68,8 +73,9 @@ def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
-def gallery_create(*, owner: User, title: str, visibility: str = Visibility.PRIVATE,
-                   **fields: Any) -> Gallery:
+def gallery_create(
+    *, owner: User, title: str, visibility: str = Visibility.PRIVATE, **fields: Any
+) -> Gallery:
     """Create a gallery (private unless told otherwise)."""
     _require_photographer(owner)
     title = title.strip()
@@ -78,8 +84,9 @@ def gallery_create(*, owner: User, title: str, visibility: str = Visibility.PRIV
     unknown = set(fields) - EDITABLE_GALLERY_FIELDS
     if unknown:
         raise ValidationError(f"Unknown gallery fields: {', '.join(sorted(unknown))}")
-    gallery = Gallery(owner=owner, title=title, visibility=visibility,
-                      slug=_unique_slug(title), **fields)
+    gallery = Gallery(
+        owner=owner, title=title, visibility=visibility, slug=_unique_slug(title), **fields
+    )
     gallery.full_clean()
     gallery.save()
     return gallery
@@ -99,8 +106,9 @@ def gallery_update(*, gallery: Gallery, **fields: Any) -> Gallery:
     return gallery
 
 
-def gallery_get_or_create(*, owner: User, title: str, visibility: str = Visibility.PRIVATE
-                          ) -> tuple[Gallery, bool]:
+def gallery_get_or_create(
+    *, owner: User, title: str, visibility: str = Visibility.PRIVATE
+) -> tuple[Gallery, bool]:
     """Return the owner's gallery with this title, creating it when missing."""
     existing = Gallery.objects.filter(owner=owner, title=title.strip()).first()
     if existing:
@@ -117,7 +125,9 @@ def gallery_delete(*, gallery: Gallery) -> None:
     transaction.on_commit(lambda: _delete_files(keys, purge_photos=public_ids))
 
 
-ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed on phones
+ACCESS_CODE_ALPHABET = (
+    "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed on phones
+)
 
 
 def access_code_hash(code: str) -> str:
@@ -159,9 +169,17 @@ def photo_set_create(*, gallery: Gallery, name: str) -> PhotoSet:
 
 
 def photo_set_rename(*, photo_set: PhotoSet, name: str) -> PhotoSet:
-    photo_set.name = name.strip()
-    photo_set.full_clean()
-    photo_set.save()
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "A set needs a name."})
+    if (
+        PhotoSet.objects.filter(gallery_id=photo_set.gallery_id, name=name)
+        .exclude(pk=photo_set.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": "This gallery already has a set with that name."})
+    photo_set.name = name
+    photo_set.save(update_fields=["name", "updated_at"])
     return photo_set
 
 
@@ -222,19 +240,26 @@ def _check_quota(owner: User, size: int) -> None:
     limits = settings.PHOTOS
     if size > limits["MAX_FILE_BYTES"]:
         raise RejectedImage(
-            f"The file is larger than the limit of {limits['MAX_FILE_BYTES'] // 1024**2} MB."
+            f"The file is larger than the limit of {limits['MAX_FILE_BYTES'] // 1024**2} MB.",
+            code="too_large",
         )
     used = Photo.objects.filter(owner=owner).aggregate(n=Sum("size"))["n"] or 0
     count = Photo.objects.filter(owner=owner).count()
     if count + 1 > limits["QUOTA_PHOTOS"]:
-        raise RejectedImage("Your storage quota is full (number of photos).")
+        raise RejectedImage("Your storage quota is full (number of photos).", code="quota")
     if used + size > limits["QUOTA_BYTES"]:
-        raise RejectedImage("Your storage quota is full.")
+        raise RejectedImage("Your storage quota is full.", code="quota")
 
 
-def photo_ingest(*, gallery: Gallery, owner: User, source: IO[bytes] | Path, original_name: str,
-                 photo_set: PhotoSet | None = None, batch: UploadBatch | None = None
-                 ) -> IngestResult:
+def photo_ingest(
+    *,
+    gallery: Gallery,
+    owner: User,
+    source: IO[bytes] | Path,
+    original_name: str,
+    photo_set: PhotoSet | None = None,
+    batch: UploadBatch | None = None,
+) -> IngestResult:
     """Validate one file, store the original privately and queue its processing.
 
     Never raises for a bad file: the result says why it was rejected or what it duplicates.
@@ -247,8 +272,16 @@ def photo_ingest(*, gallery: Gallery, owner: User, source: IO[bytes] | Path, ori
             _check_quota(owner, path.stat().st_size)
             info = inspect_image(path, max_pixels=settings.PHOTOS["MAX_PIXELS"])
         except RejectedImage as exc:
-            logger.info("rejected upload %r for gallery %s: %s", name, gallery.public_id,
-                        exc.reason)
+            # Structured record for R14: what was rejected, why, and what it looked like.
+            logger.info(
+                "rejected upload name=%r gallery=%s code=%s format=%s sha256=%s: %s",
+                name,
+                gallery.public_id,
+                exc.code,
+                exc.format,
+                exc.sha256,
+                exc.reason,
+            )
             return IngestResult(name=name, rejected=exc.reason)
         existing = Photo.objects.filter(gallery=gallery, sha256=info.sha256).first()
         if existing:
@@ -258,12 +291,20 @@ def photo_ingest(*, gallery: Gallery, owner: User, source: IO[bytes] | Path, ori
             stored_key = storages["private"].save(key, File(fh))
     try:
         with transaction.atomic():
-            position = (Photo.objects.filter(gallery=gallery).aggregate(m=Max("position"))["m"]
-                        or 0) + 1
+            position = (
+                Photo.objects.filter(gallery=gallery).aggregate(m=Max("position"))["m"] or 0
+            ) + 1
             photo = Photo.objects.create(
-                gallery=gallery, owner=owner, photo_set=photo_set, batch=batch,
-                original_key=stored_key, original_name=name, sha256=info.sha256,
-                size=info.size, format=info.format, title=PurePath(name).stem[:200],
+                gallery=gallery,
+                owner=owner,
+                photo_set=photo_set,
+                batch=batch,
+                original_key=stored_key,
+                original_name=name,
+                sha256=info.sha256,
+                size=info.size,
+                format=info.format,
+                title=PurePath(name).stem[:200],
                 position=position,
             )
             enqueue_on_commit(_process_task(), str(photo.public_id))
@@ -288,9 +329,10 @@ def _process_task():
 
 def effective_watermark(gallery: Gallery) -> WatermarkSettings | None:
     """The gallery's override if it has one, else the photographer's default, if enabled."""
-    chosen = (WatermarkSettings.objects.filter(gallery=gallery).first()
-              or WatermarkSettings.objects.filter(owner_id=gallery.owner_id,
-                                                  gallery__isnull=True).first())
+    chosen = (
+        WatermarkSettings.objects.filter(gallery=gallery).first()
+        or WatermarkSettings.objects.filter(owner_id=gallery.owner_id, gallery__isnull=True).first()
+    )
     if chosen is None or not chosen.enabled or not (chosen.text or chosen.logo_key):
         return None
     return chosen
@@ -299,14 +341,18 @@ def effective_watermark(gallery: Gallery) -> WatermarkSettings | None:
 def _watermark_spec(watermark: WatermarkSettings | None) -> dict:
     if watermark is None:
         return {}
-    return {"text": watermark.text, "logo": watermark.logo_key, "position": watermark.position,
-            "opacity": round(watermark.opacity, 3), "size": round(watermark.size, 3)}
+    return {
+        "text": watermark.text,
+        "logo": watermark.logo_key,
+        "position": watermark.position,
+        "opacity": round(watermark.opacity, 3),
+        "size": round(watermark.size, 3),
+    }
 
 
 def rendition_version(photo: Photo, watermark: WatermarkSettings | None) -> str:
     """A short hash of everything that determines the renditions' pixels."""
-    spec = json.dumps([PIPELINE_VERSION, photo.sha256, _watermark_spec(watermark)],
-                      sort_keys=True)
+    spec = json.dumps([PIPELINE_VERSION, photo.sha256, _watermark_spec(watermark)], sort_keys=True)
     return hashlib.sha256(spec.encode()).hexdigest()[:16]
 
 
@@ -331,13 +377,24 @@ def _render(photo: Photo, watermark: WatermarkSettings | None) -> RenderResult:
     with _local_copy("private", photo.original_key, suffix) as path:
         if watermark is not None and watermark.logo_key:
             with _local_copy("private", watermark.logo_key, ".png") as logo:
-                spec = Watermark(logo_path=logo, text=watermark.text,
-                                 position=watermark.position, opacity=watermark.opacity,
-                                 size=watermark.size)
+                spec = Watermark(
+                    logo_path=logo,
+                    text=watermark.text,
+                    position=watermark.position,
+                    opacity=watermark.opacity,
+                    size=watermark.size,
+                )
                 return render_photo(path, watermark=spec)
-        spec = (Watermark(text=watermark.text, position=watermark.position,
-                          opacity=watermark.opacity, size=watermark.size)
-                if watermark is not None else None)
+        spec = (
+            Watermark(
+                text=watermark.text,
+                position=watermark.position,
+                opacity=watermark.opacity,
+                size=watermark.size,
+            )
+            if watermark is not None
+            else None
+        )
         return render_photo(path, watermark=spec)
 
 
@@ -353,8 +410,7 @@ def _store_renditions(photo: Photo, version: str, result: RenderResult) -> dict:
         key = rendition_key(photo, version, rendition.name, rendition.format)
         # Deterministic keys and an overwriting storage: a re-run replaces, never duplicates.
         public.save(key, ContentFile(rendition.data, name=key))
-        entry = renditions.setdefault(rendition.name, {"w": rendition.width,
-                                                       "h": rendition.height})
+        entry = renditions.setdefault(rendition.name, {"w": rendition.width, "h": rendition.height})
         entry[rendition.format] = key
     return renditions
 
@@ -372,8 +428,9 @@ def photo_process(public_id: str) -> str:
     version = rendition_version(photo, watermark)
     if photo.status == PhotoStatus.READY and photo.rendition_version == version:
         return photo.status
-    Photo.objects.filter(pk=photo.pk).update(status=PhotoStatus.PROCESSING,
-                                             attempts=F("attempts") + 1)
+    Photo.objects.filter(pk=photo.pk).update(
+        status=PhotoStatus.PROCESSING, attempts=F("attempts") + 1
+    )
     try:
         result = _render(photo, watermark)
     except RejectedImage as exc:
@@ -382,11 +439,19 @@ def photo_process(public_id: str) -> str:
     renditions = _store_renditions(photo, version, result)
     meta = result.metadata
     updated = Photo.objects.filter(pk=photo.pk).update(
-        status=PhotoStatus.READY, failure_reason="", width=result.width, height=result.height,
-        captured_at=_aware(meta.captured_at), exif=meta.as_dict(),
-        gps_latitude=meta.gps_latitude, gps_longitude=meta.gps_longitude,
-        placeholder=result.placeholder, palette=result.palette, rendition_version=version,
-        renditions=renditions, processed_at=timezone.now(),
+        status=PhotoStatus.READY,
+        failure_reason="",
+        width=result.width,
+        height=result.height,
+        captured_at=_aware(meta.captured_at),
+        exif=meta.as_dict(),
+        gps_latitude=meta.gps_latitude,
+        gps_longitude=meta.gps_longitude,
+        placeholder=result.placeholder,
+        palette=result.palette,
+        rendition_version=version,
+        renditions=renditions,
+        processed_at=timezone.now(),
     )
     if not updated:  # deleted while we rendered: leave nothing behind
         _purge_renditions(photo.public_id)
@@ -405,8 +470,7 @@ def photo_processing_failed(public_id: str, reason: str) -> None:
 
 
 def _finish_failed(photo: Photo, reason: str) -> None:
-    Photo.objects.filter(pk=photo.pk).update(status=PhotoStatus.FAILED,
-                                             failure_reason=reason[:300])
+    Photo.objects.filter(pk=photo.pk).update(status=PhotoStatus.FAILED, failure_reason=reason[:300])
     _after_photo_done(photo)
 
 
@@ -429,9 +493,9 @@ def _notify_if_batch_done(batch_id: int) -> None:
     if pending:
         return
     # Claim the notification with a conditional update, so it is sent exactly once.
-    claimed = UploadBatch.objects.filter(pk=batch_id, closed=True,
-                                         notified_at__isnull=True).update(
-        notified_at=timezone.now())
+    claimed = UploadBatch.objects.filter(pk=batch_id, closed=True, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
     if not claimed:
         return
     batch = UploadBatch.objects.select_related("gallery", "owner").get(pk=batch_id)
@@ -441,14 +505,16 @@ def _notify_if_batch_done(batch_id: int) -> None:
     message = f"{ready} photo{'s' if ready != 1 else ''} ready in “{batch.gallery.title}”"
     if failed:
         message += f", {failed} failed"
-    notification_create(user=batch.owner, message=message,
-                        url=f"/studio/galleries/{batch.gallery.public_id}/")
+    notification_create(
+        user=batch.owner, message=message, url=f"/studio/galleries/{batch.gallery.public_id}/"
+    )
 
 
 def photo_retry(*, photo: Photo) -> Photo:
     """Queue a failed photo for processing again."""
     updated = Photo.objects.filter(pk=photo.pk, status=PhotoStatus.FAILED).update(
-        status=PhotoStatus.UPLOADED, failure_reason="")
+        status=PhotoStatus.UPLOADED, failure_reason=""
+    )
     if updated:
         enqueue_on_commit(_process_task(), str(photo.public_id))
     photo.refresh_from_db()
@@ -457,8 +523,11 @@ def photo_retry(*, photo: Photo) -> Photo:
 
 def gallery_reprocess(*, gallery: Gallery) -> int:
     """Queue every photo of a gallery for new renditions (e.g. after a watermark change)."""
-    ids = list(Photo.objects.filter(gallery=gallery).exclude(status=PhotoStatus.FAILED)
-               .values_list("public_id", flat=True))
+    ids = list(
+        Photo.objects.filter(gallery=gallery)
+        .exclude(status=PhotoStatus.FAILED)
+        .values_list("public_id", flat=True)
+    )
     for public_id in ids:
         enqueue_on_commit(_process_task(), str(public_id))
     return len(ids)
@@ -490,8 +559,9 @@ def photo_update(*, photo: Photo, **fields: Any) -> Photo:
     return photo
 
 
-def photos_bulk_update(*, gallery: Gallery, photo_ids: Iterable[str], add_tags: Iterable[str] = (),
-                       **fields: Any) -> int:
+def photos_bulk_update(
+    *, gallery: Gallery, photo_ids: Iterable[str], add_tags: Iterable[str] = (), **fields: Any
+) -> int:
     """Apply the same edits to many photos of a gallery; return how many changed."""
     photos = list(Photo.objects.filter(gallery=gallery, public_id__in=list(photo_ids)))
     extra = _clean_tags(add_tags)
@@ -509,15 +579,17 @@ def photos_move(*, gallery: Gallery, photo_ids: Iterable[str], photo_set: PhotoS
     if photo_set is not None and photo_set.gallery_id != gallery.pk:
         raise ValidationError("That set belongs to another gallery.")
     return Photo.objects.filter(gallery=gallery, public_id__in=list(photo_ids)).update(
-        photo_set=photo_set, updated_at=timezone.now())
+        photo_set=photo_set, updated_at=timezone.now()
+    )
 
 
 def photos_reorder(*, gallery: Gallery, photo_ids: list[str]) -> None:
     """Set the custom order: the given photos first, in this order, then the rest as they were."""
     by_id = {str(p.public_id): p for p in Photo.objects.filter(gallery=gallery)}
     ordered = [by_id[i] for i in dict.fromkeys(photo_ids) if i in by_id]
-    rest = sorted((p for i, p in by_id.items() if i not in set(photo_ids)),
-                  key=lambda p: (p.position, p.pk))
+    rest = sorted(
+        (p for i, p in by_id.items() if i not in set(photo_ids)), key=lambda p: (p.position, p.pk)
+    )
     with transaction.atomic():
         for position, photo in enumerate([*ordered, *rest], start=1):
             if photo.position != position:
@@ -531,7 +603,7 @@ def photos_delete(*, gallery: Gallery, photo_ids: Iterable[str]) -> int:
     keys = _stored_keys(photos)
     public_ids = list(photos.values_list("public_id", flat=True))
     Gallery.objects.filter(pk=gallery.pk, cover_photo__in=photos).update(cover_photo=None)
-    count, _ = photos.delete()
+    photos.delete()
     transaction.on_commit(lambda: _delete_files(keys, purge_photos=public_ids))
     return len(public_ids)
 
@@ -539,14 +611,16 @@ def photos_delete(*, gallery: Gallery, photo_ids: Iterable[str]) -> int:
 # --- watermark -----------------------------------------------------------------------------
 
 
-def watermark_update(*, owner: User, gallery: Gallery | None = None, logo: IO[bytes] | None = None,
-                     **fields: Any) -> WatermarkSettings:
+def watermark_update(
+    *, owner: User, gallery: Gallery | None = None, logo: IO[bytes] | None = None, **fields: Any
+) -> WatermarkSettings:
     """Save the photographer's watermark (or a gallery's override) and regenerate previews."""
     _require_photographer(owner)
     if gallery is not None and gallery.owner_id != owner.pk:
         raise PermissionDenied("Not your gallery.")
-    watermark = (WatermarkSettings.objects.filter(owner=owner, gallery=gallery).first()
-                 or WatermarkSettings(owner=owner, gallery=gallery))
+    watermark = WatermarkSettings.objects.filter(
+        owner=owner, gallery=gallery
+    ).first() or WatermarkSettings(owner=owner, gallery=gallery)
     allowed = {"enabled", "text", "position", "opacity", "size"}
     for name, value in fields.items():
         if name not in allowed:
@@ -563,13 +637,17 @@ def watermark_update(*, owner: User, gallery: Gallery | None = None, logo: IO[by
             with path.open("rb") as fh:
                 old_logo = watermark.logo_key
                 watermark.logo_key = storages["private"].save(
-                    f"watermarks/{owner.public_id}/{uuid.uuid4().hex}{info.extension}", File(fh))
+                    f"watermarks/{owner.public_id}/{uuid.uuid4().hex}{info.extension}", File(fh)
+                )
             if old_logo:
                 transaction.on_commit(lambda: _delete_files({("private", old_logo)}))
     watermark.full_clean()
     watermark.save()
-    galleries = [gallery] if gallery is not None else list(
-        Gallery.objects.filter(owner=owner, watermark__isnull=True))
+    galleries = (
+        [gallery]
+        if gallery is not None
+        else list(Gallery.objects.filter(owner=owner, watermark__isnull=True))
+    )
     for each in galleries:
         gallery_reprocess(gallery=each)
     return watermark
@@ -626,7 +704,5 @@ def _purge_renditions(public_id, keep_version: str | None = None) -> None:
 
 def _remove_empty_dir(storage, name: str) -> None:
     """Local disk keeps empty folders; object stores have none."""
-    try:
+    with suppress(NotImplementedError, OSError):
         Path(storage.path(name)).rmdir()
-    except (NotImplementedError, OSError):
-        pass

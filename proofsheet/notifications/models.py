@@ -34,8 +34,9 @@ class OutboundEmail(PublicIdModel):
 class Notification(PublicIdModel):
     """An in-app message for one user (shown in the studio's notification list)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     message = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -23,11 +23,16 @@ class GalleryForm(forms.ModelForm):
 class PhotoForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
     caption = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    alt_text = forms.CharField(max_length=300, required=False, label="Alt text",
-                               help_text="Describes the photo for people who cannot see it.")
+    alt_text = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Alt text",
+        help_text="Describes the photo for people who cannot see it.",
+    )
     tags = forms.CharField(required=False, help_text="Separate tags with commas.")
-    show_location = forms.BooleanField(required=False,
-                                       label="Show where this photo was taken (GPS)")
+    show_location = forms.BooleanField(
+        required=False, label="Show where this photo was taken (GPS)"
+    )
 
     def clean_tags(self) -> list[str]:
         return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
@@ -60,13 +65,17 @@ class SetForm(forms.Form):
 
 class WatermarkForm(forms.Form):
     enabled = forms.BooleanField(required=False, initial=True, label="Watermark previews")
-    text = forms.CharField(max_length=100, required=False,
-                           help_text="For example © Your Studio. Or upload a logo below.")
+    text = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="For example © Your Studio. Or upload a logo below.",
+    )
     logo = forms.FileField(required=False, help_text="PNG or WebP with transparency.")
     position = forms.ChoiceField(choices=WatermarkPosition.choices)
     opacity = forms.FloatField(min_value=0.05, max_value=1, initial=0.35)
-    size = forms.FloatField(min_value=0.05, max_value=1, initial=0.2,
-                            help_text="Share of the photo's long edge.")
+    size = forms.FloatField(
+        min_value=0.05, max_value=1, initial=0.2, help_text="Share of the photo's long edge."
+    )
 
 
 VISIBILITY_HELP = {

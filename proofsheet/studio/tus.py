@@ -2,7 +2,8 @@
 
 The browser (Uppy's tus plugin) creates an upload, then sends it in chunks with PATCH; after a
 dropped connection it asks for the offset with HEAD and goes on from there. When the last byte
-arrives, the file is handed to `photo_ingest`, and the outcome travels back in response headers.
+arrives, the file is handed to `photo_ingest`, and the outcome travels back in response headers
+(a rejected file gets 422 with the reason as the body).
 
 Partial uploads live in UPLOAD_TMP_DIR, so with several web servers either share that folder or
 keep a browser on one server (sticky sessions); see docs/deployment.md.
@@ -119,12 +120,23 @@ def _error(status: int, message: str) -> HttpResponse:
 Finisher = Callable[[UploadInfo, Path], dict]
 
 
-def handle(request: HttpRequest, *, owner_id: int, gallery_id: int, base_url: str,
-           upload_id: str | None, finish: Finisher) -> HttpResponse:
+def handle(
+    request: HttpRequest,
+    *,
+    owner_id: int,
+    gallery_id: int,
+    base_url: str,
+    upload_id: str | None,
+    finish: Finisher,
+) -> HttpResponse:
     """Dispatch one tus request for the given gallery and user."""
     if request.method == "OPTIONS":
-        return _response(204, Tus_Version=TUS_VERSION, Tus_Extension="creation,termination",
-                         Tus_Max_Size=str(settings.PHOTOS["MAX_FILE_BYTES"]))
+        return _response(
+            204,
+            Tus_Version=TUS_VERSION,
+            Tus_Extension="creation,termination",
+            Tus_Max_Size=str(settings.PHOTOS["MAX_FILE_BYTES"]),
+        )
     if request.headers.get("Tus-Resumable") != TUS_VERSION:
         return _error(412, "Unsupported tus version")
     if upload_id is None:
@@ -135,8 +147,12 @@ def handle(request: HttpRequest, *, owner_id: int, gallery_id: int, base_url: st
     if info is None or info.owner != owner_id or info.gallery != gallery_id:
         return _error(404, "Upload not found")
     if request.method == "HEAD":
-        return _response(200, Upload_Offset=str(info.offset), Upload_Length=str(info.length),
-                         **_result_headers(info.result))
+        return _response(
+            200,
+            Upload_Offset=str(info.offset),
+            Upload_Length=str(info.length),
+            **_result_headers(info.result),
+        )
     if request.method == "PATCH":
         return _append(request, info, finish)
     if request.method == "DELETE":
@@ -156,8 +172,14 @@ def _create(request: HttpRequest, owner_id: int, gallery_id: int, base_url: str)
         limit_mb = settings.PHOTOS["MAX_FILE_BYTES"] // 1024**2
         return _error(413, f"The file is larger than the limit of {limit_mb} MB.")
     remove_stale_uploads()
-    info = UploadInfo(id=str(uuid.uuid4()), owner=owner_id, gallery=gallery_id, length=length,
-                      offset=0, metadata=parse_metadata(request.headers.get("Upload-Metadata", "")))
+    info = UploadInfo(
+        id=str(uuid.uuid4()),
+        owner=owner_id,
+        gallery=gallery_id,
+        length=length,
+        offset=0,
+        metadata=parse_metadata(request.headers.get("Upload-Metadata", "")),
+    )
     part, _ = _paths(info.id)
     part.touch()
     _save(info)
@@ -181,8 +203,9 @@ def _append(request: HttpRequest, info: UploadInfo, finish: Finisher) -> HttpRes
         if offset != current.offset:
             return _error(409, f"Upload-Offset mismatch: the server has {current.offset}")
         if current.result is not None:
-            return _response(204, Upload_Offset=str(current.offset),
-                             **_result_headers(current.result))
+            return _response(
+                204, Upload_Offset=str(current.offset), **_result_headers(current.result)
+            )
         with part.open("r+b") as out:
             out.seek(offset)
             try:
@@ -196,6 +219,14 @@ def _append(request: HttpRequest, info: UploadInfo, finish: Finisher) -> HttpRes
         if current.offset == current.length:
             current.result = finish(current, part)
             part.unlink(missing_ok=True)
+            if current.result.get("status") == "rejected":
+                # 422 ends the upload for good in the browser, and forgetting it makes a retry
+                # start over (and be judged again) rather than "resume" to a false success.
+                _remove(current.id)
+                response = _error(422, current.result.get("reason", "Rejected"))
+                for name, value in _result_headers(current.result).items():
+                    response[name.replace("_", "-")] = value
+                return response
         _save(current)
     return _response(204, Upload_Offset=str(current.offset), **_result_headers(current.result))
 

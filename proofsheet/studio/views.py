@@ -58,11 +58,15 @@ def _errors(exc: ValidationError) -> str:
 
 @photographer_required
 def dashboard(request):
-    return render(request, "studio/dashboard.html", {
-        "galleries": selectors.galleries_owned_by(request.user),
-        "notifications": notifications_recent(user=request.user, limit=10),
-        "unread": notifications_unread_count(user=request.user),
-    })
+    return render(
+        request,
+        "studio/dashboard.html",
+        {
+            "galleries": selectors.galleries_owned_by(request.user),
+            "notifications": notifications_recent(user=request.user, limit=10),
+            "unread": notifications_unread_count(user=request.user),
+        },
+    )
 
 
 @require_POST
@@ -80,8 +84,11 @@ def gallery_create(request):
             gallery = services.gallery_create(owner=request.user, **form.cleaned_data)
             if gallery.visibility == "private":
                 code = services.gallery_rotate_access_code(gallery=gallery)
-                messages.success(request, f"Client access code: {code} — note it now; "
-                                          "it is shown only once (you can make a new one).")
+                messages.success(
+                    request,
+                    f"Client access code: {code} — note it now; "
+                    "it is shown only once (you can make a new one).",
+                )
         return redirect("studio:gallery", gallery_id=gallery.public_id)
     return render(request, "studio/gallery_form.html", {"form": form, "creating": True})
 
@@ -161,10 +168,32 @@ def set_create(request, gallery_id):
     form = SetForm(request.POST)
     if form.is_valid():
         photo_set = services.photo_set_create(gallery=gallery, name=form.cleaned_data["name"])
-        return redirect(reverse("studio:gallery", kwargs={"gallery_id": gallery.public_id})
-                        + f"?set={photo_set.public_id}")
+        return redirect(
+            reverse("studio:gallery", kwargs={"gallery_id": gallery.public_id})
+            + f"?set={photo_set.public_id}"
+        )
     messages.error(request, "A set needs a name.")
     return redirect("studio:gallery", gallery_id=gallery.public_id)
+
+
+@require_POST
+@photographer_required
+def set_rename(request, gallery_id, set_id):
+    gallery = _gallery(request, gallery_id)
+    photo_set = selectors.photo_set_get(gallery, set_id)
+    if photo_set is None:
+        raise Http404("No such set")
+    form = SetForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("A set needs a name.")
+        services.photo_set_rename(photo_set=photo_set, name=form.cleaned_data["name"])
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect(
+        reverse("studio:gallery", kwargs={"gallery_id": gallery.public_id})
+        + f"?set={photo_set.public_id}"
+    )
 
 
 @require_POST
@@ -175,7 +204,9 @@ def set_delete(request, gallery_id, set_id):
     if photo_set is None:
         raise Http404("No such set")
     services.photo_set_delete(photo_set=photo_set)
-    messages.success(request, f"Deleted the set “{photo_set.name}”; its photos stay in the gallery.")
+    messages.success(
+        request, f"Deleted the set “{photo_set.name}”; its photos stay in the gallery."
+    )
     return redirect("studio:gallery", gallery_id=gallery.public_id)
 
 
@@ -193,12 +224,14 @@ def photos_bulk(request, gallery_id):
         if action == "edit":
             fields = {k: data[k] for k in ("title", "caption", "alt_text") if data[k]}
             tags = [t for t in data["add_tags"].split(",") if t.strip()]
-            changed = services.photos_bulk_update(gallery=gallery, photo_ids=ids, add_tags=tags,
-                                                  **fields)
+            changed = services.photos_bulk_update(
+                gallery=gallery, photo_ids=ids, add_tags=tags, **fields
+            )
             messages.success(request, f"Updated {changed} photos.")
         elif action == "move":
-            photo_set = (selectors.photo_set_get(gallery, data["photo_set"])
-                         if data["photo_set"] else None)
+            photo_set = (
+                selectors.photo_set_get(gallery, data["photo_set"]) if data["photo_set"] else None
+            )
             moved = services.photos_move(gallery=gallery, photo_ids=ids, photo_set=photo_set)
             messages.success(request, f"Moved {moved} photos.")
         elif action == "cover":
@@ -215,8 +248,10 @@ def photos_bulk(request, gallery_id):
             messages.success(request, f"Deleted {deleted} photos.")
     except ValidationError as exc:
         messages.error(request, _errors(exc))
-    return redirect(request.POST.get("next") or reverse("studio:gallery",
-                                                         kwargs={"gallery_id": gallery.public_id}))
+    return redirect(
+        request.POST.get("next")
+        or reverse("studio:gallery", kwargs={"gallery_id": gallery.public_id})
+    )
 
 
 @require_POST
@@ -230,17 +265,27 @@ def photos_reorder(request, gallery_id):
 @photographer_required
 def photo_edit(request, photo_id):
     photo = _photo(request, photo_id)
-    initial = {"title": photo.title, "caption": photo.caption, "alt_text": photo.alt_text,
-               "tags": ", ".join(photo.tags), "show_location": photo.show_location}
+    initial = {
+        "title": photo.title,
+        "caption": photo.caption,
+        "alt_text": photo.alt_text,
+        "tags": ", ".join(photo.tags),
+        "show_location": photo.show_location,
+    }
     form = PhotoForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.photo_update(photo=photo, **form.cleaned_data)
         messages.success(request, "Photo saved.")
         return redirect("studio:gallery", gallery_id=photo.gallery.public_id)
-    return render(request, "studio/photo.html", {
-        "photo": photo, "form": form,
-        "renditions": selectors.photo_renditions_public(photo),
-    })
+    return render(
+        request,
+        "studio/photo.html",
+        {
+            "photo": photo,
+            "form": form,
+            "renditions": selectors.photo_renditions_public(photo),
+        },
+    )
 
 
 @require_POST
@@ -275,16 +320,30 @@ def tus_endpoint(request, gallery_id, upload_id=None):
         batch = None
         if info.metadata.get("batchId"):
             batch = gallery.batches.filter(public_id=info.metadata["batchId"]).first()
-        result = services.photo_ingest(gallery=gallery, owner=request.user, source=path,
-                                       original_name=info.metadata.get("filename", "photo"),
-                                       photo_set=photo_set, batch=batch)
+        result = services.photo_ingest(
+            gallery=gallery,
+            owner=request.user,
+            source=path,
+            original_name=info.metadata.get("filename", "photo"),
+            photo_set=photo_set,
+            batch=batch,
+        )
         photo = result.photo or result.duplicate_of
-        return {"status": result.status, "reason": result.rejected or (
-            "Already in this gallery." if result.duplicate_of else ""),
-            "photo": str(photo.public_id) if photo else ""}
+        return {
+            "status": result.status,
+            "reason": result.rejected
+            or ("Already in this gallery." if result.duplicate_of else ""),
+            "photo": str(photo.public_id) if photo else "",
+        }
 
-    return tus.handle(request, owner_id=request.user.pk, gallery_id=gallery.pk, base_url=base,
-                      upload_id=str(upload_id) if upload_id else None, finish=finish)
+    return tus.handle(
+        request,
+        owner_id=request.user.pk,
+        gallery_id=gallery.pk,
+        base_url=base,
+        upload_id=str(upload_id) if upload_id else None,
+        finish=finish,
+    )
 
 
 @require_POST
@@ -311,8 +370,17 @@ def watermark(request, gallery_id=None):
     """The photographer's default watermark, or one gallery's override."""
     gallery = _gallery(request, gallery_id) if gallery_id else None
     current = WatermarkSettings.objects.filter(owner=request.user, gallery=gallery).first()
-    initial = ({"enabled": current.enabled, "text": current.text, "position": current.position,
-                "opacity": current.opacity, "size": current.size} if current else None)
+    initial = (
+        {
+            "enabled": current.enabled,
+            "text": current.text,
+            "position": current.position,
+            "opacity": current.opacity,
+            "size": current.size,
+        }
+        if current
+        else None
+    )
     form = WatermarkForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -326,5 +394,6 @@ def watermark(request, gallery_id=None):
             if gallery:
                 return redirect("studio:gallery", gallery_id=gallery.public_id)
             return redirect("studio:dashboard")
-    return render(request, "studio/watermark.html", {"form": form, "gallery": gallery,
-                                                     "current": current})
+    return render(
+        request, "studio/watermark.html", {"form": form, "gallery": gallery, "current": current}
+    )

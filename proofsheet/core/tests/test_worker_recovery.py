@@ -21,9 +21,13 @@ def database_queue(settings):
 
 
 def start_worker(*args):
-    return subprocess.Popen([str(BIN / "proofsheet"), "worker", "--interval", "0.2", *args],
-                            env=subprocess_env(**ENV), cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [str(BIN / "proofsheet"), "worker", "--interval", "0.2", *args],
+        env=subprocess_env(**ENV),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def wait_for(path, timeout=30):
