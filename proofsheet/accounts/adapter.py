@@ -34,10 +34,14 @@ class AccountAdapter(DefaultAccountAdapter):
         email_queue_message(self.render_mail(template_prefix, email, context))
 
     def get_login_redirect_url(self, request):
-        """Photographers land in their studio; everyone else where they were going."""
+        """Photographers land in their studio; everyone else on the home page."""
         if getattr(request.user, "role", None) == Role.PHOTOGRAPHER:
             return "/studio/"
         return super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request):
+        """After sign-up (with its verification log-in), the same landing as after log-in."""
+        return self.get_login_redirect_url(request)
 
     def get_client_ip(self, request):
         return client_ip(request)

@@ -315,6 +315,9 @@ def photo_ingest(
         if existing is None:
             raise
         return IngestResult(name=name, duplicate_of=existing)
+    except BaseException:
+        storages["private"].delete(stored_key)  # no row, so no file either
+        raise
     return IngestResult(name=name, photo=photo)
 
 
@@ -384,7 +387,7 @@ def _render(photo: Photo, watermark: WatermarkSettings | None) -> RenderResult:
                     opacity=watermark.opacity,
                     size=watermark.size,
                 )
-                return render_photo(path, watermark=spec)
+                return render_photo(path, watermark=spec, max_pixels=settings.PHOTOS["MAX_PIXELS"])
         spec = (
             Watermark(
                 text=watermark.text,
@@ -395,7 +398,7 @@ def _render(photo: Photo, watermark: WatermarkSettings | None) -> RenderResult:
             if watermark is not None
             else None
         )
-        return render_photo(path, watermark=spec)
+        return render_photo(path, watermark=spec, max_pixels=settings.PHOTOS["MAX_PIXELS"])
 
 
 def rendition_key(photo: Photo, version: str, name: str, fmt: str) -> str:
@@ -428,9 +431,11 @@ def photo_process(public_id: str) -> str:
     version = rendition_version(photo, watermark)
     if photo.status == PhotoStatus.READY and photo.rendition_version == version:
         return photo.status
-    Photo.objects.filter(pk=photo.pk).update(
-        status=PhotoStatus.PROCESSING, attempts=F("attempts") + 1
+    # A ready photo getting new renditions (a new watermark) stays visible with its old ones.
+    Photo.objects.filter(pk=photo.pk).exclude(status=PhotoStatus.READY).update(
+        status=PhotoStatus.PROCESSING
     )
+    Photo.objects.filter(pk=photo.pk).update(attempts=F("attempts") + 1)
     try:
         result = _render(photo, watermark)
     except RejectedImage as exc:
@@ -470,7 +475,10 @@ def photo_processing_failed(public_id: str, reason: str) -> None:
 
 
 def _finish_failed(photo: Photo, reason: str) -> None:
-    Photo.objects.filter(pk=photo.pk).update(status=PhotoStatus.FAILED, failure_reason=reason[:300])
+    # A ready photo whose re-rendering failed keeps its current renditions.
+    Photo.objects.filter(pk=photo.pk).exclude(status=PhotoStatus.READY).update(
+        status=PhotoStatus.FAILED, failure_reason=reason[:300]
+    )
     _after_photo_done(photo)
 
 

@@ -1,0 +1,191 @@
+"""Builders for the images the imaging tests need: all generated on the fly, nothing committed."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import pyvips
+
+from tests.support import ROOT
+
+PHOTOS = ROOT.parent / "shared" / "testdata" / "photos"
+JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+def is_webp(data: bytes) -> bool:
+    return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+
+
+def scene(width: int, height: int, seed: int = 1) -> pyvips.Image:
+    """A photo-like 8-bit sRGB image: a colour gradient with sensor-like noise."""
+    x = pyvips.Image.xyz(width, height)
+    red = x[0] * (200 / width) + 30
+    green = x[1] * (200 / height) + 30
+    blue = (x[0] + x[1]) * (100 / (width + height)) + 80
+    noise = pyvips.Image.gaussnoise(width, height, sigma=6, mean=0, seed=seed)
+    image = red.bandjoin([green, blue]) + noise
+    return image.cast("uchar").copy(interpretation="srgb")
+
+
+def decode(data: bytes) -> pyvips.Image:
+    """Decode a rendition from memory, as a client would."""
+    return pyvips.Image.new_from_buffer(data, "").copy_memory()
+
+
+def with_exif(image: pyvips.Image, fields: dict[str, str], orientation: int = 1) -> pyvips.Image:
+    """Return a copy of `image` that libvips will save with these EXIF fields."""
+    image = image.copy()
+    for name, value in fields.items():
+        image.set_type(pyvips.GValue.gstr_type, name, value)
+    image.set_type(pyvips.GValue.gint_type, "orientation", orientation)
+    return image
+
+
+# --- PNG ------------------------------------------------------------------------------------
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_bytes(width: int, height: int, *, depth: int = 1, idat: bytes | None = None) -> bytes:
+    """A greyscale PNG; by default its rows are all zero (a "bomb" compresses to almost nothing)."""
+    if idat is None:
+        row = b"\0" * (1 + (width * depth + 7) // 8)
+        compressor = zlib.compressobj(9)
+        idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, depth, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+    )
+
+
+def png_with_text(png: bytes, keyword: bytes, text: bytes) -> bytes:
+    """Insert a tEXt chunk right after IHDR."""
+    at = 8 + 25  # signature + IHDR chunk
+    return png[:at] + _chunk(b"tEXt", keyword + b"\0" + text) + png[at:]
+
+
+# --- TIFF -----------------------------------------------------------------------------------
+
+ASCII, SHORT, LONG, RATIONAL, BYTE = 2, 3, 4, 5, 1
+
+
+def tiff_bytes(
+    image: pyvips.Image, tags: dict[int, tuple[int, object]] | None = None, exif: dict | None = None
+) -> bytes:
+    """A little-endian, uncompressed RGB TIFF with extra IFD0 tags and an optional EXIF IFD."""
+    pixels = bytes(image.write_to_memory())
+    ifd0 = {
+        256: (LONG, [image.width]),
+        257: (LONG, [image.height]),
+        258: (SHORT, [8, 8, 8]),
+        259: (SHORT, [1]),
+        262: (SHORT, [2]),
+        273: (LONG, [0]),  # strip offset, patched below
+        277: (SHORT, [3]),
+        278: (LONG, [image.height]),
+        279: (LONG, [len(pixels)]),
+        284: (SHORT, [1]),
+        **(tags or {}),
+    }
+    if exif:
+        ifd0[34665] = (LONG, [0])  # EXIF IFD offset, patched below
+    out = bytearray(b"II*\0" + struct.pack("<I", 8))
+    ifd0_at = 8
+    exif_at = ifd0_at + _ifd_size(ifd0)
+    strip_at = exif_at + (_ifd_size(exif) if exif else 0)
+    ifd0[273] = (LONG, [strip_at])
+    if exif:
+        ifd0[34665] = (LONG, [exif_at])
+    out += _ifd(ifd0, ifd0_at)
+    if exif:
+        out += _ifd(exif, exif_at)
+    return bytes(out) + pixels
+
+
+def _encode_value(kind: int, value: object) -> bytes:
+    if kind == ASCII:
+        return str(value).encode() + b"\0"
+    if kind == BYTE:
+        return bytes(value)
+    if kind == RATIONAL:
+        return b"".join(struct.pack("<II", n, d) for n, d in value)
+    return b"".join(struct.pack("<H" if kind == SHORT else "<I", v) for v in value)
+
+
+def _count(kind: int, value: object) -> int:
+    if kind == ASCII:
+        return len(str(value)) + 1
+    return len(value)
+
+
+def _ifd_size(entries: dict) -> int:
+    extra = sum(
+        len(data) + (len(data) & 1)
+        for data in (_encode_value(k, v) for k, v in entries.values())
+        if len(data) > 4
+    )
+    return 2 + 12 * len(entries) + 4 + extra
+
+
+def _ifd(entries: dict, at: int) -> bytes:
+    table, extra = bytearray(struct.pack("<H", len(entries))), bytearray()
+    data_at = at + 2 + 12 * len(entries) + 4
+    for tag in sorted(entries):
+        kind, value = entries[tag]
+        data = _encode_value(kind, value)
+        if len(data) <= 4:
+            table += struct.pack("<HHI", tag, kind, _count(kind, value)) + data.ljust(4, b"\0")
+        else:
+            table += struct.pack("<HHII", tag, kind, _count(kind, value), data_at + len(extra))
+            extra += data + b"\0" * (len(data) & 1)
+    return bytes(table + struct.pack("<I", 0) + extra)
+
+
+# --- HEIF -----------------------------------------------------------------------------------
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def _full_box(kind: bytes, version: int, payload: bytes) -> bytes:
+    return _box(kind, bytes([version, 0, 0, 0]) + payload)
+
+
+def hevc_heic(width: int, height: int) -> bytes:
+    """A HEIC container whose one image item is HEVC-coded (placeholder bitstream).
+
+    pyvips-binary cannot encode HEVC, so this is as close to an iPhone photo as we can make:
+    the container, item type, decoder configuration and size are real; the coded data is not.
+    """
+    hvcc = bytes([1, 1, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 90, 0xF0, 0, 0xFC, 0xFD, 0xF8, 0xF8])
+    hvcc += bytes([0, 0, 0x0F, 0])  # no parameter-set arrays
+    properties = _box(b"hvcC", hvcc) + _full_box(b"ispe", 0, struct.pack(">II", width, height))
+    iprp = _box(
+        b"iprp",
+        _box(b"ipco", properties)
+        + _full_box(b"ipma", 0, struct.pack(">IHB", 1, 1, 2) + bytes([0x81, 0x02])),
+    )
+    infe = _full_box(b"infe", 2, struct.pack(">HH", 1, 0) + b"hvc1\0")
+    head = _full_box(b"hdlr", 0, b"\0\0\0\0pict" + b"\0" * 13) + _full_box(
+        b"pitm", 0, struct.pack(">H", 1)
+    )
+    data = b"\0" * 64
+
+    def meta(offset: int) -> bytes:
+        iloc = _full_box(b"iloc", 0, b"\x44\x00" + struct.pack(">HHHHII", 1, 1, 0, 1, offset, 64))
+        iinf = _full_box(b"iinf", 0, struct.pack(">H", 1) + infe)
+        return _full_box(b"meta", 0, head + iloc + iinf + iprp)
+
+    ftyp = _box(b"ftyp", b"heic\0\0\0\0mif1heic")
+    offset = len(ftyp) + len(meta(0)) + 8
+    return ftyp + meta(offset) + _box(b"mdat", data)
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
