@@ -9,7 +9,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -220,7 +220,7 @@ def create_gallery(request, payload: GalleryIn):
         gallery = services.gallery_create(owner=photographer(request), **payload.dict())
     except ValidationError as exc:
         raise validation_error(exc) from exc
-    return 201, gallery_out(gallery)
+    return Status(201, gallery_out(gallery))
 
 
 @router.get("/galleries/{gallery_id}", response={200: GalleryOut, 404: Error})
@@ -248,7 +248,7 @@ def update_gallery(request, gallery_id: UUID, payload: GalleryPatch):
 @router.delete("/galleries/{gallery_id}", response={204: None, 404: Error})
 def delete_gallery(request, gallery_id: UUID):
     services.gallery_delete(gallery=owned_gallery(request, gallery_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/galleries/{gallery_id}/sets", response={201: PhotoSetOut, 400: Error, 404: Error})
@@ -259,7 +259,7 @@ def create_set(request, gallery_id: UUID, payload: SetIn):
         )
     except ValidationError as exc:
         raise validation_error(exc) from exc
-    return 201, PhotoSetOut(id=photo_set.public_id, name=photo_set.name)
+    return Status(201, PhotoSetOut(id=photo_set.public_id, name=photo_set.name))
 
 
 @router.patch(
@@ -288,7 +288,7 @@ def delete_set(request, gallery_id: UUID, set_id: UUID):
     if photo_set is None:
         raise HttpError(404, "Not found")
     services.photo_set_delete(photo_set=photo_set)
-    return 204, None
+    return Status(204, None)
 
 
 # --- photos -------------------------------------------------------------------------------
@@ -324,7 +324,7 @@ def upload_photos(
                 duplicate_of=result.duplicate_of.public_id if result.duplicate_of else None,
             )
         )
-    return 201, results
+    return Status(201, results)
 
 
 @router.get(
@@ -378,7 +378,7 @@ def update_photo(request, photo_id: UUID, payload: PhotoPatch):
 def delete_photo(request, photo_id: UUID):
     photo = owned_photo(request, photo_id)
     services.photos_delete(gallery=photo.gallery, photo_ids=[photo.public_id])
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
