@@ -177,3 +177,24 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Empty public and private storage folders of this test's own (returns their parent)."""
+    settings.STORAGES = settings.STORAGES | {
+        "public": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": str(tmp_path / "public"),
+                "base_url": "/media/public/",
+                "allow_overwrite": True,
+            },
+        },
+        "private": {
+            "BACKEND": "proofsheet.core.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
+    settings.UPLOAD_TMP_DIR = str(tmp_path / "uploads")
+    return tmp_path

@@ -12,6 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# Real camera photos (../shared/testdata/photos); never copied into the repository.
+PHOTOS = ROOT.parent / "shared" / "testdata" / "photos"
 
 
 def free_port() -> int:
@@ -95,3 +97,8 @@ def require_service(url: str, name: str) -> None:
     if os.environ.get("PROOFSHEET_REQUIRE_SERVICES") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def stored_files(root: Path) -> list[str]:
+    """Every file under a storage folder, relative to it."""
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())

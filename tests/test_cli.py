@@ -93,8 +93,7 @@ def test_import_a_folder_and_wait(tmp_path, settings, monkeypatch):
     import shutil
 
     from proofsheet.galleries.models import Gallery, PhotoStatus
-    from proofsheet.galleries.tests.conftest import PHOTOS
-    from tests.support import database_url
+    from tests.support import PHOTOS, database_url
 
     # The worker that the command starts shares this test's database and storage.
     var = tmp_path / "var"

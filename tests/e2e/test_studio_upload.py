@@ -7,7 +7,7 @@ import pytest
 
 from proofsheet.accounts.services import user_create
 from proofsheet.galleries.models import Gallery, PhotoStatus
-from proofsheet.galleries.tests.conftest import PHOTOS
+from tests.support import PHOTOS
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 PASSWORD = "darkroom-silver-gelatin-8"

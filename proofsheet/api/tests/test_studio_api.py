@@ -5,10 +5,10 @@ from django.test import Client
 
 from proofsheet.accounts.tests.factories import UserFactory
 from proofsheet.galleries.models import Gallery, Photo, PhotoStatus
-from proofsheet.galleries.tests.conftest import PHOTOS, media  # noqa: F401  (autouse fixture)
 from proofsheet.galleries.tests.factories import GalleryFactory, PhotographerFactory
+from tests.support import PHOTOS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 @pytest.fixture

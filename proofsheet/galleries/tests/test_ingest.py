@@ -10,9 +10,9 @@ from django.core.files.storage import storages
 
 from proofsheet.galleries import services
 from proofsheet.galleries.models import Photo, PhotoStatus, UploadBatch
-from proofsheet.galleries.tests.conftest import PHOTOS, stored_files
 from proofsheet.galleries.tests.factories import GalleryFactory, PhotographerFactory
 from proofsheet.notifications.models import Notification
+from tests.support import PHOTOS, stored_files
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import pytest
 
 from proofsheet.galleries import services
 from proofsheet.galleries.models import PhotoStatus
-from proofsheet.galleries.tests.conftest import PHOTOS
 from proofsheet.galleries.tests.factories import GalleryFactory
+from tests.support import PHOTOS
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from proofsheet.accounts.tests.factories import UserFactory
 from proofsheet.galleries.models import Gallery, Photo, PhotoSet, PhotoStatus
-from proofsheet.galleries.tests.conftest import PHOTOS, media  # noqa: F401  (autouse fixture)
 from proofsheet.galleries.tests.factories import GalleryFactory, PhotographerFactory
+from tests.support import PHOTOS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
 
 
@@ -157,3 +157,98 @@ def test_bulk_edit_move_and_delete(studio, django_capture_on_commit_callbacks):
 
     studio.post(url, {"action": "delete", "photos": ids})
     assert not Photo.objects.exists()
+
+
+def test_edit_a_photo_on_its_page(studio, django_capture_on_commit_callbacks):
+    from proofsheet.galleries import services
+
+    gallery = GalleryFactory(owner=studio.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = services.photo_ingest(
+            gallery=gallery,
+            owner=studio.user,
+            source=PHOTOS / "gps" / "DSCN0010.jpg",
+            original_name="DSCN0010.jpg",
+        ).photo
+    url = reverse("studio:photo", args=[photo.public_id])
+    page = studio.get(url).text
+    assert "private" in page  # the GPS position is shown to the photographer as private
+    assert 'type="image/webp"' in page and "srcset=" in page
+
+    response = studio.post(
+        url,
+        {
+            "title": "Old town",
+            "caption": "",
+            "alt_text": "A street",
+            "tags": "street, town",
+            "show_location": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert (photo.title, photo.alt_text, photo.tags, photo.show_location) == (
+        "Old town",
+        "A street",
+        ["street", "town"],
+        True,
+    )
+
+
+def test_a_logo_watermark_regenerates_previews(studio, media, django_capture_on_commit_callbacks):
+    import pyvips
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from proofsheet.galleries import services
+
+    gallery = GalleryFactory(owner=studio.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = services.photo_ingest(
+            gallery=gallery,
+            owner=studio.user,
+            source=PHOTOS / "Nikon_D70.jpg",
+            original_name="n.jpg",
+        ).photo
+    photo.refresh_from_db()
+    before = photo.renditions["preview"]["jpeg"]
+    logo = (pyvips.Image.black(200, 80, bands=4) + [255, 255, 255, 255]).cast("uchar")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = studio.post(
+            reverse("studio:gallery_watermark", args=[gallery.public_id]),
+            {
+                "enabled": "on",
+                "text": "",
+                "position": "tiled",
+                "opacity": "0.8",
+                "size": "0.3",
+                "logo": SimpleUploadedFile("logo.png", logo.pngsave_buffer(), "image/png"),
+            },
+        )
+
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    after = photo.renditions["preview"]["jpeg"]
+    assert after != before
+    assert not (media / "public" / before).exists()
+    # Only the preview carries the watermark; it is visibly brighter with white tiles.
+    preview = pyvips.Image.new_from_file(str(media / "public" / after))
+    assert preview.avg() > pyvips.Image.new_from_file(str(PHOTOS / "Nikon_D70.jpg")).avg() + 5
+
+
+def test_a_logo_must_be_an_image(studio):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = studio.post(
+        reverse("studio:watermark"),
+        {
+            "enabled": "on",
+            "position": "center",
+            "opacity": "0.5",
+            "size": "0.2",
+            "logo": SimpleUploadedFile("logo.png", b"<svg/>", "image/png"),
+        },
+    )
+    assert response.status_code == 200
+    assert "not accepted" in response.text or "not a" in response.text
