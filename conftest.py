@@ -78,6 +78,49 @@ def s3_server() -> Iterator[S3Server]:
         stop_process(process)
 
 
+@dataclass
+class S3Bucket:
+    client: object
+    name: str
+    endpoint: str
+
+
+@pytest.fixture
+def s3_bucket(s3_server) -> S3Bucket:
+    """A fresh bucket on the moto server whose public/ prefix anyone may read (as a CDN needs)."""
+    import json
+    import uuid
+
+    import boto3
+
+    name = f"proofsheet-{uuid.uuid4().hex[:12]}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    client.create_bucket(Bucket=name)
+    client.put_bucket_policy(
+        Bucket=name,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "s3:GetObject",
+                        "Resource": f"arn:aws:s3:::{name}/public/*",
+                    }
+                ],
+            }
+        ),
+    )
+    return S3Bucket(client=client, name=name, endpoint=s3_server.endpoint)
+
+
 # --- the real server --------------------------------------------------------------------
 
 
@@ -198,3 +241,16 @@ def media(settings, tmp_path):
     }
     settings.UPLOAD_TMP_DIR = str(tmp_path / "uploads")
     return tmp_path
+
+
+@pytest.fixture
+def photographer_client(db):
+    """A test client logged in as a new photographer (the user is `client.user`)."""
+    from django.test import Client
+
+    from proofsheet.galleries.tests.factories import PhotographerFactory
+
+    client = Client()
+    client.user = PhotographerFactory()
+    client.force_login(client.user)
+    return client

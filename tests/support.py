@@ -102,3 +102,47 @@ def require_service(url: str, name: str) -> None:
 def stored_files(root: Path) -> list[str]:
     """Every file under a storage folder, relative to it."""
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def s3_storages(bucket, *, public_base_url: str = "") -> dict:
+    """STORAGES exactly as settings.py builds them for STORAGE_BACKEND=s3 and this bucket.
+
+    Built in a fresh process from environment variables, so the tests exercise the real settings.
+    """
+    import json
+
+    env = {
+        "STORAGE_BACKEND": "s3",
+        "S3_ENDPOINT_URL": bucket.endpoint,
+        "S3_BUCKET": bucket.name,
+        "S3_ACCESS_KEY_ID": "test",
+        "S3_SECRET_ACCESS_KEY": "test",
+        "S3_REGION": "us-east-1",
+        "S3_PUBLIC_BASE_URL": public_base_url,
+    }
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.STORAGES))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=subprocess_env(DJANGO_SETTINGS_MODULE="config.settings", **env),
+    )
+    return json.loads(out.stdout)
+
+
+def get_json(url: str) -> tuple[int, dict]:
+    """GET a JSON document from a running server: (status, body), also for 4xx/5xx answers."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)

@@ -45,6 +45,16 @@ def owned_photo(request, photo_id: UUID) -> Photo:
     return photo
 
 
+def gallery_set(gallery: Gallery, set_id: UUID | None):
+    """The gallery's set with this id, None for no id; a foreign or unknown id is 404."""
+    if set_id is None:
+        return None
+    photo_set = selectors.photo_set_get(gallery, set_id)
+    if photo_set is None:
+        raise HttpError(404, "Not found")
+    return photo_set
+
+
 def validation_error(exc: ValidationError) -> HttpError:
     return HttpError(400, "; ".join(exc.messages))
 
@@ -268,9 +278,7 @@ def create_set(request, gallery_id: UUID, payload: SetIn):
     summary="Rename a set",
 )
 def rename_set(request, gallery_id: UUID, set_id: UUID, payload: SetIn):
-    photo_set = selectors.photo_set_get(owned_gallery(request, gallery_id), set_id)
-    if photo_set is None:
-        raise HttpError(404, "Not found")
+    photo_set = gallery_set(owned_gallery(request, gallery_id), set_id)
     try:
         services.photo_set_rename(photo_set=photo_set, name=payload.name)
     except ValidationError as exc:
@@ -284,9 +292,7 @@ def rename_set(request, gallery_id: UUID, set_id: UUID, payload: SetIn):
     summary="Delete a set (its photos stay in the gallery)",
 )
 def delete_set(request, gallery_id: UUID, set_id: UUID):
-    photo_set = selectors.photo_set_get(owned_gallery(request, gallery_id), set_id)
-    if photo_set is None:
-        raise HttpError(404, "Not found")
+    photo_set = gallery_set(owned_gallery(request, gallery_id), set_id)
     services.photo_set_delete(photo_set=photo_set)
     return Status(204, None)
 
@@ -303,9 +309,7 @@ def upload_photos(
     request, gallery_id: UUID, files: File[list[UploadedFile]], set_id: Form[UUID | None] = None
 ):
     gallery = owned_gallery(request, gallery_id)
-    photo_set = selectors.photo_set_get(gallery, set_id) if set_id else None
-    if set_id and photo_set is None:
-        raise HttpError(404, "Not found")
+    photo_set = gallery_set(gallery, set_id)
     results = []
     for upload in files:
         result = services.photo_ingest(
@@ -341,7 +345,7 @@ def list_photos(
     limit: int = 100,
 ):
     gallery = owned_gallery(request, gallery_id)
-    photo_set = selectors.photo_set_get(gallery, set_id) if set_id else None
+    photo_set = gallery_set(gallery, set_id)
     limit = max(1, min(limit, 500))
     photos = selectors.gallery_photos(gallery, photo_set=photo_set, status=status)
     return [photo_out(p) for p in photos.select_related("gallery")[max(offset, 0) :][:limit]]
@@ -359,10 +363,7 @@ def update_photo(request, photo_id: UUID, payload: PhotoPatch):
     try:
         with transaction.atomic():
             if "set_id" in fields:
-                set_id = fields.pop("set_id")
-                photo_set = selectors.photo_set_get(photo.gallery, set_id) if set_id else None
-                if set_id and photo_set is None:
-                    raise HttpError(404, "Not found")
+                photo_set = gallery_set(photo.gallery, fields.pop("set_id"))
                 services.photos_move(
                     gallery=photo.gallery, photo_ids=[photo.public_id], photo_set=photo_set
                 )

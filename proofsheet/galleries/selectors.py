@@ -53,6 +53,16 @@ def gallery_photos(
     return photos.order_by(*PHOTO_ORDERING.get(gallery.photo_order, ["position", "id"]))
 
 
+def photo_position(photo: Photo) -> int:
+    """The photo's 1-based place in its gallery's custom order."""
+    return (
+        Photo.objects.filter(gallery_id=photo.gallery_id)
+        .filter(Q(position__lt=photo.position) | Q(position=photo.position, id__lt=photo.id))
+        .count()
+        + 1
+    )
+
+
 def gallery_status_counts(gallery: Gallery) -> dict[str, int]:
     counts = dict(
         Photo.objects.filter(gallery=gallery)

@@ -605,6 +605,19 @@ def photos_reorder(*, gallery: Gallery, photo_ids: list[str]) -> None:
         Gallery.objects.filter(pk=gallery.pk).update(photo_order="custom")
 
 
+def photo_move_to_position(*, photo: Photo, position: int) -> None:
+    """Put one photo at a 1-based position of its gallery's custom order (keyboard-friendly)."""
+    ordered = [
+        str(p)
+        for p in Photo.objects.filter(gallery_id=photo.gallery_id)
+        .order_by("position", "id")
+        .values_list("public_id", flat=True)
+    ]
+    ordered.remove(str(photo.public_id))
+    ordered.insert(max(0, min(position - 1, len(ordered))), str(photo.public_id))
+    photos_reorder(gallery=photo.gallery, photo_ids=ordered)
+
+
 def photos_delete(*, gallery: Gallery, photo_ids: Iterable[str]) -> int:
     """Delete photos and, after commit, their original and renditions."""
     photos = Photo.objects.filter(gallery=gallery, public_id__in=list(photo_ids))

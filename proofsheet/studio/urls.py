@@ -46,5 +46,6 @@ urlpatterns = [
     ),
     path("photos/<uuid:photo_id>/", views.photo_edit, name="photo"),
     path("photos/<uuid:photo_id>/retry/", views.photo_retry, name="photo_retry"),
+    path("photos/<uuid:photo_id>/position/", views.photo_position, name="photo_position"),
     path("photos/<uuid:photo_id>/delete/", views.photo_delete, name="photo_delete"),
 ]

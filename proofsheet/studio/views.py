@@ -284,8 +284,26 @@ def photo_edit(request, photo_id):
             "photo": photo,
             "form": form,
             "renditions": selectors.photo_renditions_public(photo),
+            "position": selectors.photo_position(photo),
         },
     )
+
+
+@require_POST
+@photographer_required
+def photo_position(request, photo_id):
+    photo = _photo(request, photo_id)
+    try:
+        position = int(request.POST.get("position", ""))
+    except ValueError:
+        messages.error(request, "Give the position as a number.")
+    else:
+        services.photo_move_to_position(photo=photo, position=position)
+        messages.success(
+            request,
+            f"Moved to position {max(position, 1)}; the gallery now uses your custom order.",
+        )
+    return redirect("studio:photo", photo_id=photo.public_id)
 
 
 @require_POST

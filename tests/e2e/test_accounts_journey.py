@@ -1,25 +1,14 @@
 """A visitor signs up, verifies the email that the worker delivers over SMTP, and logs in and out,
 on the real `proofsheet serve` in headless Chromium, as a phone and as a desktop."""
 
-import json
 import re
-import urllib.error
-import urllib.request
 
 import pytest
 
 from proofsheet.accounts.models import Role, User
-from tests.support import mail_text
+from tests.support import get_json, mail_text
 
 PASSWORD = "lighthouse-meadow-copper-58"
-
-
-def get_json(url):
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
 
 
 @pytest.fixture

@@ -3,25 +3,15 @@
 import json
 import subprocess
 import time
-import urllib.error
-import urllib.request
 
 import psutil
 import pytest
 from django.core.mail import EmailMessage
 
 from proofsheet.notifications.services import email_queue_message
-from tests.support import BIN, ROOT, free_port, stop_process, wait_for_port
+from tests.support import BIN, ROOT, free_port, get_json, stop_process, wait_for_port
 
 pytestmark = pytest.mark.server
-
-
-def get_json(url):
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
 
 
 @pytest.fixture

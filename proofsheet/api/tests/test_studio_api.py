@@ -5,19 +5,10 @@ from django.test import Client
 
 from proofsheet.accounts.tests.factories import UserFactory
 from proofsheet.galleries.models import Gallery, Photo, PhotoStatus
-from proofsheet.galleries.tests.factories import GalleryFactory, PhotographerFactory
+from proofsheet.galleries.tests.factories import GalleryFactory
 from tests.support import PHOTOS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
-
-
-@pytest.fixture
-def photographer_client():
-    user = PhotographerFactory()
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
 
 
 def test_create_list_update_delete_a_gallery(photographer_client):

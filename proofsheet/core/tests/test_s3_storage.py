@@ -1,59 +1,21 @@
 """S3 storage against moto's S3 server on loopback, configured the way settings.py builds it."""
 
-import subprocess
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
-from tests.support import ROOT, subprocess_env
+from tests.support import s3_storages
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def s3_settings(s3_server, settings):
-    """Point both storages at a fresh bucket on the moto server, as STORAGE_BACKEND=s3 would."""
-    import uuid
-
-    bucket = f"proofsheet-{uuid.uuid4().hex[:12]}"
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_server.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    client.create_bucket(Bucket=bucket)
-    env = {
-        "STORAGE_BACKEND": "s3",
-        "S3_ENDPOINT_URL": s3_server.endpoint,
-        "S3_BUCKET": bucket,
-        "S3_ACCESS_KEY_ID": "test",
-        "S3_SECRET_ACCESS_KEY": "test",
-        "S3_REGION": "us-east-1",
-        "S3_PUBLIC_BASE_URL": "https://media.example.test",
-    }
-    settings.STORAGES = storages_from_env(env)
-    return client, bucket
-
-
-def storages_from_env(env: dict) -> dict:
-    """Build STORAGES from environment variables exactly as settings.py does, in a fresh process."""
-    code = "from django.conf import settings; import json; print(json.dumps(settings.STORAGES))"
-    out = subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "-c", f"import django; django.setup(); {code}"],
-        env=subprocess_env(DJANGO_SETTINGS_MODULE="config.settings", **env),
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    import json
-
-    return json.loads(out.stdout)
+def s3_settings(s3_bucket, settings):
+    """Point both storages at a fresh bucket, as STORAGE_BACKEND=s3 would."""
+    settings.STORAGES = s3_storages(s3_bucket, public_base_url="https://media.example.test")
+    return s3_bucket.client, s3_bucket.name
 
 
 def test_private_files_round_trip_with_short_presigned_links(s3_settings):

@@ -1,81 +1,22 @@
 """Upload, process, serve and delete with S3 storage (moto's server on loopback): no orphans."""
 
-import json
 import urllib.error
 import urllib.request
-import uuid
 
-import boto3
 import pytest
 
 from proofsheet.galleries import services
 from proofsheet.galleries.models import PhotoStatus
 from proofsheet.galleries.tests.factories import GalleryFactory
-from tests.support import PHOTOS
+from tests.support import PHOTOS, s3_storages
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def s3(s3_server, settings):
-    bucket = f"proofsheet-{uuid.uuid4().hex[:12]}"
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_server.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    client.create_bucket(Bucket=bucket)
-    # Public renditions are world-readable (a CDN in front); originals under private/ are not.
-    client.put_bucket_policy(
-        Bucket=bucket,
-        Policy=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": "*",
-                        "Action": "s3:GetObject",
-                        "Resource": f"arn:aws:s3:::{bucket}/public/*",
-                    }
-                ],
-            }
-        ),
-    )
-    common = {
-        "bucket_name": bucket,
-        "endpoint_url": s3_server.endpoint,
-        "access_key": "test",
-        "secret_key": "test",
-        "region_name": "us-east-1",
-        "addressing_style": "path",
-        "signature_version": "s3v4",
-    }
-    settings.STORAGES = settings.STORAGES | {
-        "public": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": common
-            | {
-                "location": "public",
-                "querystring_auth": False,
-                "file_overwrite": True,
-                "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
-            },
-        },
-        "private": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": common
-            | {
-                "location": "private",
-                "querystring_auth": True,
-                "querystring_expire": 300,
-                "file_overwrite": False,
-            },
-        },
-    }
-    return client, bucket
+def s3(s3_bucket, settings):
+    settings.STORAGES = s3_storages(s3_bucket)
+    return s3_bucket.client, s3_bucket.name
 
 
 def url_base(client, bucket):

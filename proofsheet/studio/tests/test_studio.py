@@ -16,12 +16,8 @@ TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
 
 
 @pytest.fixture
-def studio():
-    user = PhotographerFactory()
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
+def studio(photographer_client):
+    return photographer_client
 
 
 def test_clients_and_visitors_cannot_enter_the_studio():
@@ -252,3 +248,23 @@ def test_a_logo_must_be_an_image(studio):
     )
     assert response.status_code == 200
     assert "not accepted" in response.text or "not a" in response.text
+
+
+def test_reorder_by_keyboard_friendly_position(studio, django_capture_on_commit_callbacks):
+    from proofsheet.galleries import selectors, services
+
+    gallery = GalleryFactory(owner=studio.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        first, second, third = (
+            services.photo_ingest(
+                gallery=gallery, owner=studio.user, source=PHOTOS / n, original_name=n
+            ).photo
+            for n in ("Canon_40D.jpg", "Nikon_D70.jpg", "orientation/landscape_1.jpg")
+        )
+
+    studio.post(reverse("studio:photo_position", args=[third.public_id]), {"position": "1"})
+
+    gallery.refresh_from_db()
+    assert gallery.photo_order == "custom"
+    assert [p.pk for p in selectors.gallery_photos(gallery)] == [third.pk, first.pk, second.pk]
+    assert 'value="1"' in studio.get(reverse("studio:photo", args=[third.public_id])).text
