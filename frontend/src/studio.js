@@ -61,8 +61,13 @@ function setUpUploader(el) {
       allowedMetaFields: ["name", "type", "batchId", "setId"],
       removeFingerprintOnSuccess: true,
     })
-    // Keeps the queue across a reload or a visit to another page; tus resumes the bytes.
-    .use(GoldenRetriever, { serviceWorker: false });
+    // Keeps the queue (and the files, in IndexedDB) across a reload or a visit to another page;
+    // tus resumes the bytes. A file the browser could not keep shows as a "ghost": adding it
+    // again resumes it from where the server got to.
+    .use(GoldenRetriever, {
+      serviceWorker: false,
+      indexedDB: { maxFileSize: Number(el.dataset.maxBytes), maxTotalSize: 4 * 1024 ** 3 },
+    });
 
   let batchId = null;
   let starting = null;
@@ -84,7 +89,8 @@ function setUpUploader(el) {
     }
     uppy.upload();
   });
-  uppy.on("restored", () => uppy.upload());
+  // After a reload, carry on by itself (the same as pressing "Upload" in the status bar).
+  uppy.on("restored", () => uppy.emit("restore-confirmed"));
   // A file the server rejects ends with 422 and the reason as the body: show that sentence.
   uppy.on("upload-error", (file, error) => {
     const response = error?.originalResponse;
