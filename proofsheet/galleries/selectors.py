@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.core.files.storage import storages
 from django.db.models import Count, Q, QuerySet
 
 from proofsheet.accounts.models import User
-from proofsheet.galleries.models import Gallery, Photo, PhotoOrder, PhotoSet, PhotoStatus
+from proofsheet.galleries.models import (
+    Gallery,
+    Photo,
+    PhotoOrder,
+    PhotoSet,
+    PhotoStatus,
+    UploadBatch,
+)
 
 PHOTO_ORDERING = {
     PhotoOrder.CAPTURED: ["captured_at", "position", "id"],
@@ -29,16 +38,38 @@ def galleries_owned_by(user: User) -> QuerySet[Gallery]:
     )
 
 
+def _uuid(value) -> UUID | None:
+    """A public id from user input, or None when it is not one (so lookups simply miss)."""
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError:
+        return None
+
+
 def gallery_get_owned(user: User, public_id) -> Gallery | None:
-    return Gallery.objects.filter(owner=user, public_id=public_id).first()
+    public_id = _uuid(public_id)
+    return Gallery.objects.filter(owner=user, public_id=public_id).first() if public_id else None
 
 
 def photo_get_owned(user: User, public_id) -> Photo | None:
+    public_id = _uuid(public_id)
+    if public_id is None:
+        return None
     return Photo.objects.filter(owner=user, public_id=public_id).select_related("gallery").first()
 
 
 def photo_set_get(gallery: Gallery, public_id) -> PhotoSet | None:
+    public_id = _uuid(public_id)
+    if public_id is None:
+        return None
     return PhotoSet.objects.filter(gallery=gallery, public_id=public_id).first()
+
+
+def upload_batch_get(gallery: Gallery, public_id) -> UploadBatch | None:
+    public_id = _uuid(public_id)
+    if public_id is None:
+        return None
+    return gallery.batches.filter(public_id=public_id).first()
 
 
 def gallery_photos(

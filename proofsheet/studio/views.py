@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -248,10 +249,12 @@ def photos_bulk(request, gallery_id):
             messages.success(request, f"Deleted {deleted} photos.")
     except ValidationError as exc:
         messages.error(request, _errors(exc))
-    return redirect(
-        request.POST.get("next")
-        or reverse("studio:gallery", kwargs={"gallery_id": gallery.public_id})
-    )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("studio:gallery", kwargs={"gallery_id": gallery.public_id})
+    return redirect(back)
 
 
 @require_POST
@@ -337,7 +340,7 @@ def tus_endpoint(request, gallery_id, upload_id=None):
             photo_set = selectors.photo_set_get(gallery, info.metadata["setId"])
         batch = None
         if info.metadata.get("batchId"):
-            batch = gallery.batches.filter(public_id=info.metadata["batchId"]).first()
+            batch = selectors.upload_batch_get(gallery, info.metadata["batchId"])
         result = services.photo_ingest(
             gallery=gallery,
             owner=request.user,
@@ -376,7 +379,7 @@ def batch_start(request, gallery_id):
 @photographer_required
 def batch_finish(request, gallery_id, batch_id):
     gallery = _gallery(request, gallery_id)
-    batch = gallery.batches.filter(public_id=batch_id).first()
+    batch = selectors.upload_batch_get(gallery, batch_id)
     if batch is None:
         raise Http404("No such batch")
     services.upload_batch_close(batch=batch)

@@ -268,3 +268,36 @@ def test_reorder_by_keyboard_friendly_position(studio, django_capture_on_commit_
     assert gallery.photo_order == "custom"
     assert [p.pk for p in selectors.gallery_photos(gallery)] == [third.pk, first.pk, second.pk]
     assert 'value="1"' in studio.get(reverse("studio:photo", args=[third.public_id])).text
+
+
+def test_bulk_actions_never_redirect_off_site(studio):
+    gallery = GalleryFactory(owner=studio.user)
+    response = studio.post(
+        reverse("studio:photos_bulk", args=[gallery.public_id]),
+        {
+            "action": "delete",
+            "photos": ["00000000-0000-0000-0000-000000000000"],
+            "next": "https://evil.example/phish",
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == f"/studio/galleries/{gallery.public_id}/"
+
+
+def test_garbage_ids_in_upload_metadata_are_ignored(studio, django_capture_on_commit_callbacks):
+    gallery = GalleryFactory(owner=studio.user)
+    data = (PHOTOS / "Nikon_D70.jpg").read_bytes()
+    meta = ", ".join(
+        f"{k} {base64.b64encode(v.encode()).decode()}"
+        for k, v in {"filename": "n.jpg", "setId": "not-a-uuid", "batchId": "'; drop"}.items()
+    )
+    location = studio.post(
+        reverse("studio:tus", args=[gallery.public_id]),
+        HTTP_UPLOAD_LENGTH=str(len(data)),
+        HTTP_UPLOAD_METADATA=meta,
+        **TUS,
+    )["Location"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tus_patch(studio, location, 0, data)
+    assert response.status_code == 204 and response["X-Proofsheet-Status"] == "accepted"
+    assert Photo.objects.get().photo_set is None
