@@ -335,6 +335,10 @@ def demo() -> None:
     click.echo("Demo accounts (log in at /accounts/login/):")
     for role, email, password in accounts:
         click.echo(f"  {role:<13} {email:<28} {password}")
+    click.echo(
+        "The photographer has a public gallery of generated pictures; the worker inside "
+        "`proofsheet serve` processes them in a few seconds."
+    )
 
 
 # --- manage -----------------------------------------------------------------------------------

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+import pyvips
 from django.conf import settings
 from django.db import transaction
 
 from proofsheet.accounts.models import Role, User
 from proofsheet.accounts.services import user_create
+from proofsheet.galleries import services as galleries
 
 DEMO_ACCOUNTS = [
     (Role.PHOTOGRAPHER, "photographer@demo.proofsheet", "Ada Lens (demo)"),
@@ -29,4 +34,41 @@ def demo_populate() -> list[tuple[str, str, str]]:
     for role, email, name in DEMO_ACCOUNTS:
         user, password = user_create(email=email, role=role, display_name=name)
         created.append((user.role, user.email, password))
+        if role == Role.PHOTOGRAPHER:
+            _demo_gallery(user)
     return created
+
+
+DEMO_PHOTOS = 12
+
+
+def _demo_gallery(photographer: User) -> None:
+    """A public gallery of generated pictures (processed by the worker after commit)."""
+    gallery = galleries.gallery_create(
+        owner=photographer,
+        title="Demo: colour studies",
+        visibility="public",
+        location="Anywhere",
+        description="Generated pictures to click through.",
+    )
+    with tempfile.TemporaryDirectory(prefix="proofsheet-demo-") as tmp:
+        for n in range(DEMO_PHOTOS):
+            path = Path(tmp) / f"colour-study-{n + 1:02d}.jpg"
+            _demo_picture(n).jpegsave(str(path), Q=85)
+            galleries.photo_ingest(
+                gallery=gallery, owner=photographer, source=path, original_name=path.name
+            )
+
+
+def _demo_picture(n: int) -> pyvips.Image:
+    """A 2400×1600 (or portrait) gradient in one of a dozen hues, with its number on it."""
+    width, height = (1600, 2400) if n % 4 == 3 else (2400, 1600)
+    x = pyvips.Image.xyz(width, height)[0] / width * 255
+    y = pyvips.Image.xyz(width, height)[1] / height * 255
+    hue = n * 255 / DEMO_PHOTOS
+    lch = (y * 0 + 40 + y / 255 * 40).bandjoin([x / 255 * 60 + 20, y * 0 + hue * 360 / 255])
+    picture = lch.copy(interpretation="lch").colourspace("srgb").cast("uchar")
+    label = pyvips.Image.text(f"<b>{n + 1}</b>", dpi=height * 2, font="sans")
+    left, top = (width - label.width) // 2, (height - label.height) // 2
+    white = label.new_from_image([255, 255, 255]).bandjoin(label).copy(interpretation="srgb")
+    return picture.composite2(white, "over", x=left, y=top).flatten().cast("uchar")

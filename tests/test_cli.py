@@ -73,14 +73,19 @@ def test_user_add_rejects_an_unknown_role():
     assert not User.objects.exists()
 
 
-def test_demo_creates_accounts_once():
+def test_demo_creates_accounts_and_a_gallery_once(media):
     result = run("demo")
 
     assert result.exit_code == 0, result.output
-    lines = [line.split() for line in result.output.splitlines()[1:]]
+    lines = [line.split() for line in result.output.splitlines()[1:3]]
     assert {line[0] for line in lines} == {"photographer", "client"}
     for _role, email, password in lines:
         assert can_log_in(email, password)
+
+    from proofsheet.galleries.models import Gallery
+
+    gallery = Gallery.objects.get()
+    assert gallery.visibility == "public" and gallery.photos.count() == 12
 
     again = run("demo")
     assert again.exit_code == 1
