@@ -9,5 +9,6 @@ No Django here (limits come in as arguments), so it is testable and reusable on 
 
 Everything a file can make go wrong surfaces as `RejectedImage` with a sentence for the
 uploader. On first use the layer blocks every libvips loader except JPEG, PNG, WebP, TIFF and
-HEIF for the whole process (`_vips.harden`).
+HEIF for the whole process (`_vips.harden`). HEVC-coded HEIF (iPhone HEIC), which libvips here
+cannot decode, is read and decoded by pillow-heif and handed to pyvips as pixels (`_heic`).
 """

@@ -50,7 +50,7 @@ class Layout:
     buffered_bytes: int = 0  # memory a decoder must hold for the whole image at once
     animated: bool = False
     brand: str = ""  # HEIF: the first recognised brand ("heic", "avif", "mif1" …)
-    codec: str = ""  # HEIF: "hevc" or "av1", from the item types in the meta box
+    codec: str = ""  # HEIF: the primary image's codec ("hevc", "av1", "jpeg" …; "" if unclear)
     regions: list[tuple[int, int]] = field(default_factory=list)  # metadata to examine
 
 
@@ -303,14 +303,105 @@ def _walk_heif(buf) -> Layout:
             raise _truncated("heif")
         seen.add(box)
         if box == b"meta":
-            meta = bytes(buf[pos : pos + min(size, HEAD_BYTES)])
-            layout.codec = "hevc" if b"hvc1" in meta else "av1" if b"av01" in meta else ""
+            layout.codec = heif_codec(bytes(buf[pos : pos + min(size, _MAX_META_BYTES)]))
         pos += size
     if b"meta" not in seen:
         raise _corrupt("heif", "no image description")
     layout.end = pos
     layout.regions.append((0, min(n, HEAD_BYTES)))
     return layout
+
+
+# HEIF item types that carry coded pixels → the codec's name. Derived images (a grid of tiles,
+# an identity-transformed or overlaid image) take the codec of the first image they are made of.
+HEIF_CODECS = {
+    b"hvc1": "hevc",
+    b"av01": "av1",
+    b"jpeg": "jpeg",
+    b"vvc1": "vvc",
+    b"avc1": "avc",
+    b"j2k1": "jpeg2000",
+    b"unci": "uncompressed",
+}
+_HEIF_DERIVED = (b"grid", b"iden", b"iovl")
+_MAX_META_BYTES = 4 * 2**20  # an iPhone's meta box is 5-20 KiB; more is not a photo's
+
+
+def heif_codec(meta: bytes) -> str:
+    """Name the codec of the primary image from a HEIF `meta` box (pitm, iinf, iref).
+
+    Returns "" when the box cannot be read; the libheif that opens the file will judge it.
+    An item type we do not know comes back as its (alphanumeric) four characters, e.g. "mski".
+    """
+    # Every box read here is a FullBox: a version byte and three flag bytes open its payload.
+    boxes = {
+        kind: (start, end)
+        for kind, start, end in _boxes(meta, 12, len(meta))
+        if end - start >= 6  # version, flags and at least a 16-bit field
+    }
+    if b"pitm" not in boxes or b"iinf" not in boxes:
+        return ""
+    start, _ = boxes[b"pitm"]
+    item = _uint(meta, start + 4, 2 if meta[start] == 0 else 4)
+    types = _item_types(meta, *boxes[b"iinf"])
+    references = _derivations(meta, *boxes[b"iref"]) if b"iref" in boxes else {}
+    for _ in range(4):  # grid → tile; deeper nesting is not a camera's
+        kind = types.get(item)
+        if kind is None:
+            return ""
+        if kind not in _HEIF_DERIVED:
+            name = kind.decode("latin-1").strip().lower()
+            return HEIF_CODECS.get(kind) or (name if name.isalnum() and name.isascii() else "")
+        if item not in references:
+            return ""
+        item = references[item]
+    return ""
+
+
+def _boxes(data: bytes, start: int, end: int):
+    """Yield (type, payload start, end) of the boxes in data[start:end], stopping at damage."""
+    pos = start
+    while pos + 8 <= end:
+        size, kind, header = _uint(data, pos, 4), data[pos + 4 : pos + 8], 8
+        if size == 1 and pos + 16 <= end:
+            size, header = _uint(data, pos + 8, 8), 16
+        elif size == 0:
+            size = end - pos
+        if size < header or pos + size > end:
+            return
+        yield kind, pos + header, pos + size
+        pos += size
+
+
+def _uint(data: bytes, at: int, size: int) -> int:
+    return int.from_bytes(data[at : at + size], "big")
+
+
+def _item_types(meta: bytes, start: int, end: int) -> dict[int, bytes]:
+    """Item ID → item type, from the infe boxes (version 2 and 3) of an iinf box."""
+    types = {}
+    first = start + 4 + (2 if meta[start] == 0 else 4)
+    for kind, at, stop in _boxes(meta, first, end):
+        if kind != b"infe" or stop - at < 4 or meta[at] < 2:
+            continue
+        version = meta[at]
+        id_size = 2 if version == 2 else 4
+        type_at = at + 4 + id_size + 2
+        if type_at + 4 <= stop:
+            types[_uint(meta, at + 4, id_size)] = meta[type_at : type_at + 4]
+    return types
+
+
+def _derivations(meta: bytes, start: int, end: int) -> dict[int, int]:
+    """Derived item ID → the first item it is derived from ('dimg' references of iref)."""
+    id_size = 2 if meta[start] == 0 else 4
+    references = {}
+    for kind, at, stop in _boxes(meta, start + 4, end):
+        if kind == b"dimg" and at + 2 * id_size + 2 <= stop:
+            count = _uint(meta, at + id_size, 2)
+            if count:
+                references[_uint(meta, at, id_size)] = _uint(meta, at + id_size + 2, id_size)
+    return references
 
 
 def _walk_tiff(buf) -> Layout:

@@ -59,9 +59,18 @@ def field(image: pyvips.Image, name: str) -> object | None:
     return image.get(name)
 
 
-# libheif's message when a codec plugin is missing; pyvips-binary ships no HEVC decoder.
+# libheif's message when a codec plugin is missing. pyvips-binary's libheif decodes AV1 only;
+# HEVC goes to pillow-heif (`_heic`), so this is for the codecs neither has (JPEG-in-HEIF …).
 _MISSING_CODEC = "has not been built in"
-_hevc_decodable: bool | None = None  # learned from the first HEVC file, for the process
+_CODEC_NAMES = {
+    "hevc": "HEVC",
+    "av1": "AV1",
+    "jpeg": "JPEG",
+    "vvc": "VVC (H.266)",
+    "avc": "H.264",
+    "jpeg2000": "JPEG 2000",
+    "uncompressed": "uncompressed samples",
+}
 
 
 def missing_codec(error: pyvips.Error) -> bool:
@@ -69,29 +78,12 @@ def missing_codec(error: pyvips.Error) -> bool:
     return _MISSING_CODEC in str(error)
 
 
-def hevc_decodable(path: Path) -> bool:
-    """Whether this libvips can decode HEVC-coded HEIF, probed once on a real upload.
-
-    The probe decodes the file's embedded thumbnail when it has one (iPhones write one), so a
-    build that can decode pays a few milliseconds once, and one that cannot fails at once.
-    """
-    global _hevc_decodable
-    if _hevc_decodable is None:
-        try:
-            pyvips.Image.heifload(str(path), thumbnail=True).avg()
-            _hevc_decodable = True
-        except pyvips.Error as error:
-            if not missing_codec(error):
-                return True  # a damaged file, not a missing decoder: the decode will say so
-            _hevc_decodable = False
-    return _hevc_decodable
-
-
-def unsupported_codec() -> RejectedImage:
-    """The rejection for HEVC-coded HEIC on a libvips without an HEVC decoder."""
+def unsupported_codec(codec: str = "") -> RejectedImage:
+    """The rejection for a HEIF image coded with a codec no decoder in this process has."""
+    name = _CODEC_NAMES.get(codec) or codec.upper()
+    stored = f" (its image is stored as {name})" if name else ""
     return RejectedImage(
-        "This HEIC photo is compressed with HEVC, which this server cannot decode. Export it "
-        "as JPEG (on an iPhone: Settings › Camera › Formats › Most Compatible) and upload "
-        "it again.",
+        f"This HEIF image uses a codec this server cannot decode{stored}. Export it as JPEG "
+        "(or as a standard iPhone HEIC) and upload it again.",
         code="unsupported_codec",
     )

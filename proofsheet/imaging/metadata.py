@@ -1,10 +1,11 @@
 """Camera, exposure, capture time and location from a photo's EXIF, read once, never trusted.
 
-EXIF is parsed by hand from the raw blob libvips hands over (`exif-data`): a TIFF structure we
-read with bounds checks (`_tiff.py`). That beats parsing libvips's human-readable `exif-ifd*`
-strings, and beats a dependency: we need a dozen standard tags and no maker notes (the least
-robust part of every EXIF library). The lens falls back to XMP (`aux:Lens`, as Lightroom and
-Camera Raw write it) because older cameras kept it only in maker notes.
+EXIF is parsed by hand from the raw blob libvips hands over (`exif-data`), or pillow-heif for an
+HEVC-coded HEIC (`info["exif"]`): a TIFF structure we read with bounds checks (`_tiff.py`). That
+beats parsing libvips's human-readable `exif-ifd*` strings, and beats a dependency: we need a
+dozen standard tags and no maker notes (the least robust part of every EXIF library). The lens
+falls back to XMP (`aux:Lens`, as Lightroom and Camera Raw write it) because older cameras kept
+it only in maker notes.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pathlib import Path
 
 import pyvips
 
-from proofsheet.imaging import _containers
+from proofsheet.imaging import _containers, _heic
+from proofsheet.imaging._heic import HevcHeader
 from proofsheet.imaging._tiff import Entry, TiffReader
 from proofsheet.imaging._vips import field, open_header
 from proofsheet.imaging.errors import RejectedImage
@@ -52,6 +54,8 @@ class PhotoMetadata:
     shutter_seconds: float | None = None  # exposure time
     iso: int | None = None
     captured_at: datetime | None = None  # camera-local; aware only if OffsetTimeOriginal says
+    # EXIF Orientation, 1-8; always 1 for HEIF, whose irot/imir properties orient the pixels as
+    # they are decoded (an iPhone's EXIF tag is a copy of them that must not be applied again).
     orientation: int = 1
     gps_latitude: float | None = None
     gps_longitude: float | None = None
@@ -71,6 +75,8 @@ def read_metadata(path: Path) -> PhotoMetadata:
     try:
         if kind == "tiff":
             return metadata_from_tiff_file(path)
+        if kind == "heif" and _heif_codec(path) == "hevc":
+            return metadata_from_hevc(_heic.read_header(path.read_bytes()))
         return metadata_from_header(open_header(path, kind))
     except pyvips.Error as error:
         raise RejectedImage(
@@ -83,10 +89,29 @@ def read_metadata(path: Path) -> PhotoMetadata:
 def metadata_from_header(header: pyvips.Image) -> PhotoMetadata:
     """Parse the EXIF (and XMP, for the lens) that libvips found in an opened image."""
     exif, xmp = field(header, "exif-data"), field(header, "xmp-data")
-    metadata = parse_exif(exif if isinstance(exif, bytes) else b"")
-    if not metadata.lens and isinstance(xmp, bytes):
+    heif = field(header, "vips-loader") == "heifload"
+    return _from_blobs(
+        exif if isinstance(exif, bytes) else b"", xmp if isinstance(xmp, bytes) else b"", heif
+    )
+
+
+def metadata_from_hevc(header: HevcHeader) -> PhotoMetadata:
+    """Parse the EXIF (and XMP) that pillow-heif found in an HEVC-coded HEIF's container."""
+    return _from_blobs(header.exif, header.xmp, heif=True)
+
+
+def _from_blobs(exif: bytes, xmp: bytes, heif: bool) -> PhotoMetadata:
+    metadata = parse_exif(exif)
+    if not metadata.lens and xmp:
         metadata = _with_lens(metadata, xmp)
+    if heif:  # libheif has applied irot/imir; the EXIF tag describes the stored pixels at best
+        metadata = replace(metadata, orientation=1)
     return metadata
+
+
+def _heif_codec(path: Path) -> str:
+    with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+        return _containers.walk("heif", buf, max_scans=0).codec
 
 
 def metadata_from_tiff_file(path: Path) -> PhotoMetadata:

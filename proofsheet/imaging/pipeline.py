@@ -26,6 +26,10 @@ preview; CPU of the whole set over a bare `thumbnail(path, 1600).jpegsave_buffer
   even effort 0 would take the set to ≈ 2.2× the bare thumbnail (bench/imaging.py prints it).
 - ICC: a transform is requested only when the file embeds a profile or is CMYK. Asking libvips
   for sRGB output from an untagged file made `thumbnail` 2.5× slower, for no change in pixels.
+- HEVC-coded HEIF (iPhone HEIC) is decoded by pillow-heif (`_heic`: pyvips-binary has no HEVC
+  decoder) at full size, since HEVC cannot shrink on load, upright and 8-bit; `thumbnail_image`
+  then takes it to ≤ 1600 px with the same colour handling, and all else is shared. Validation
+  caps the whole-frame buffer (`max_buffered_bytes`), as for every HEIF.
 - Progressive input JPEGs need no special route: libjpeg still shrinks on load (DCT scaling),
   at ≈ 2× the CPU of the baseline twin and ≈ 1.8× its peak memory (144 vs 81 MB for 24 MP),
   because the whole coefficient buffer is held; validation caps that buffer
@@ -39,14 +43,16 @@ from pathlib import Path
 
 import pyvips
 
-from proofsheet.imaging import colours
+from proofsheet.imaging import _heic, colours
 from proofsheet.imaging import watermark as watermarks
+from proofsheet.imaging._heic import HevcHeader
 from proofsheet.imaging._vips import field as vips_field
 from proofsheet.imaging._vips import missing_codec, unsupported_codec
 from proofsheet.imaging.errors import RejectedImage
 from proofsheet.imaging.metadata import (
     PhotoMetadata,
     metadata_from_header,
+    metadata_from_hevc,
     metadata_from_tiff_file,
 )
 from proofsheet.imaging.validation import (
@@ -140,6 +146,8 @@ def render_photo(
 def _metadata(path: Path, checked: Checked) -> PhotoMetadata:
     if checked.kind == "tiff":  # libvips exposes no exif-data for TIFF: its IFDs are the EXIF
         return metadata_from_tiff_file(path)
+    if isinstance(checked.header, HevcHeader):
+        return metadata_from_hevc(checked.header)
     return metadata_from_header(checked.header)
 
 
@@ -169,14 +177,32 @@ def _render(
     )
 
 
-def _decode(path: Path, header: pyvips.Image) -> pyvips.Image:
+def _decode(path: Path, header: pyvips.Image | HevcHeader) -> pyvips.Image:
     """Decode once, shrinking on load to ≤ PREVIEW_EDGE, upright, as 8-bit sRGB in memory."""
-    options: dict = {"height": PREVIEW_EDGE, "size": "down", "fail_on": "error"}
+    options: dict = {"height": PREVIEW_EDGE, "size": "down"} | _colour_options(header)
+    if isinstance(header, HevcHeader):
+        # The whole frame, upright (libheif applied irot/imir); shrunk inside the block, which
+        # is as long as the decoded buffer lives.
+        with _heic.decoded(path.read_bytes(), header) as frame:
+            return _finish(frame.thumbnail_image(PREVIEW_EDGE, **options))
+    return _finish(pyvips.Image.thumbnail(str(path), PREVIEW_EDGE, fail_on="error", **options))
+
+
+def _colour_options(header: pyvips.Image | HevcHeader) -> dict:
+    """Ask for sRGB output only when the file is tagged otherwise (or CMYK): it costs time."""
+    if isinstance(header, HevcHeader):
+        if header.icc is None and header.fallback_profile is None:
+            return {}
+        return {"output_profile": "srgb", "input_profile": header.fallback_profile or "srgb"}
     cmyk = header.interpretation == "cmyk"
     if cmyk or vips_field(header, "icc-profile-data") is not None:
         # The fallback profile is used only when the file embeds none.
-        options |= {"output_profile": "srgb", "input_profile": "cmyk" if cmyk else "srgb"}
-    image = pyvips.Image.thumbnail(str(path), PREVIEW_EDGE, **options)
+        return {"output_profile": "srgb", "input_profile": "cmyk" if cmyk else "srgb"}
+    return {}
+
+
+def _finish(image: pyvips.Image) -> pyvips.Image:
+    """Make the decoded preview 8-bit sRGB and hold it in memory."""
     if image.interpretation != "srgb" or image.format != "uchar":
         image = image.colourspace("srgb")  # 16-bit, greyscale, float TIFF … → 8-bit sRGB
         if image.format != "uchar":
@@ -184,7 +210,7 @@ def _decode(path: Path, header: pyvips.Image) -> pyvips.Image:
     return image.copy_memory()
 
 
-def _oriented_size(header: pyvips.Image, preview: pyvips.Image) -> tuple[int, int]:
+def _oriented_size(header: pyvips.Image | HevcHeader, preview: pyvips.Image) -> tuple[int, int]:
     """Return the original's size as displayed: swapped when the decode rotated it by 90°."""
     stored, shown = header.width / header.height, preview.width / preview.height
     if abs(shown - 1 / stored) < abs(shown - stored):

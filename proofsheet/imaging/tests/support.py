@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from pathlib import Path
 
+import pillow_heif
 import pyvips
+from PIL import Image
+from PIL.TiffImagePlugin import IFDRational
 
 from tests.support import ROOT
 
@@ -156,34 +160,95 @@ def _full_box(kind: bytes, version: int, payload: bytes) -> bytes:
     return _box(kind, bytes([version, 0, 0, 0]) + payload)
 
 
-def hevc_heic(width: int, height: int) -> bytes:
-    """A HEIC container whose one image item is HEVC-coded (placeholder bitstream).
+def heif_container(width: int, height: int, item_type: bytes, data: bytes) -> bytes:
+    """A minimal HEIF whose one image item has `item_type` and `data` as its coded bytes.
 
-    pyvips-binary cannot encode HEVC, so this is as close to an iPhone photo as we can make:
-    the container, item type, decoder configuration and size are real; the coded data is not.
+    For codecs no encoder here writes (JPEG-in-HEIF …): the container, item type and size are
+    real, and the data is whatever the caller passes.
     """
-    hvcc = bytes([1, 1, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 90, 0xF0, 0, 0xFC, 0xFD, 0xF8, 0xF8])
-    hvcc += bytes([0, 0, 0x0F, 0])  # no parameter-set arrays
-    properties = _box(b"hvcC", hvcc) + _full_box(b"ispe", 0, struct.pack(">II", width, height))
+    properties = _full_box(b"ispe", 0, struct.pack(">II", width, height))
     iprp = _box(
         b"iprp",
         _box(b"ipco", properties)
-        + _full_box(b"ipma", 0, struct.pack(">IHB", 1, 1, 2) + bytes([0x81, 0x02])),
+        + _full_box(b"ipma", 0, struct.pack(">IHB", 1, 1, 1) + bytes([0x81])),
     )
-    infe = _full_box(b"infe", 2, struct.pack(">HH", 1, 0) + b"hvc1\0")
+    infe = _full_box(b"infe", 2, struct.pack(">HH", 1, 0) + item_type + b"\0")
     head = _full_box(b"hdlr", 0, b"\0\0\0\0pict" + b"\0" * 13) + _full_box(
         b"pitm", 0, struct.pack(">H", 1)
     )
-    data = b"\0" * 64
 
     def meta(offset: int) -> bytes:
-        iloc = _full_box(b"iloc", 0, b"\x44\x00" + struct.pack(">HHHHII", 1, 1, 0, 1, offset, 64))
+        extent = struct.pack(">HHHHII", 1, 1, 0, 1, offset, len(data))
+        iloc = _full_box(b"iloc", 0, b"\x44\x00" + extent)
         iinf = _full_box(b"iinf", 0, struct.pack(">H", 1) + infe)
         return _full_box(b"meta", 0, head + iloc + iinf + iprp)
 
-    ftyp = _box(b"ftyp", b"heic\0\0\0\0mif1heic")
+    ftyp = _box(b"ftyp", b"mif1\0\0\0\0mif1heic")
     offset = len(ftyp) + len(meta(0)) + 8
     return ftyp + meta(offset) + _box(b"mdat", data)
+
+
+def jpeg_coded_heif(width: int, height: int) -> bytes:
+    """A HEIF holding a JPEG-coded image: valid, but neither libheif in the process decodes it."""
+    return heif_container(width, height, b"jpeg", scene(width, height).jpegsave_buffer())
+
+
+# --- HEIC (HEVC), as an iPhone writes it -----------------------------------------------------
+
+# 48° 51' 24" N, 2° 21' 3" E: the Île de la Cité.
+PARIS = (48.8566667, 2.3508333)
+# The stored (sensor) size of the `iphone_heic` fixture; it is shown turned, as 1512 × 2016.
+IPHONE_STORED = (2016, 1512)
+
+
+def iphone_exif(orientation: int = 1) -> bytes:
+    """An EXIF blob like an iPhone's: camera, lens, exposure, local time with offset, GPS."""
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110], exif[0x0112] = "Apple", "iPhone 15 Pro", orientation
+    sub = exif.get_ifd(0x8769)
+    sub[0x9003], sub[0x9011] = "2024:06:01 12:34:56", "+02:00"
+    sub[0x829D], sub[0x829A] = IFDRational(178, 100), IFDRational(1, 120)
+    sub[0x8827] = 80
+    sub[0xA434] = "iPhone 15 Pro back triple camera 6.765mm f/1.78"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (48.0, 51.0, 24.0), "E", (2.0, 21.0, 3.0)
+    return exif.tobytes()  # "Exif\0\0" + TIFF, as in a JPEG's APP1
+
+
+def heic_bytes(
+    image: pyvips.Image,
+    *,
+    exif: bytes = b"",
+    icc: bytes | None = None,
+    nclx_primaries: int | None = None,
+    quality: int = 60,
+    tile_size: int = 0,
+    thumbnail: int = 0,
+) -> bytes:
+    """A real HEVC-coded HEIC of `image` (8-bit; 10-bit when `image` is 16-bit), by x265.
+
+    An EXIF Orientation tag other than 1 in `exif` is written as the HEIF irot/imir properties,
+    and the tag stays in the EXIF too: the stored pixels are `image` as given, and a viewer
+    shows them turned, as with an iPhone portrait (landscape sensor pixels, irot, Orientation 6).
+    `tile_size=512` makes a grid of HEVC tiles and `thumbnail=320` a small preview item, as an
+    iPhone writes them.
+    """
+    assert image.format in ("uchar", "ushort"), image.format
+    deep = image.format == "ushort"
+    mode = ("RGB" if image.bands == 3 else "L") + (";16" if deep else "")
+    heif = pillow_heif.from_bytes(mode, (image.width, image.height), image.write_to_memory())
+    options: dict = {"quality": quality, "enc_params": {"preset": "ultrafast"}}
+    if exif:
+        options["exif"] = exif
+    if icc is not None:
+        options["icc_profile"] = icc
+    if nclx_primaries is not None:  # colours stated as H.273 code points, sRGB transfer curve
+        options |= {"color_primaries": nclx_primaries, "transfer_characteristic": 13}
+    if thumbnail:
+        options["thumbnails"] = [thumbnail]
+    buffer = io.BytesIO()
+    heif.save(buffer, tile_size=tile_size, **options)
+    return buffer.getvalue()
 
 
 def write(path: Path, data: bytes) -> Path:

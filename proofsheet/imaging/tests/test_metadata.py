@@ -131,3 +131,13 @@ def test_any_bytes_after_a_tiff_header_parse_without_error(body: bytes, header: 
 
     assert 1 <= metadata.orientation <= 8
     json.dumps(metadata.as_dict())
+
+
+def test_heif_orientation_is_applied_by_the_decoder_not_reported(tmp_path: Path) -> None:
+    """libheif turns HEIF pixels by irot/imir; an EXIF tag left in the file must not turn them."""
+    data = with_exif(scene(64, 48), {"exif-ifd0-Make": "Proofsheet"}, orientation=6)
+    path = write(tmp_path / "turned.avif", data.heifsave_buffer(compression="av1", effort=0))
+
+    metadata = read_metadata(path)
+
+    assert (metadata.camera_make, metadata.orientation) == ("Proofsheet", 1)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import pyvips
 
+from proofsheet.imaging import validation
 from proofsheet.imaging import watermark as watermarks
 from proofsheet.imaging.metadata import read_metadata
 from proofsheet.imaging.pipeline import RenderResult, Watermark, render_photo
@@ -16,8 +17,8 @@ from proofsheet.imaging.tests.support import (
     JPEG_MAGIC,
     PHOTOS,
     decode,
-    hevc_heic,
     is_webp,
+    jpeg_coded_heif,
     scene,
     tiff_bytes,
     with_exif,
@@ -288,15 +289,29 @@ def test_avif_and_heic_branded_heif_render(tmp_path: Path) -> None:
         assert (preview.format, preview.interpretation, preview.bands) == ("uchar", "srgb", 3)
 
 
-def test_hevc_heic_is_rejected_with_advice_not_an_error(tmp_path: Path) -> None:
-    """pyvips-binary has no HEVC decoder (patents): iPhone HEICs get a clear way forward."""
-    path = write(tmp_path / "IMG_0002.HEIC", hevc_heic(1024, 768))
+def test_iphone_heic_renders_through_the_same_path(iphone_heic: Path, camera_jpeg: Path) -> None:
+    """HEVC is decoded by pillow-heif; the renditions are made as for a JPEG (test_heic.py)."""
+    heic, jpeg = render_photo(iphone_heic), render_photo(camera_jpeg)
+
+    assert [(r.name, r.format) for r in heic.renditions] == [
+        (r.name, r.format) for r in jpeg.renditions
+    ]
+    assert (heic.width, heic.height) == (1512, 2016)
+    assert heic.metadata.camera_model == "iPhone 15 Pro"
+
+
+def test_a_codec_libvips_lacks_is_still_a_rejection_at_render(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validation refuses codecs nothing here decodes; were one let through, the decode says so."""
+    path = write(tmp_path / "odd.heif", jpeg_coded_heif(64, 48))
+    monkeypatch.setattr(validation, "DECODABLE_HEIF_CODECS", frozenset({"hevc", "av1", "jpeg"}))
 
     with pytest.raises(RejectedImage) as caught:
         render_photo(path)
 
     assert caught.value.code == "unsupported_codec"
-    assert "Most Compatible" in caught.value.reason
+    assert "codec" in caught.value.reason
 
 
 def test_tiff_renders_with_its_metadata(tmp_path: Path) -> None:
