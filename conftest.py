@@ -14,7 +14,25 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import BIN, ROOT, free_port, stop_process, subprocess_env, wait_for_port
+from tests.support import (
+    BIN,
+    PHOTOS,
+    ROOT,
+    free_port,
+    stop_process,
+    subprocess_env,
+    wait_for_port,
+)
+
+
+def pytest_configure(config):
+    """The suite needs the real camera photos; without them it must fail, not quietly shrink."""
+    if not (PHOTOS / "Canon_40D.jpg").is_file():
+        raise pytest.UsageError(
+            f"The test photos are missing at {PHOTOS}: put the shared/ folder beside the "
+            "checkout, or set PROOFSHEET_TESTDATA to its testdata/photos folder."
+        )
+
 
 # --- SMTP ---------------------------------------------------------------------------------
 

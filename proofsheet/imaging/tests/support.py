@@ -12,9 +12,8 @@ import pyvips
 from PIL import Image
 from PIL.TiffImagePlugin import IFDRational
 
-from tests.support import ROOT
+from tests.support import PHOTOS  # noqa: F401  (re-exported: one definition for every test)
 
-PHOTOS = ROOT.parent / "shared" / "testdata" / "photos"
 JPEG_MAGIC = b"\xff\xd8\xff"
 
 
