@@ -253,3 +253,21 @@ def heic_bytes(
 def write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def inspect_and_render_outcome(path: Path) -> str:
+    """Run a file through validation and rendering: "rendered" or the rejection code.
+
+    Anything other than success or a RejectedImage (with a reason) propagates and fails the test.
+    """
+    from proofsheet.imaging.pipeline import render_photo
+    from proofsheet.imaging.validation import RejectedImage, inspect_image
+
+    try:
+        inspect_image(path)
+        result = render_photo(path)
+    except RejectedImage as error:
+        assert error.reason and error.code
+        return error.code
+    assert len(result.renditions) == 6
+    return "rendered"
