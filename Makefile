@@ -44,7 +44,7 @@ $(NODE_STAMP): package.json package-lock.json
 $(BUNDLE): $(NODE_STAMP) frontend/build.mjs $(wildcard frontend/src/*)
 	npm run --silent build
 
-$(STATIC): $(RUNTIME) $(BUNDLE)
+$(STATIC): $(RUNTIME) $(BUNDLE) $(wildcard frontend/public/*)
 	@mkdir -p var/static
 	$(BIN)/proofsheet manage collectstatic --noinput -v 0
 	@touch $@

@@ -125,13 +125,11 @@ STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist", BASE_DIR / "frontend" / "pub
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-_static = {
-    "BACKEND": (
-        "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    )
-}
+_static = (
+    {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    if TESTING
+    else {"BACKEND": "proofsheet.core.storage.StaticFilesStorage"}
+)
 if STORAGE_BACKEND == "local":
     _public = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -294,11 +292,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "http"
 # before hashing); allauth's cache-based limiter would double-count.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 HEADLESS_SERVE_SPECIFICATION = True
-HEADLESS_FRONTEND_URLS = {}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-
-# --- API ------------------------------------------------------------------------------------
-NINJA_PAGINATION_PER_PAGE = 50
 
 # --- Security headers -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -458,6 +458,10 @@ def photo_process(public_id: str) -> str:
         renditions=renditions,
         processed_at=timezone.now(),
     )
+    if updated:  # a gallery without a chosen cover shows its first ready photo
+        Gallery.objects.filter(pk=photo.gallery_id, cover_photo__isnull=True).update(
+            cover_photo=photo
+        )
     if not updated:  # deleted while we rendered: leave nothing behind
         _purge_renditions(photo.public_id)
         return "gone"

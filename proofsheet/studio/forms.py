@@ -2,8 +2,6 @@ from django import forms
 
 from proofsheet.galleries.models import (
     Gallery,
-    PhotoOrder,
-    Visibility,
     WatermarkPosition,
 )
 
@@ -76,11 +74,3 @@ class WatermarkForm(forms.Form):
     size = forms.FloatField(
         min_value=0.05, max_value=1, initial=0.2, help_text="Share of the photo's long edge."
     )
-
-
-VISIBILITY_HELP = {
-    Visibility.PUBLIC: "Listed on your portfolio and the home page.",
-    Visibility.UNLISTED: "Not listed; anyone with the link can view.",
-    Visibility.PRIVATE: "Clients need the access code.",
-}
-ORDER_HELP = dict(PhotoOrder.choices)

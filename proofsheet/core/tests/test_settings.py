@@ -77,6 +77,21 @@ def test_check_deploy_is_clean_in_production(tmp_path):
     assert "no issues" in result.stdout
 
 
+def test_production_collects_static_files(tmp_path):
+    result = proofsheet(
+        "manage",
+        "collectstatic",
+        "--noinput",
+        "-v",
+        "0",
+        PROOFSHEET_VAR_DIR=str(tmp_path),
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = (tmp_path / "static" / "staticfiles.json").read_text()
+    assert "proofsheet.css" in manifest and "favicon.svg" in manifest
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [

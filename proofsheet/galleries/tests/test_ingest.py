@@ -56,6 +56,8 @@ def test_a_photo_is_stored_privately_and_processed(media, django_capture_on_comm
             assert entry[fmt].startswith(f"renditions/{photo.public_id}/{photo.rendition_version}/")
             assert (media / "public" / entry[fmt]).is_file()
     assert photo.exif["camera_make"] == "Canon"
+    gallery.refresh_from_db()
+    assert gallery.cover_photo == photo  # the first ready photo until one is chosen
     assert photo.width > photo.height
     assert photo.placeholder.startswith("data:image/")
 
