@@ -22,6 +22,7 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 
 from proofsheet.core.models import WorkerHeartbeat
+from proofsheet.core.tasks import task_given_up
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +53,16 @@ def workers_alive() -> int:
     return WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - _dead_after()).count()
 
 
+# A task whose workers died this many times is abandoned (it may be what kills them).
+MAX_LOST_RUNS = 3
+
+
 def requeue_orphaned_tasks() -> int:
-    """Put RUNNING tasks whose worker stopped beating back in the queue; return how many."""
+    """Put RUNNING tasks whose worker stopped beating back in the queue; return how many.
+
+    A task that has already lost MAX_LOST_RUNS workers is marked failed instead, and its
+    give-up handler runs: a poison input must not take the workers down forever.
+    """
     from django_tasks_db.models import DBTaskResult
 
     now = timezone.now()
@@ -66,13 +75,33 @@ def requeue_orphaned_tasks() -> int:
     running = DBTaskResult.objects.filter(
         status=TaskResultStatus.RUNNING, started_at__lt=now - _dead_after()
     )
-    for task_id, worker_ids, started_at in running.values_list("id", "worker_ids", "started_at"):
-        if worker_ids and worker_ids[-1] in alive:
+    for result in running.only("id", "worker_ids", "started_at", "task_path", "args_kwargs"):
+        if result.worker_ids and result.worker_ids[-1] in alive:
             continue
-        # Conditional on the same claim: never steal a task another worker just re-claimed.
-        requeued += DBTaskResult.objects.filter(
-            id=task_id, status=TaskResultStatus.RUNNING, started_at=started_at
-        ).update(status=TaskResultStatus.READY, started_at=None, run_after=now)
+        # Conditional on the same claim: never touch a task another worker just re-claimed.
+        same_claim = DBTaskResult.objects.filter(
+            id=result.id, status=TaskResultStatus.RUNNING, started_at=result.started_at
+        )
+        if len(result.worker_ids) >= MAX_LOST_RUNS:
+            if same_claim.update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                exception_class_path="proofsheet.core.worker.WorkerLost",
+                traceback=f"The worker running this task stopped {len(result.worker_ids)} "
+                "times; it is not run again.",
+            ):
+                logger.error(
+                    "abandoned task %s after %d lost workers",
+                    result.task_path,
+                    len(result.worker_ids),
+                )
+                task_given_up(
+                    result.task_path,
+                    result.args_kwargs.get("args", []),
+                    result.args_kwargs.get("kwargs", {}),
+                )
+            continue
+        requeued += same_claim.update(status=TaskResultStatus.READY, started_at=None, run_after=now)
     WorkerHeartbeat.objects.filter(seen_at__lt=now - _dead_after() * 10).delete()
     if requeued:
         logger.warning("re-queued %d task(s) whose worker stopped", requeued)

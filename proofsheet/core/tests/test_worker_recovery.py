@@ -7,7 +7,7 @@ import pytest
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from proofsheet.core.tests.tasks import slow_marker
+from proofsheet.core.tests.tasks import poison, slow_marker
 from tests.support import BIN, ROOT, stop_process, subprocess_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,3 +69,18 @@ def test_a_live_workers_long_task_is_not_taken_from_it(tmp_path):
 
     assert marker.read_text() == "done\n"
     assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
+
+
+def test_a_task_that_keeps_killing_its_worker_is_abandoned(tmp_path):
+    marker = tmp_path / "given-up"
+    poison.enqueue(str(marker))
+
+    for _ in range(4):  # three runs die with their worker; the fourth worker gives up on it
+        start_worker("--batch").wait(timeout=60)
+        time.sleep(2)  # longer than WORKER_DEAD_AFTER_SECONDS
+
+    result = DBTaskResult.objects.get()
+    assert result.status == TaskResultStatus.FAILED
+    assert result.exception_class_path == "proofsheet.core.worker.WorkerLost"
+    assert len(result.worker_ids) == 3
+    assert marker.read_text() == "given up"
