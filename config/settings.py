@@ -221,6 +221,8 @@ if TASK_BACKEND == "immediate" and PRODUCTION:
 TASKS = {"default": {"BACKEND": _task_backends[TASK_BACKEND]}}
 # Workers beat every sixth of this; a task whose worker was silent this long is run again.
 WORKER_DEAD_AFTER_SECONDS = env.float("WORKER_DEAD_AFTER_SECONDS", default=30.0)
+# A task running longer than this takes its worker down (0: no limit); see core/worker.py.
+WORKER_TASK_TIMEOUT_SECONDS = env.float("WORKER_TASK_TIMEOUT_SECONDS", default=300.0)
 
 # --- Email ------------------------------------------------------------------------------------
 # Embedded default: one file per message under var/mail.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
 import uuid
@@ -108,11 +109,32 @@ def requeue_orphaned_tasks() -> int:
     return requeued
 
 
+def _stop_if_stuck(worker_id: str) -> None:
+    """Kill this worker when its task has run past WORKER_TASK_TIMEOUT_SECONDS (R12).
+
+    Python cannot interrupt a thread inside libvips, so the whole process goes; the heartbeat
+    stops, another worker re-queues the task, and after MAX_LOST_RUNS it is abandoned.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    limit = settings.WORKER_TASK_TIMEOUT_SECONDS
+    if limit <= 0:
+        return
+    cutoff = timezone.now() - timedelta(seconds=limit)
+    for task_path, worker_ids in DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=cutoff
+    ).values_list("task_path", "worker_ids"):
+        if worker_ids and worker_ids[-1] == worker_id:
+            logger.error("task %s ran longer than %s s; stopping this worker", task_path, limit)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             close_old_connections()
             beat(worker_id)
+            _stop_if_stuck(worker_id)
             requeue_orphaned_tasks()
         except Exception:  # a database blip must not kill the worker; try again next beat
             logger.warning("worker heartbeat failed", exc_info=True)

@@ -84,3 +84,21 @@ def test_a_task_that_keeps_killing_its_worker_is_abandoned(tmp_path):
     assert result.exception_class_path == "proofsheet.core.worker.WorkerLost"
     assert len(result.worker_ids) == 3
     assert marker.read_text() == "given up"
+
+
+def test_a_task_over_the_time_limit_stops_its_worker(tmp_path):
+    marker = tmp_path / "marker"
+    slow_marker.enqueue(str(marker), 30.0)
+    worker = subprocess.Popen(
+        [str(BIN / "proofsheet"), "worker", "--interval", "0.2"],
+        env=subprocess_env(**ENV, WORKER_TASK_TIMEOUT_SECONDS="1"),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert worker.wait(timeout=20) == -9  # killed, long before the task's 30 s
+    finally:
+        stop_process(worker)
+    assert (tmp_path / "marker.started").exists() and not marker.exists()
+    assert DBTaskResult.objects.get().status == TaskResultStatus.RUNNING  # for recovery to find
