@@ -1,14 +1,22 @@
 """The JSON API at /api/v1 (django-ninja): thin endpoints over the domain services."""
 
-from allauth.headless.contrib.ninja.security import x_session_token_auth
+from allauth.headless.contrib.ninja.security import XSessionTokenAuth
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
 from proofsheet.api.studio import router as studio_router
 
+
+class SessionTokenAuth(XSessionTokenAuth):
+    """allauth's X-Session-Token auth, described fully in OpenAPI (allauth omits `in`/`name`)."""
+
+    openapi_in = "header"
+    openapi_name = "X-Session-Token"
+
+
 # Apps authenticate with allauth headless session tokens (X-Session-Token, obtained from
 # /_allauth/app/v1/auth/login); the browser uses its session cookie (with CSRF on writes).
-AUTH = [x_session_token_auth, django_auth]
+AUTH = [SessionTokenAuth(), django_auth]
 
 api = NinjaAPI(
     title="Proofsheet API",

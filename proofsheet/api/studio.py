@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from pydantic import field_validator
 
 from proofsheet.accounts.models import Role
 from proofsheet.galleries import selectors, services
@@ -62,7 +63,26 @@ def validation_error(exc: ValidationError) -> HttpError:
 # --- schemas -------------------------------------------------------------------------------
 
 
-class GalleryIn(Schema):
+def _no_nul(value):
+    """Text may not contain NUL characters (PostgreSQL cannot store them; forms reject them)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("Null characters are not allowed.")
+    if isinstance(value, list):
+        for item in value:
+            _no_nul(item)
+    return value
+
+
+class Input(Schema):
+    """Base of every request body: strings are checked before any service sees them."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def reject_null_characters(cls, value):
+        return _no_nul(value)
+
+
+class GalleryIn(Input):
     title: str
     description: str = ""
     event_date: dt.date | None = None
@@ -71,7 +91,7 @@ class GalleryIn(Schema):
     photo_order: OrderValue = PhotoOrder.CAPTURED.value
 
 
-class GalleryPatch(Schema):
+class GalleryPatch(Input):
     title: str | None = None
     slug: str | None = None
     description: str | None = None
@@ -130,7 +150,7 @@ class PhotoOut(Schema):
     created_at: dt.datetime
 
 
-class PhotoPatch(Schema):
+class PhotoPatch(Input):
     title: str | None = None
     caption: str | None = None
     alt_text: str | None = None
@@ -147,11 +167,11 @@ class UploadResult(Schema):
     duplicate_of: UUID | None = None
 
 
-class SetIn(Schema):
+class SetIn(Input):
     name: str
 
 
-class WatermarkIn(Schema):
+class WatermarkIn(Input):
     enabled: bool = True
     text: str = ""
     position: Literal["bottom-right", "bottom-left", "top-right", "top-left", "center", "tiled"] = (

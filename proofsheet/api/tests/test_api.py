@@ -107,3 +107,13 @@ def test_apps_cannot_sign_up_as_admin():
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["param"] == "role"
+
+
+def test_the_openapi_document_describes_its_authentication(client):
+    schemes = client.get("/api/v1/openapi.json").json()["components"]["securitySchemes"]
+    assert schemes["SessionTokenAuth"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Session-Token",
+    }
+    assert schemes["SessionAuth"]["in"] == "cookie"

@@ -120,3 +120,12 @@ def test_clients_cannot_use_the_studio_api():
         == 403
     )
     assert Client().get("/api/v1/galleries").status_code == 401
+
+
+def test_null_characters_are_a_clear_422(photographer_client):
+    response = photographer_client.post(
+        "/api/v1/galleries", {"title": "Bad\x00title"}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert "Null characters" in response.text
+    assert not Gallery.objects.exists()
