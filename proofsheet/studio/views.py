@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from proofsheet.accounts.models import Role
@@ -51,6 +50,13 @@ def _photo(request, photo_id) -> Photo:
     if photo is None:
         raise Http404("No such photo")
     return photo
+
+
+def _set(gallery: Gallery, set_id):
+    photo_set = selectors.photo_set_get(gallery, set_id)
+    if photo_set is None:
+        raise Http404("No such set")
+    return photo_set
 
 
 def _errors(exc: ValidationError) -> str:
@@ -181,9 +187,7 @@ def set_create(request, gallery_id):
 @photographer_required
 def set_rename(request, gallery_id, set_id):
     gallery = _gallery(request, gallery_id)
-    photo_set = selectors.photo_set_get(gallery, set_id)
-    if photo_set is None:
-        raise Http404("No such set")
+    photo_set = _set(gallery, set_id)
     form = SetForm(request.POST)
     try:
         if not form.is_valid():
@@ -201,9 +205,7 @@ def set_rename(request, gallery_id, set_id):
 @photographer_required
 def set_delete(request, gallery_id, set_id):
     gallery = _gallery(request, gallery_id)
-    photo_set = selectors.photo_set_get(gallery, set_id)
-    if photo_set is None:
-        raise Http404("No such set")
+    photo_set = _set(gallery, set_id)
     services.photo_set_delete(photo_set=photo_set)
     messages.success(
         request, f"Deleted the set “{photo_set.name}”; its photos stay in the gallery."
@@ -327,7 +329,6 @@ def photo_delete(request, photo_id):
     return redirect("studio:gallery", gallery_id=photo.gallery.public_id)
 
 
-@csrf_protect
 @photographer_required
 def tus_endpoint(request, gallery_id, upload_id=None):
     """Resumable uploads (tus) into one gallery; see studio/tus.py."""
