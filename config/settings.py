@@ -270,6 +270,14 @@ LOGIN_THROTTLE = {
     "IP_FAILURES": env.int("LOGIN_IP_FAILURES", default=20),
     "LOCKOUT_SECONDS": env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60),
 }
+# Guesses at gallery access codes and download PINs: per client IP per minute, per gallery per
+# hour (then the gallery's code entry locks for the hour); the photographer is emailed once the
+# failures in an hour reach ALERT_AFTER (R05).
+GALLERY_CODE_THROTTLE = {
+    "IP_PER_MINUTE": env.int("GALLERY_CODE_IP_PER_MINUTE", default=10),
+    "GALLERY_PER_HOUR": env.int("GALLERY_CODE_GALLERY_PER_HOUR", default=100),
+    "ALERT_AFTER": env.int("GALLERY_CODE_ALERT_AFTER", default=20),
+}
 # Client IP: the n-th address from the right of X-Forwarded-For when n trusted proxies sit in
 # front; 0 means REMOTE_ADDR and X-Forwarded-For is ignored (R21).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

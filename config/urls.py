@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("studio/", include("proofsheet.studio.urls")),
+    path("", include("proofsheet.storefront.urls")),
 ]
 if settings.STORAGE_BACKEND == "local":
     urlpatterns.append(

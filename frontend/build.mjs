@@ -5,6 +5,7 @@ await esbuild.build({
   entryPoints: {
     proofsheet: "frontend/src/main.js",
     studio: "frontend/src/studio.js",
+    gallery: "frontend/src/gallery.js",
   },
   bundle: true,
   minify: true,

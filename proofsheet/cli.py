@@ -225,7 +225,7 @@ def import_photos(paths, owner, gallery_title, set_name, visibility, wait):
     from django.conf import settings
 
     from proofsheet.accounts.selectors import user_get_by_email
-    from proofsheet.galleries import services
+    from proofsheet.galleries import access, services
 
     user = user_get_by_email(owner)
     if user is None:
@@ -237,7 +237,7 @@ def import_photos(paths, owner, gallery_title, set_name, visibility, wait):
     except Exception as exc:
         raise click.ClickException(str(exc)) from exc
     code = (
-        services.gallery_rotate_access_code(gallery=gallery)
+        access.gallery_rotate_access_code(gallery=gallery)
         if created and gallery.visibility == "private"
         else None
     )
@@ -329,15 +329,16 @@ def demo() -> None:
     from proofsheet.demo import demo_populate
 
     try:
-        accounts = demo_populate()
+        demo = demo_populate()
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo("Demo accounts (log in at /accounts/login/):")
-    for role, email, password in accounts:
+    for role, email, password in demo.accounts:
         click.echo(f"  {role:<13} {email:<28} {password}")
     click.echo(
-        "The photographer has a public gallery of generated pictures; the worker inside "
-        "`proofsheet serve` processes them in a few seconds."
+        "The photographer has a public gallery of generated pictures and a private one for "
+        f"proofing; open it from the home page with the code {demo.access_code}. The worker "
+        "inside `proofsheet serve` processes the pictures in a few seconds."
     )
 
 

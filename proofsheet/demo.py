@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyvips
@@ -11,6 +12,7 @@ from django.db import transaction
 
 from proofsheet.accounts.models import Role, User
 from proofsheet.accounts.services import user_create
+from proofsheet.galleries import access
 from proofsheet.galleries import services as galleries
 
 DEMO_ACCOUNTS = [
@@ -19,9 +21,15 @@ DEMO_ACCOUNTS = [
 ]
 
 
+@dataclass(frozen=True)
+class DemoData:
+    accounts: list[tuple[str, str, str]]  # (role, email, password)
+    access_code: str  # the private demo gallery's client code
+
+
 @transaction.atomic
-def demo_populate() -> list[tuple[str, str, str]]:
-    """Create the demo accounts; return (role, email, password) for each."""
+def demo_populate() -> DemoData:
+    """Create the demo accounts, a public gallery and a private one with proofing rules."""
     if settings.PRODUCTION:
         raise ValueError("demo data is not for production instances")
     emails = [email for _, email, _ in DEMO_ACCOUNTS]
@@ -30,13 +38,14 @@ def demo_populate() -> list[tuple[str, str, str]]:
             "demo data is already here (reset a password with "
             "`proofsheet manage changepassword EMAIL`)"
         )
-    created = []
+    created, code = [], ""
     for role, email, name in DEMO_ACCOUNTS:
         user, password = user_create(email=email, role=role, display_name=name)
         created.append((user.role, user.email, password))
         if role == Role.PHOTOGRAPHER:
             _demo_gallery(user)
-    return created
+            code = _demo_private_gallery(user)
+    return DemoData(accounts=created, access_code=code)
 
 
 DEMO_PHOTOS = 12
@@ -58,6 +67,27 @@ def _demo_gallery(photographer: User) -> None:
             galleries.photo_ingest(
                 gallery=gallery, owner=photographer, source=path, original_name=path.name
             )
+
+
+def _demo_private_gallery(photographer: User) -> str:
+    """A private gallery with proofing rules (pick 3 to 6); return its client access code."""
+    gallery = galleries.gallery_create(
+        owner=photographer,
+        title="Demo: the Rivera wedding",
+        visibility="private",
+        description="Pick 3 to 6 favourites and send them to the photographer.",
+        selection_min=3,
+        selection_max=6,
+        downloads_enabled=True,
+    )
+    with tempfile.TemporaryDirectory(prefix="proofsheet-demo-") as tmp:
+        for n in range(6):
+            path = Path(tmp) / f"rivera-{n + 1:03d}.jpg"
+            _demo_picture(n * 2 + 1).jpegsave(str(path), Q=85)
+            galleries.photo_ingest(
+                gallery=gallery, owner=photographer, source=path, original_name=path.name
+            )
+    return access.gallery_rotate_access_code(gallery=gallery)
 
 
 def _demo_picture(n: int) -> pyvips.Image:

@@ -1,5 +1,7 @@
 """`proofsheet user add` and `proofsheet demo`."""
 
+import re
+
 import pytest
 from click.testing import CliRunner
 from django.test import Client
@@ -82,10 +84,16 @@ def test_demo_creates_accounts_and_a_gallery_once(media):
     for _role, email, password in lines:
         assert can_log_in(email, password)
 
+    from proofsheet.galleries.access import gallery_code_exchange
     from proofsheet.galleries.models import Gallery
 
-    gallery = Gallery.objects.get()
-    assert gallery.visibility == "public" and gallery.photos.count() == 12
+    gallery = Gallery.objects.get(visibility="public")
+    assert gallery.photos.count() == 12
+    private = Gallery.objects.get(visibility="private")
+    assert private.photos.count() == 6 and private.selection_min == 3
+    code = re.search(r"with the code ([A-Z0-9-]+)", result.output).group(1)
+    grant = gallery_code_exchange(gallery=None, code=code, ip="127.0.0.1")
+    assert grant["gallery"] == str(private.public_id) and grant["role"] == "client"
 
     again = run("demo")
     assert again.exit_code == 1

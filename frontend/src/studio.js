@@ -171,6 +171,44 @@ document.addEventListener("htmx:afterSwap", () => {
   setUpSorting();
 });
 
+// Copy buttons: `data-copy` holds the text (the client link, a Lightroom filter).
+async function copyText(text) {
+  if (navigator.clipboard && window.isSecureContext) {
+    await navigator.clipboard.writeText(text);
+    return;
+  }
+  // Plain-http sites have no Clipboard API: fall back to a hidden, selected textarea.
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.className = "visually-hidden";
+  document.body.append(area);
+  area.select();
+  const ok = document.execCommand("copy");
+  area.remove();
+  if (!ok) throw new Error("copy refused");
+}
+
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest?.("[data-copy]");
+  if (!button) return;
+  event.preventDefault();
+  const label = button.dataset.label || button.textContent;
+  button.dataset.label = label;
+  try {
+    await copyText(button.dataset.copy);
+    button.textContent = "Copied";
+    button.classList.add("copied");
+  } catch {
+    button.textContent = "Select and copy by hand";
+  }
+  clearTimeout(button.copyTimer);
+  button.copyTimer = setTimeout(() => {
+    button.textContent = label;
+    button.classList.remove("copied");
+  }, 2000);
+});
+
 // Forms that destroy things ask first.
 document.addEventListener("submit", (event) => {
   const message = event.target.dataset?.confirm;

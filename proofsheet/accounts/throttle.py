@@ -44,14 +44,14 @@ def _ensure_row(key: str) -> None:
         pass  # another request created it first
 
 
-def _claim(key: str, limit: int) -> bool:
+def _claim(key: str, limit: int, window: timedelta | None = None) -> bool:
     """Take one attempt slot for `key`; False when the key is locked or its slots are taken."""
     _ensure_row(key)
     now = timezone.now()
+    window = window or _window()
     # A lockout that has run out, or a quiet window that has passed, starts a fresh count.
     LoginThrottle.objects.filter(key=key).filter(
-        Q(locked_until__lte=now)
-        | Q(locked_until__isnull=True, window_started_at__lte=now - _window())
+        Q(locked_until__lte=now) | Q(locked_until__isnull=True, window_started_at__lte=now - window)
     ).update(failures=0, locked_until=None, window_started_at=now)
     claimed = (
         LoginThrottle.objects.filter(key=key, failures__lt=limit)
@@ -65,10 +65,10 @@ def _give_back(key: str) -> None:
     LoginThrottle.objects.filter(key=key, failures__gt=0).update(failures=F("failures") - 1)
 
 
-def _lock_if_spent(key: str, limit: int) -> None:
+def _lock_if_spent(key: str, limit: int, window: timedelta | None = None) -> None:
     now = timezone.now()
     LoginThrottle.objects.filter(key=key, failures__gte=limit, locked_until__isnull=True).update(
-        locked_until=now + _window()
+        locked_until=now + (window or _window())
     )
 
 
@@ -108,3 +108,22 @@ def login_attempt_claim(*, email: str, ip: str) -> LoginClaim | None:
 def login_lock_clear(*, email: str) -> None:
     """Unlock an account (used by admins)."""
     LoginThrottle.objects.filter(key=account_key(email)).delete()
+
+
+# --- the same counters for other secrets (gallery access codes, download PINs) ------------
+
+
+def attempt_claim(*, key: str, limit: int, window: timedelta) -> bool:
+    """Claim one guess at a secret for `key`; False when `limit` failures already fill `window`."""
+    return _claim(key, limit, window)
+
+
+def attempt_failed(*, key: str, limit: int, window: timedelta) -> int:
+    """Keep the claim (a failure); lock the key once spent. Return the failures so far."""
+    _lock_if_spent(key, limit, window)
+    return LoginThrottle.objects.filter(key=key).values_list("failures", flat=True).first() or 0
+
+
+def attempt_succeeded(*, key: str) -> None:
+    """Give a claimed slot back: only failures count."""
+    _give_back(key)

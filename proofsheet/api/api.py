@@ -4,6 +4,7 @@ from allauth.headless.contrib.ninja.security import XSessionTokenAuth
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
+from proofsheet.api.galleries import router as galleries_router
 from proofsheet.api.studio import router as studio_router
 
 
@@ -52,3 +53,4 @@ def me(request):
 
 
 api.add_router("/", studio_router)
+api.add_router("/client", galleries_router)

@@ -1,27 +1,44 @@
-"""/api/v1 endpoints for photographers: galleries, sets, photo upload, editing, watermark."""
+"""/api/v1 endpoints for photographers: galleries, sets, photo upload, editing, watermark,
+access codes and download PIN, client selections."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.text import slugify
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from pydantic import field_validator
+from pydantic import AwareDatetime, Field, field_validator
 
 from proofsheet.accounts.models import Role
-from proofsheet.galleries import selectors, services
-from proofsheet.galleries.models import Gallery, Photo, PhotoOrder, PhotoStatus, Visibility
+from proofsheet.core.http import attachment_header
+from proofsheet.galleries import access, client_selectors, proofing, selectors, services
+from proofsheet.galleries.models import (
+    FavouriteList,
+    Gallery,
+    Layout,
+    Photo,
+    PhotoOrder,
+    PhotoStatus,
+    Visibility,
+)
 
 router = Router(tags=["studio"])
 
 VisibilityValue = Literal["public", "unlisted", "private"]
 OrderValue = Literal["captured", "filename", "uploaded", "custom"]
+LayoutValue = Literal["justified", "masonry", "grid"]
+# How many photos a client must / may pick for a selection (null: no rule).
+PickCount = Annotated[int, Field(ge=1, le=100_000)]
 
 
 def photographer(request):
@@ -89,6 +106,15 @@ class GalleryIn(Input):
     location: str = ""
     visibility: VisibilityValue = Visibility.PRIVATE.value
     photo_order: OrderValue = PhotoOrder.CAPTURED.value
+    layout: LayoutValue = Layout.JUSTIFIED.value
+    require_email: bool = False
+    expires_at: AwareDatetime | None = None
+    show_exif: bool = True
+    downloads_enabled: bool = False
+    originals_downloadable: bool = False
+    selection_min: PickCount | None = None
+    selection_max: PickCount | None = None
+    selection_deadline: AwareDatetime | None = None
 
 
 class GalleryPatch(Input):
@@ -100,6 +126,15 @@ class GalleryPatch(Input):
     visibility: VisibilityValue | None = None
     photo_order: OrderValue | None = None
     cover_photo_id: UUID | None = None
+    layout: LayoutValue | None = None
+    require_email: bool | None = None
+    expires_at: AwareDatetime | None = None
+    show_exif: bool | None = None
+    downloads_enabled: bool | None = None
+    originals_downloadable: bool | None = None
+    selection_min: PickCount | None = None
+    selection_max: PickCount | None = None
+    selection_deadline: AwareDatetime | None = None
 
 
 class PhotoSetOut(Schema):
@@ -120,6 +155,19 @@ class GalleryOut(Schema):
     sets: list[PhotoSetOut]
     counts: dict[str, int]
     created_at: dt.datetime
+    layout: str
+    require_email: bool
+    expires_at: dt.datetime | None
+    show_exif: bool
+    downloads_enabled: bool
+    originals_downloadable: bool
+    selection_min: int | None
+    selection_max: int | None
+    selection_deadline: dt.datetime | None
+    client_url: str
+    has_client_code: bool
+    has_guest_code: bool
+    has_download_pin: bool
 
 
 class RenditionOut(Schema):
@@ -203,6 +251,19 @@ def gallery_out(gallery: Gallery) -> GalleryOut:
         sets=[PhotoSetOut(id=s.public_id, name=s.name) for s in gallery.sets.all()],
         counts=selectors.gallery_status_counts(gallery),
         created_at=gallery.created_at,
+        layout=gallery.layout,
+        require_email=gallery.require_email,
+        expires_at=gallery.expires_at,
+        show_exif=gallery.show_exif,
+        downloads_enabled=gallery.downloads_enabled,
+        originals_downloadable=gallery.originals_downloadable,
+        selection_min=gallery.selection_min,
+        selection_max=gallery.selection_max,
+        selection_deadline=gallery.selection_deadline,
+        client_url=settings.SITE_URL + reverse("storefront:gallery", args=[gallery.public_id]),
+        has_client_code=bool(gallery.client_code_hash),
+        has_guest_code=bool(gallery.guest_code_hash),
+        has_download_pin=bool(gallery.download_pin_hash),
     )
 
 
@@ -452,3 +513,203 @@ def put_gallery_watermark(request, gallery_id: UUID, payload: WatermarkIn):
     except ValidationError as exc:
         raise validation_error(exc) from exc
     return watermark_out(watermark)
+
+
+# --- access codes and download PIN ------------------------------------------------------------
+
+
+class CodeOut(Schema):
+    code: str
+
+
+class PinIn(Input):
+    pin: Annotated[str, Field(max_length=32, pattern=r"^([A-Za-z0-9]{4,32})?$")] = Field(
+        description="4–32 letters or digits; an empty string removes the PIN."
+    )
+
+
+class PinOut(Schema):
+    has_download_pin: bool
+
+
+def private_gallery(request, gallery_id: UUID) -> Gallery:
+    gallery = owned_gallery(request, gallery_id)
+    if gallery.visibility != Visibility.PRIVATE:
+        raise HttpError(400, "Only private galleries have access codes.")
+    return gallery
+
+
+@router.post(
+    "/galleries/{gallery_id}/client-code",
+    response={200: CodeOut, 400: Error, 404: Error},
+    summary="Make a new client code (full rights); every earlier code access ends",
+)
+def rotate_client_code(request, gallery_id: UUID):
+    gallery = private_gallery(request, gallery_id)
+    return CodeOut(code=access.gallery_rotate_access_code(gallery=gallery, kind=access.CLIENT))
+
+
+@router.post(
+    "/galleries/{gallery_id}/guest-code",
+    response={200: CodeOut, 400: Error, 404: Error},
+    summary="Make (or replace) the view-only guest code; every earlier code access ends",
+)
+def rotate_guest_code(request, gallery_id: UUID):
+    gallery = private_gallery(request, gallery_id)
+    return CodeOut(code=access.gallery_rotate_access_code(gallery=gallery, kind=access.GUEST))
+
+
+@router.delete(
+    "/galleries/{gallery_id}/guest-code",
+    response={204: None, 404: Error},
+    summary="Remove the guest code; every earlier code access ends",
+)
+def remove_guest_code(request, gallery_id: UUID):
+    gallery = owned_gallery(request, gallery_id)
+    if gallery.guest_code_hash:
+        access.gallery_remove_guest_code(gallery=gallery)
+    return Status(204, None)
+
+
+@router.put(
+    "/galleries/{gallery_id}/download-pin",
+    response={200: PinOut, 404: Error},
+    summary="Set the PIN clients enter before downloading (empty: no PIN)",
+)
+def put_download_pin(request, gallery_id: UUID, payload: PinIn):
+    gallery = owned_gallery(request, gallery_id)
+    access.gallery_set_download_pin(gallery=gallery, pin=payload.pin)
+    return PinOut(has_download_pin=bool(gallery.download_pin_hash))
+
+
+# --- client selections ----------------------------------------------------------------------
+
+
+class PickOut(Schema):
+    photo_id: UUID
+    original_name: str
+
+
+class SelectionOut(Schema):
+    id: UUID
+    name: str
+    client_email: str
+    count: int
+    submitted: bool
+    submitted_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    photos: list[PickOut]
+
+
+class CommentOut(Schema):
+    id: UUID
+    photo_id: UUID
+    photo_name: str
+    client_email: str
+    body: str
+    created_at: dt.datetime
+
+
+class SelectionsOut(Schema):
+    selections: list[SelectionOut]
+    comments: list[CommentOut]
+
+
+class LightroomOut(Schema):
+    filter: str
+
+
+def owned_selection(request, gallery_id: UUID, list_id: UUID) -> tuple[Gallery, FavouriteList]:
+    gallery = owned_gallery(request, gallery_id)
+    favourite_list = client_selectors.selection_get(gallery, list_id)
+    if favourite_list is None:
+        raise HttpError(404, "Not found")
+    return gallery, favourite_list
+
+
+def selection_out(favourite_list: FavouriteList) -> SelectionOut:
+    items = getattr(favourite_list, "_prefetched_objects_cache", {}).get("items")
+    if items is None:
+        items = favourite_list.items.select_related("photo")
+    picks = [
+        PickOut(photo_id=item.photo.public_id, original_name=item.photo.original_name)
+        for item in items
+    ]
+    return SelectionOut(
+        id=favourite_list.public_id,
+        name=favourite_list.name,
+        client_email=favourite_list.visitor.email,
+        count=len(picks),
+        submitted=favourite_list.submitted_at is not None,
+        submitted_at=favourite_list.submitted_at,
+        created_at=favourite_list.created_at,
+        updated_at=favourite_list.updated_at,
+        photos=picks,
+    )
+
+
+@router.get(
+    "/galleries/{gallery_id}/selections",
+    response={200: SelectionsOut, 404: Error},
+    summary="Every client's lists (submitted first) with their picks, and all comments",
+)
+def list_selections(request, gallery_id: UUID):
+    gallery = owned_gallery(request, gallery_id)
+    return SelectionsOut(
+        selections=[selection_out(lst) for lst in client_selectors.gallery_selections(gallery)],
+        comments=[
+            CommentOut(
+                id=comment.public_id,
+                photo_id=comment.photo.public_id,
+                photo_name=comment.photo.original_name,
+                client_email=comment.visitor.email,
+                body=comment.body,
+                created_at=comment.created_at,
+            )
+            for comment in client_selectors.gallery_comments(gallery)
+        ],
+    )
+
+
+@router.get(
+    "/galleries/{gallery_id}/selections/{list_id}/export",
+    response={200: LightroomOut, 404: Error},
+    summary="Export a list: `format=csv` (a CSV file) or `format=lightroom` (a filter string)",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "`lightroom`: JSON; `csv`: a CSV file, one row per picked photo",
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def export_selection(
+    request, gallery_id: UUID, list_id: UUID, format: Literal["csv", "lightroom"] = "csv"
+):
+    gallery, favourite_list = owned_selection(request, gallery_id, list_id)
+    if format == "lightroom":
+        return LightroomOut(filter=proofing.lightroom_filter(favourite_list))
+    who = favourite_list.visitor.email.split("@")[0]
+    stem = slugify(f"{gallery.title} {who} {favourite_list.name}")[:100].strip("-")
+    response = HttpResponse(
+        proofing.selection_csv(favourite_list), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = attachment_header(f"{stem or 'selection'}.csv")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.post(
+    "/galleries/{gallery_id}/selections/{list_id}/reopen",
+    response={200: SelectionOut, 404: Error},
+    summary="Unlock a submitted list so the client can change it (they are emailed)",
+)
+def reopen_selection(request, gallery_id: UUID, list_id: UUID):
+    gallery, favourite_list = owned_selection(request, gallery_id, list_id)
+    with transaction.atomic():
+        favourite_list = proofing.favourite_list_reopen(
+            gallery=gallery, list_id=favourite_list.public_id
+        )
+    return selection_out(favourite_list)

@@ -1,5 +1,7 @@
 """Request helpers."""
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -19,3 +21,11 @@ def client_ip(request: HttpRequest) -> str:
     if len(forwarded) < hops:
         return remote
     return forwarded[-hops]
+
+
+def attachment_header(filename: str) -> str:
+    """`Content-Disposition` for a download (R08): a plain ASCII `filename` for old clients and
+    the exact name as RFC 5987 `filename*`; quotes, slashes and control characters never pass."""
+    cleaned = "".join(ch for ch in filename if ch.isprintable() and ch not in '/\\"') or "download"
+    fallback = cleaned.encode("ascii", "replace").decode().replace("?", "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(cleaned, safe='')}"

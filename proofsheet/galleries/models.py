@@ -22,6 +22,12 @@ class PhotoOrder(models.TextChoices):
     CUSTOM = "custom", "Custom (drag and drop)"
 
 
+class Layout(models.TextChoices):
+    JUSTIFIED = "justified", "Justified rows"
+    MASONRY = "masonry", "Masonry columns"
+    GRID = "grid", "Square grid"
+
+
 class Gallery(PublicIdModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="galleries"
@@ -40,9 +46,24 @@ class Gallery(PublicIdModel):
     cover_photo = models.ForeignKey(
         "Photo", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Private galleries: a client code (full rights) stored as a keyed hash, never in clear.
-    client_code_hash = models.CharField(max_length=64, blank=True)
+    layout = models.CharField(max_length=10, choices=Layout.choices, default=Layout.JUSTIFIED)
+    # Private galleries: a client code (full rights) and an optional guest code (view only),
+    # stored as keyed hashes, never in clear. Rotating either revokes every access granted so far.
+    client_code_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    guest_code_hash = models.CharField(max_length=64, blank=True, db_index=True)
     codes_rotated_at = models.DateTimeField(null=True, blank=True)
+    require_email = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    show_exif = models.BooleanField(default=True)
+    # Free downloads: web-size (2048 px, no watermark) when enabled; originals only when allowed.
+    downloads_enabled = models.BooleanField(default=False)
+    originals_downloadable = models.BooleanField(default=False)
+    download_pin_hash = models.CharField(max_length=64, blank=True)
+    # Proofing rules for a submitted selection.
+    selection_min = models.PositiveIntegerField(null=True, blank=True)
+    selection_max = models.PositiveIntegerField(null=True, blank=True)
+    selection_deadline = models.DateTimeField(null=True, blank=True)
+    code_alert_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -130,6 +151,7 @@ class Photo(PublicIdModel):
             models.Index(fields=["gallery", "status"]),
             models.Index(fields=["gallery", "captured_at", "id"]),
             models.Index(fields=["gallery", "position", "id"]),
+            models.Index(fields=["gallery", "original_name", "id"]),
         ]
 
     def __str__(self) -> str:
@@ -189,3 +211,75 @@ class WatermarkSettings(PublicIdModel):
                 condition=Q(size__gt=0, size__lte=1), name="watermark_size_range"
             ),
         ]
+
+
+# --- proofing ---------------------------------------------------------------------------
+
+
+class GalleryVisitor(PublicIdModel):
+    """Who favourites and comments in a gallery: a signed-in user or a guest known by email."""
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="visitors")
+    email = models.EmailField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["gallery", "email"], name="visitor_unique_email"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class FavouriteList(PublicIdModel):
+    """A named list of picks; submitting it sends it to the photographer and locks it."""
+
+    visitor = models.ForeignKey(GalleryVisitor, on_delete=models.CASCADE, related_name="lists")
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="lists")
+    name = models.CharField(max_length=80)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["visitor", "name"], name="list_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def locked(self) -> bool:
+        return self.submitted_at is not None
+
+
+class Favourite(models.Model):
+    favourite_list = models.ForeignKey(
+        FavouriteList, on_delete=models.CASCADE, related_name="items"
+    )
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="favourites")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["favourite_list", "photo"], name="favourite_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.favourite_list_id}:{self.photo_id}"
+
+
+class PhotoComment(PublicIdModel):
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="comments")
+    visitor = models.ForeignKey(GalleryVisitor, on_delete=models.CASCADE, related_name="comments")
+    body = models.TextField(max_length=2000)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:40]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.core.files.storage import storages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from proofsheet.accounts.models import User
 from proofsheet.galleries.models import (
@@ -17,12 +17,19 @@ from proofsheet.galleries.models import (
     UploadBatch,
 )
 
-PHOTO_ORDERING = {
-    PhotoOrder.CAPTURED: ["captured_at", "position", "id"],
-    PhotoOrder.FILENAME: ["original_name", "id"],
-    PhotoOrder.UPLOADED: ["created_at", "id"],
-    PhotoOrder.CUSTOM: ["position", "id"],
+# The sort field of each order; `id` breaks ties, so (field, id) is a keyset-pagination key.
+# Photos without a capture time come last on every database.
+SORT_FIELD = {
+    PhotoOrder.CAPTURED: "captured_at",
+    PhotoOrder.FILENAME: "original_name",
+    PhotoOrder.UPLOADED: "id",
+    PhotoOrder.CUSTOM: "position",
 }
+
+
+def _ordering(gallery: Gallery) -> list:
+    field = SORT_FIELD.get(gallery.photo_order, "position")
+    return ["id"] if field == "id" else [F(field).asc(nulls_last=True), "id"]
 
 
 def galleries_owned_by(user: User) -> QuerySet[Gallery]:
@@ -38,7 +45,7 @@ def galleries_owned_by(user: User) -> QuerySet[Gallery]:
     )
 
 
-def _uuid(value) -> UUID | None:
+def as_public_id(value) -> UUID | None:
     """A public id from user input, or None when it is not one (so lookups simply miss)."""
     try:
         return value if isinstance(value, UUID) else UUID(str(value))
@@ -47,26 +54,26 @@ def _uuid(value) -> UUID | None:
 
 
 def gallery_get_owned(user: User, public_id) -> Gallery | None:
-    public_id = _uuid(public_id)
+    public_id = as_public_id(public_id)
     return Gallery.objects.filter(owner=user, public_id=public_id).first() if public_id else None
 
 
 def photo_get_owned(user: User, public_id) -> Photo | None:
-    public_id = _uuid(public_id)
+    public_id = as_public_id(public_id)
     if public_id is None:
         return None
     return Photo.objects.filter(owner=user, public_id=public_id).select_related("gallery").first()
 
 
 def photo_set_get(gallery: Gallery, public_id) -> PhotoSet | None:
-    public_id = _uuid(public_id)
+    public_id = as_public_id(public_id)
     if public_id is None:
         return None
     return PhotoSet.objects.filter(gallery=gallery, public_id=public_id).first()
 
 
 def upload_batch_get(gallery: Gallery, public_id) -> UploadBatch | None:
-    public_id = _uuid(public_id)
+    public_id = as_public_id(public_id)
     if public_id is None:
         return None
     return gallery.batches.filter(public_id=public_id).first()
@@ -81,7 +88,7 @@ def gallery_photos(
         photos = photos.filter(photo_set=photo_set)
     if status:
         photos = photos.filter(status=status)
-    return photos.order_by(*PHOTO_ORDERING.get(gallery.photo_order, ["position", "id"]))
+    return photos.order_by(*_ordering(gallery))
 
 
 def photo_position(photo: Photo) -> int:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import logging
-import secrets
 import shutil
 import tempfile
 import uuid
@@ -37,7 +35,12 @@ from proofsheet.galleries.models import (
     Visibility,
     WatermarkSettings,
 )
-from proofsheet.imaging.pipeline import RenderResult, Watermark, render_photo
+from proofsheet.imaging.pipeline import (
+    RenderResult,
+    Watermark,
+    render_photo,
+    render_web_download,
+)
 from proofsheet.imaging.validation import RejectedImage, inspect_image
 from proofsheet.notifications.services import notification_create
 
@@ -53,6 +56,15 @@ EDITABLE_GALLERY_FIELDS = {
     "location",
     "visibility",
     "photo_order",
+    "layout",
+    "require_email",
+    "expires_at",
+    "show_exif",
+    "downloads_enabled",
+    "originals_downloadable",
+    "selection_min",
+    "selection_max",
+    "selection_deadline",
 }
 EDITABLE_PHOTO_FIELDS = {"title", "caption", "alt_text", "tags", "show_location"}
 
@@ -73,6 +85,12 @@ def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
+def _check_rules(gallery: Gallery) -> None:
+    low, high = gallery.selection_min, gallery.selection_max
+    if low is not None and high is not None and low > high:
+        raise ValidationError({"selection_max": "The maximum cannot be below the minimum."})
+
+
 def gallery_create(
     *, owner: User, title: str, visibility: str = Visibility.PRIVATE, **fields: Any
 ) -> Gallery:
@@ -87,6 +105,7 @@ def gallery_create(
     gallery = Gallery(
         owner=owner, title=title, visibility=visibility, slug=_unique_slug(title), **fields
     )
+    _check_rules(gallery)
     gallery.full_clean()
     gallery.save()
     return gallery
@@ -101,6 +120,7 @@ def gallery_update(*, gallery: Gallery, **fields: Any) -> Gallery:
         setattr(gallery, name, value.strip() if isinstance(value, str) else value)
     if "slug" in fields:
         gallery.slug = _unique_slug(fields["slug"] or gallery.title, exclude_pk=gallery.pk)
+    _check_rules(gallery)
     gallery.full_clean()
     gallery.save()
     return gallery
@@ -123,27 +143,6 @@ def gallery_delete(*, gallery: Gallery) -> None:
     public_ids = list(photos.values_list("public_id", flat=True))
     gallery.delete()
     transaction.on_commit(lambda: _delete_files(keys, purge_photos=public_ids))
-
-
-ACCESS_CODE_ALPHABET = (
-    "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed on phones
-)
-
-
-def access_code_hash(code: str) -> str:
-    """Keyed hash of a normalised access code (codes are stored only like this)."""
-    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
-    return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
-
-
-def gallery_rotate_access_code(*, gallery: Gallery) -> str:
-    """Give the gallery a new client access code and return it; the old one stops working."""
-    raw = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(14))  # ≈ 68 bits
-    code = f"{raw[:4]}-{raw[4:9]}-{raw[9:]}"
-    gallery.client_code_hash = access_code_hash(code)
-    gallery.codes_rotated_at = timezone.now()
-    gallery.save(update_fields=["client_code_hash", "codes_rotated_at", "updated_at"])
-    return code
 
 
 def gallery_set_cover(*, gallery: Gallery, photo: Photo) -> Gallery:
@@ -399,6 +398,22 @@ def _render(photo: Photo, watermark: WatermarkSettings | None) -> RenderResult:
             else None
         )
         return render_photo(path, watermark=spec, max_pixels=settings.PHOTOS["MAX_PIXELS"])
+
+
+def _web_download_key(public_id, sha256: str) -> str:
+    return f"downloads/{public_id}/{sha256[:16]}-{PIPELINE_VERSION}-web.jpg"
+
+
+def photo_web_download(photo: Photo) -> str:
+    """The private-storage key of the photo's clean web-size JPEG, made on first request."""
+    key = _web_download_key(photo.public_id, photo.sha256)
+    private = storages["private"]
+    if not private.exists(key):
+        suffix = PurePath(photo.original_key).suffix
+        with _local_copy("private", photo.original_key, suffix) as path:
+            data = render_web_download(path, max_pixels=settings.PHOTOS["MAX_PIXELS"])
+        private.save(key, ContentFile(data, name=key))
+    return key
 
 
 def rendition_key(photo: Photo, version: str, name: str, fmt: str) -> str:
@@ -692,8 +707,10 @@ def _rendition_keys(renditions: dict) -> set[tuple[str, str]]:
 
 def _stored_keys(photos) -> set[tuple[str, str]]:
     keys: set[tuple[str, str]] = set()
-    for original_key, renditions in photos.values_list("original_key", "renditions"):
+    rows = photos.values_list("original_key", "renditions", "public_id", "sha256")
+    for original_key, renditions, public_id, sha256 in rows:
         keys.add(("private", original_key))
+        keys.add(("private", _web_download_key(public_id, sha256)))
         keys |= _rendition_keys(renditions or {})
     return keys
 

@@ -143,6 +143,23 @@ def render_photo(
         ) from None
 
 
+def render_web_download(path: Path, *, max_pixels: int = MAX_PIXELS) -> bytes:
+    """A clean (unwatermarked) web-size JPEG, ≤ PREVIEW_EDGE, upright, without metadata.
+
+    For galleries whose photographer allows free downloads; made on first request, then kept.
+    """
+    path = Path(path)
+    limits = Limits(max_pixels, MAX_RATIO, MAX_ASPECT, MAX_BUFFERED_BYTES, ALLOWED_FORMATS)
+    checked = check_file(path, limits)
+    try:
+        image = _decode(path, checked.header)
+        return colours.flatten(image).jpegsave_buffer(Q=90, optimize_coding=True, keep=_STRIP)
+    except pyvips.Error as error:
+        raise RejectedImage(
+            "The original could not be decoded.", code="undecodable", detail=str(error)
+        ) from None
+
+
 def _metadata(path: Path, checked: Checked) -> PhotoMetadata:
     if checked.kind == "tiff":  # libvips exposes no exif-data for TIFF: its IFDs are the EXIF
         return metadata_from_tiff_file(path)

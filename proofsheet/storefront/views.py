@@ -1,13 +1,32 @@
-"""Client-facing pages."""
+"""Client-facing pages: the home page, photographers' portfolios, the account page."""
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
+
+from proofsheet.galleries import client_selectors
 
 
 def home(request):
-    """Say what Proofsheet is and lead visitors to sign-up and log-in."""
-    return render(request, "storefront/home.html")
+    """Public galleries and photographers, a box for an access code, and what Proofsheet is."""
+    context = {
+        "galleries": client_selectors.public_galleries(limit=12),
+        "photographers": client_selectors.public_photographers(limit=12),
+    }
+    return render(request, "storefront/home.html", context)
+
+
+def portfolio(request, user_id):
+    """A photographer's page: their public galleries."""
+    photographer = client_selectors.photographer_get(user_id)
+    if photographer is None:
+        raise Http404
+    context = {
+        "photographer": photographer,
+        "galleries": client_selectors.public_galleries(owner=photographer, limit=100),
+    }
+    return render(request, "storefront/portfolio.html", context)
 
 
 @login_required

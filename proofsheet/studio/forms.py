@@ -1,21 +1,124 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.utils import timezone
 
 from proofsheet.galleries.models import (
     Gallery,
     WatermarkPosition,
 )
 
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _datetime_local() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
+
 
 class GalleryForm(forms.ModelForm):
+    # Groups of fields, in order, as the form page shows them.
+    GROUPS = (
+        ("Gallery", ["title", "description", "event_date", "location"]),
+        ("Who can see it", ["visibility", "require_email", "expires_at"]),
+        ("How it looks", ["layout", "photo_order", "show_exif"]),
+        ("Downloads", ["downloads_enabled", "originals_downloadable"]),
+        ("Client selection", ["selection_min", "selection_max", "selection_deadline"]),
+    )
+
     class Meta:
         model = Gallery
-        fields = ["title", "description", "event_date", "location", "visibility", "photo_order"]
+        fields = [
+            "title",
+            "description",
+            "event_date",
+            "location",
+            "visibility",
+            "require_email",
+            "expires_at",
+            "layout",
+            "photo_order",
+            "show_exif",
+            "downloads_enabled",
+            "originals_downloadable",
+            "selection_min",
+            "selection_max",
+            "selection_deadline",
+        ]
         widgets = {
             "event_date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 3}),
             "visibility": forms.RadioSelect,
+            "layout": forms.RadioSelect,
+            "expires_at": _datetime_local(),
+            "selection_deadline": _datetime_local(),
         }
-        labels = {"photo_order": "Sort photos by"}
+        labels = {
+            "photo_order": "Sort photos by",
+            "require_email": "Ask visitors for their email first",
+            "expires_at": "Close the gallery on",
+            "show_exif": "Show camera details",
+            "downloads_enabled": "Free downloads",
+            "originals_downloadable": "Originals too",
+            "selection_min": "Minimum picks",
+            "selection_max": "Maximum picks",
+            "selection_deadline": "Selection deadline",
+        }
+        help_texts = {
+            "layout": "How clients see the photos: rows that keep each photo's shape, "
+            "columns, or even squares.",
+            "require_email": "Visitors give their email before they see the photos, so you "
+            "know who looked and their favourites are kept for them.",
+            "expires_at": "From then on clients see a “gallery closed” page; you still see "
+            "everything. Leave empty to keep it open.",
+            "show_exif": "Let clients see the camera, lens and exposure of each photo.",
+            "downloads_enabled": "Clients can download web-size copies (2048 px, no "
+            "watermark) for free. Guests with a view-only code cannot.",
+            "originals_downloadable": "Also let clients download the full-resolution originals "
+            "(only while free downloads are on).",
+            "selection_min": "Clients must pick at least this many photos to send their "
+            "selection. Leave empty for no minimum.",
+            "selection_max": "Clients may send at most this many photos. Leave empty for no limit.",
+            "selection_deadline": "After this, clients can no longer send a selection. Leave "
+            "empty for no deadline.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        for name in ("expires_at", "selection_deadline"):
+            field = self.fields[name]
+            field.help_text = f"{field.help_text} Time zone: {zone}."
+        # Scripts and saved pages from before layouts send none: keep the current one.
+        self.fields["layout"].required = False
+        for name in ("selection_min", "selection_max"):
+            self.fields[name].min_value = 1
+            self.fields[name].widget.attrs["min"] = 1
+            self.fields[name].validators.append(MinValueValidator(1))
+
+    def clean_layout(self) -> str:
+        return self.cleaned_data["layout"] or self.instance.layout
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """Show a service's ValidationError beside the fields it names (the rest on top)."""
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for name, errors in exc.error_dict.items():
+            self.add_error(name if name in self.fields else None, errors)
+
+
+class DownloadPinForm(forms.Form):
+    pin = forms.CharField(
+        label="Download PIN",
+        min_length=4,
+        max_length=32,
+        validators=[RegexValidator(r"^[A-Za-z0-9]+$", "Use letters and digits only, no spaces.")],
+        help_text="4 or more letters or digits. Clients enter it once before they download.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
 
 
 class PhotoForm(forms.Form):

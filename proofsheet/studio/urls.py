@@ -17,6 +17,32 @@ urlpatterns = [
         views.gallery_rotate_code,
         name="gallery_rotate_code",
     ),
+    path(
+        "galleries/<uuid:gallery_id>/guest-code/",
+        views.gallery_guest_code,
+        name="gallery_guest_code",
+    ),
+    path(
+        "galleries/<uuid:gallery_id>/guest-code/remove/",
+        views.gallery_guest_code_remove,
+        name="gallery_guest_code_remove",
+    ),
+    path(
+        "galleries/<uuid:gallery_id>/download-pin/",
+        views.gallery_download_pin,
+        name="gallery_download_pin",
+    ),
+    path("galleries/<uuid:gallery_id>/selections/", views.selections, name="selections"),
+    path(
+        "galleries/<uuid:gallery_id>/selections/<uuid:list_id>/export.csv",
+        views.selection_export,
+        name="selection_export",
+    ),
+    path(
+        "galleries/<uuid:gallery_id>/selections/<uuid:list_id>/reopen/",
+        views.selection_reopen,
+        name="selection_reopen",
+    ),
     path("galleries/<uuid:gallery_id>/watermark/", views.watermark, name="gallery_watermark"),
     path("galleries/<uuid:gallery_id>/photos/", views.gallery_photos, name="gallery_photos"),
     path("galleries/<uuid:gallery_id>/photos/bulk/", views.photos_bulk, name="photos_bulk"),

@@ -10,19 +10,36 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from proofsheet.accounts.models import Role
-from proofsheet.galleries import selectors, services
-from proofsheet.galleries.models import Gallery, Photo, PhotoStatus, WatermarkSettings
+from proofsheet.core.http import attachment_header
+from proofsheet.galleries import access, client_selectors, proofing, selectors, services
+from proofsheet.galleries.models import (
+    FavouriteList,
+    Gallery,
+    Photo,
+    PhotoStatus,
+    Visibility,
+    WatermarkSettings,
+)
 from proofsheet.notifications.selectors import notifications_recent, notifications_unread_count
 from proofsheet.notifications.services import notifications_mark_read
 from proofsheet.studio import tus
-from proofsheet.studio.forms import BulkForm, GalleryForm, PhotoForm, SetForm, WatermarkForm
+from proofsheet.studio.forms import (
+    BulkForm,
+    DownloadPinForm,
+    GalleryForm,
+    PhotoForm,
+    SetForm,
+    WatermarkForm,
+)
 
 
 def photographer_required(view):
@@ -87,16 +104,22 @@ def notifications_read(request):
 def gallery_create(request):
     form = GalleryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            gallery = services.gallery_create(owner=request.user, **form.cleaned_data)
-            if gallery.visibility == "private":
-                code = services.gallery_rotate_access_code(gallery=gallery)
+        try:
+            with transaction.atomic():
+                gallery = services.gallery_create(owner=request.user, **form.cleaned_data)
+                code = None
+                if gallery.visibility == Visibility.PRIVATE:
+                    code = access.gallery_rotate_access_code(gallery=gallery)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            if code:
                 messages.success(
                     request,
                     f"Client access code: {code} — note it now; "
                     "it is shown only once (you can make a new one).",
                 )
-        return redirect("studio:gallery", gallery_id=gallery.public_id)
+            return redirect("studio:gallery", gallery_id=gallery.public_id)
     return render(request, "studio/gallery_form.html", {"form": form, "creating": True})
 
 
@@ -105,9 +128,13 @@ def gallery_edit(request, gallery_id):
     gallery = _gallery(request, gallery_id)
     form = GalleryForm(request.POST or None, instance=gallery)
     if request.method == "POST" and form.is_valid():
-        services.gallery_update(gallery=gallery, **form.cleaned_data)
-        messages.success(request, "Gallery saved.")
-        return redirect("studio:gallery", gallery_id=gallery.public_id)
+        try:
+            services.gallery_update(gallery=gallery, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "Gallery saved.")
+            return redirect("studio:gallery", gallery_id=gallery.public_id)
     return render(request, "studio/gallery_form.html", {"form": form, "gallery": gallery})
 
 
@@ -125,8 +152,60 @@ def gallery_delete(request, gallery_id):
 @photographer_required
 def gallery_rotate_code(request, gallery_id):
     gallery = _gallery(request, gallery_id)
-    code = services.gallery_rotate_access_code(gallery=gallery)
-    messages.success(request, f"New client access code: {code} — the old one no longer works.")
+    code = access.gallery_rotate_access_code(gallery=gallery)
+    messages.success(
+        request,
+        f"New client access code: {code} — note it now, it is shown only once. The old code no "
+        "longer works and everyone who came in with a code must enter a current one.",
+    )
+    return redirect("studio:gallery", gallery_id=gallery.public_id)
+
+
+@require_POST
+@photographer_required
+def gallery_guest_code(request, gallery_id):
+    """Create the gallery's view-only guest code, or replace it."""
+    gallery = _gallery(request, gallery_id)
+    if gallery.visibility != Visibility.PRIVATE:
+        messages.error(request, "Only private galleries have access codes.")
+    else:
+        code = access.gallery_rotate_access_code(gallery=gallery, kind=access.GUEST)
+        messages.success(
+            request,
+            f"Guest code (view only): {code} — note it now, it is shown only once. Everyone who "
+            "came in with an earlier code must enter a current one.",
+        )
+    return redirect("studio:gallery", gallery_id=gallery.public_id)
+
+
+@require_POST
+@photographer_required
+def gallery_guest_code_remove(request, gallery_id):
+    gallery = _gallery(request, gallery_id)
+    if gallery.guest_code_hash:
+        access.gallery_remove_guest_code(gallery=gallery)
+        messages.success(
+            request,
+            "Guest code removed. Clients must enter the client code again to get back in.",
+        )
+    return redirect("studio:gallery", gallery_id=gallery.public_id)
+
+
+@require_POST
+@photographer_required
+def gallery_download_pin(request, gallery_id):
+    """Set the PIN clients enter before downloading, or clear it (`clear` in the form)."""
+    gallery = _gallery(request, gallery_id)
+    if request.POST.get("clear"):
+        access.gallery_set_download_pin(gallery=gallery, pin="")
+        messages.success(request, "Download PIN removed: clients download without one.")
+        return redirect("studio:gallery", gallery_id=gallery.public_id)
+    form = DownloadPinForm(request.POST)
+    if form.is_valid():
+        access.gallery_set_download_pin(gallery=gallery, pin=form.cleaned_data["pin"])
+        messages.success(request, "Download PIN saved. Clients enter it once before downloading.")
+    else:
+        messages.error(request, "Download PIN not saved: " + " ".join(form.errors["pin"]))
     return redirect("studio:gallery", gallery_id=gallery.public_id)
 
 
@@ -149,6 +228,16 @@ def _grid_context(request, gallery: Gallery) -> dict:
     }
 
 
+def _client_url(gallery: Gallery) -> str:
+    return settings.SITE_URL + reverse("storefront:gallery", args=[gallery.public_id])
+
+
+def _selection_counts(gallery: Gallery) -> dict[str, int]:
+    return FavouriteList.objects.filter(gallery=gallery).aggregate(
+        lists=Count("id"), sent=Count("id", filter=Q(submitted_at__isnull=False))
+    )
+
+
 @photographer_required
 def gallery_detail(request, gallery_id):
     gallery = _gallery(request, gallery_id)
@@ -157,8 +246,74 @@ def gallery_detail(request, gallery_id):
         "bulk_form": BulkForm(),
         "upload_url": reverse("studio:tus", kwargs={"gallery_id": gallery.public_id}),
         "max_file_bytes": settings.PHOTOS["MAX_FILE_BYTES"],
+        "client_url": _client_url(gallery),
+        "pin_form": DownloadPinForm(),
+        "selection_counts": _selection_counts(gallery),
     }
     return render(request, "studio/gallery.html", context)
+
+
+# --- client selections -----------------------------------------------------------------
+
+
+def _selection(gallery: Gallery, list_id) -> FavouriteList:
+    found = client_selectors.selection_get(gallery, list_id)
+    if found is None:
+        raise Http404("No such selection")
+    return found
+
+
+@photographer_required
+def selections(request, gallery_id):
+    """Every client's lists and comments in one gallery, with exports."""
+    gallery = _gallery(request, gallery_id)
+    lists = client_selectors.gallery_selections(gallery)
+    for favourite_list in lists:
+        favourite_list.lightroom = proofing.lightroom_filter(favourite_list)
+    return render(
+        request,
+        "studio/selections.html",
+        {
+            "gallery": gallery,
+            "lists": lists,
+            "sent": sum(1 for lst in lists if lst.submitted_at),
+            "comments": client_selectors.gallery_comments(gallery),
+        },
+    )
+
+
+@photographer_required
+def selection_export(request, gallery_id, list_id):
+    """One list as a CSV file (one row per picked photo)."""
+    gallery = _gallery(request, gallery_id)
+    favourite_list = _selection(gallery, list_id)
+    who = favourite_list.visitor.email.split("@")[0]
+    stem = slugify(f"{gallery.title} {who} {favourite_list.name}")[:100].strip("-")
+    response = HttpResponse(
+        proofing.selection_csv(favourite_list), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = attachment_header(f"{stem or 'selection'}.csv")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@photographer_required
+def selection_reopen(request, gallery_id, list_id):
+    """Unlock a submitted list so the client can change it (they get an email)."""
+    gallery = _gallery(request, gallery_id)
+    favourite_list = _selection(gallery, list_id)
+    if not favourite_list.locked:
+        messages.info(request, f"“{favourite_list.name}” is already open for changes.")
+    else:
+        with transaction.atomic():
+            proofing.favourite_list_reopen(gallery=gallery, list_id=favourite_list.public_id)
+        messages.success(
+            request,
+            f"Reopened “{favourite_list.name}”: {favourite_list.visitor.email} was emailed and "
+            "can change it and send it again.",
+        )
+    return redirect("studio:selections", gallery_id=gallery.public_id)
 
 
 @photographer_required

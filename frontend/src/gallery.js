@@ -1,0 +1,244 @@
+// Client gallery pages: the PhotoSwipe lightbox (keys, swipe, pinch-zoom up to the preview size),
+// slideshow, favourites and info from inside the lightbox, share buttons. The pages work without
+// it: every photo links to its own page.
+import PhotoSwipeLightbox from "photoswipe/lightbox";
+import PhotoSwipe from "photoswipe";
+import "photoswipe/style.css";
+import "./gallery.css";
+
+const SLIDE_SECONDS = 4;
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+// One live region, shown as a toast: screen readers hear it, everyone sees it for a moment.
+let toastTimer = null;
+function announce(text) {
+  let region = document.getElementById("announcer");
+  if (!region) {
+    region = document.createElement("p");
+    region.id = "announcer";
+    region.className = "toast";
+    region.setAttribute("role", "status");
+    document.body.append(region);
+  }
+  region.textContent = text;
+  region.classList.add("toast--shown");
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => region.classList.remove("toast--shown"), 5000);
+}
+
+// A refused htmx request (a locked list, a guest code) says why instead of failing silently.
+document.addEventListener("htmx:responseError", (event) => {
+  const text = event.detail.xhr.responseText;
+  announce(text && text.length < 300 ? text : "That did not work. Reload the page and try again.");
+});
+
+// --- favourites (shared by the grid's forms and the lightbox) ---------------------------------
+
+function tileOf(photoId) {
+  return document.getElementById(`photo-${photoId}`);
+}
+
+function isFavourite(photoId) {
+  const tile = tileOf(photoId);
+  return Boolean(tile && tile.querySelector("button.favourite.on"));
+}
+
+async function setFavourite(link, on) {
+  const body = new URLSearchParams({ on: on ? "1" : "0" });
+  const response = await fetch(link.dataset.favouriteUrl, {
+    method: "POST",
+    body,
+    headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
+    credentials: "same-origin",
+  });
+  const redirect = response.headers.get("HX-Redirect");
+  if (redirect) {
+    window.location.assign(redirect); // an email is needed first
+    return null;
+  }
+  if (!response.ok) {
+    announce(await response.text());
+    return null;
+  }
+  const tile = tileOf(link.dataset.photoId);
+  const form = tile && tile.querySelector(".favourite-form");
+  if (form) {
+    form.outerHTML = await response.text();
+    window.htmx?.process(tile);
+  }
+  tile?.classList.toggle("is-favourite", on);
+  announce(on ? "Added to favourites" : "Removed from favourites");
+  return on;
+}
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  const tile = event.target.closest?.(".tile");
+  if (tile) tile.classList.toggle("is-favourite", Boolean(tile.querySelector("button.favourite.on")));
+});
+
+// --- lightbox --------------------------------------------------------------------------------
+
+function setupLightbox(container) {
+  const galleryUrl = window.location.href;
+  const lightbox = new PhotoSwipeLightbox({
+    gallery: container,
+    children: "a.tile-link",
+    pswpModule: PhotoSwipe,
+    // Zoom stops at the preview's own pixels: the server never sends more (R09).
+    maxZoomLevel: 1,
+    secondaryZoomLevel: 1,
+    bgOpacity: 0.94,
+    loop: true,
+    closeTitle: "Close (Esc)",
+    arrowPrevTitle: "Previous (←)",
+    arrowNextTitle: "Next (→)",
+    zoomTitle: "Zoom (z)",
+  });
+  let timer = null;
+
+  const stopSlideshow = (pswp) => {
+    clearInterval(timer);
+    timer = null;
+    pswp?.element?.classList.remove("pswp--playing");
+  };
+  const startSlideshow = (pswp) => {
+    stopSlideshow(pswp);
+    timer = setInterval(() => pswp.next(), SLIDE_SECONDS * 1000);
+    pswp.element.classList.add("pswp--playing");
+  };
+
+  lightbox.on("uiRegister", () => {
+    const pswp = lightbox.pswp;
+    pswp.ui.registerElement({
+      name: "slideshow",
+      ariaLabel: "Play or pause the slideshow",
+      order: 8,
+      isButton: true,
+      html: '<span class="pswp-play" aria-hidden="true">▶</span><span class="pswp-pause" aria-hidden="true">❚❚</span>',
+      onClick: () => (timer ? stopSlideshow(pswp) : startSlideshow(pswp)),
+    });
+    pswp.ui.registerElement({
+      name: "favourite",
+      ariaLabel: "Favourite",
+      order: 9,
+      isButton: true,
+      html: '<span aria-hidden="true">♡</span>',
+      onInit: (el) => {
+        const refresh = () => {
+          const link = pswp.currSlide?.data.element;
+          const can = Boolean(link?.dataset.favouriteUrl);
+          el.hidden = !can;
+          if (!can) return;
+          const on = isFavourite(link.dataset.photoId);
+          el.setAttribute("aria-pressed", String(on));
+          el.firstChild.textContent = on ? "♥" : "♡";
+        };
+        pswp.on("change", refresh);
+        pswp.on("favouriteChanged", refresh);
+      },
+      onClick: async () => {
+        const link = pswp.currSlide?.data.element;
+        if (!link?.dataset.favouriteUrl) return;
+        await setFavourite(link, !isFavourite(link.dataset.photoId));
+        pswp.dispatch("favouriteChanged");
+      },
+    });
+    pswp.ui.registerElement({
+      name: "download",
+      ariaLabel: "Download",
+      order: 7,
+      isButton: true,
+      tagName: "a",
+      html: '<span aria-hidden="true">⤓</span>',
+      onInit: (el) => {
+        el.setAttribute("download", "");
+        pswp.on("change", () => {
+          const url = pswp.currSlide?.data.element?.dataset.downloadUrl;
+          el.hidden = !url;
+          if (url) el.href = url;
+        });
+      },
+    });
+    pswp.ui.registerElement({
+      name: "info-button",
+      ariaLabel: "Photo info",
+      order: 10,
+      isButton: true,
+      html: '<span aria-hidden="true">ⓘ</span>',
+      onClick: () => pswp.element.classList.toggle("pswp--info-open"),
+    });
+    pswp.ui.registerElement({
+      name: "info-panel",
+      appendTo: "root",
+      className: "pswp-info",
+      onInit: (el) => {
+        el.setAttribute("role", "region");
+        el.setAttribute("aria-label", "Photo info");
+        pswp.on("change", async () => {
+          const link = pswp.currSlide?.data.element;
+          if (!link) return;
+          const response = await fetch(link.dataset.infoUrl, { credentials: "same-origin" });
+          if (response.ok && pswp.currSlide?.data.element === link) {
+            el.innerHTML = await response.text();
+            const open = document.createElement("a");
+            open.href = link.href;
+            open.textContent = "Open the photo's page (comments, related photos)";
+            el.append(open);
+          }
+        });
+      },
+    });
+  });
+
+  // The address bar follows the photo, so a copied link opens it; closing restores the gallery.
+  lightbox.on("change", () => {
+    const link = lightbox.pswp.currSlide?.data.element;
+    if (link) history.replaceState(history.state, "", link.href);
+  });
+  lightbox.on("close", () => {
+    stopSlideshow(lightbox.pswp);
+    history.replaceState(history.state, "", galleryUrl);
+  });
+  lightbox.init();
+
+  document.querySelectorAll("[data-slideshow]").forEach((button) => {
+    button.addEventListener("click", () => {
+      if (!container.querySelector("a.tile-link")) return;
+      lightbox.loadAndOpen(0, { gallery: container });
+      lightbox.pswp.on("openingAnimationEnd", () => startSlideshow(lightbox.pswp));
+    });
+  });
+}
+
+// --- share -----------------------------------------------------------------------------------
+
+document.addEventListener("click", async (event) => {
+  const share = event.target.closest("[data-share-url]");
+  if (share) {
+    const data = { title: share.dataset.shareTitle, url: share.dataset.shareUrl };
+    if (navigator.share) {
+      try {
+        await navigator.share(data);
+      } catch {
+        /* the visitor closed the share sheet */
+      }
+      return;
+    }
+    try {
+      await navigator.clipboard.writeText(data.url);
+      announce("Link copied");
+      share.dataset.copied = "true";
+      setTimeout(() => delete share.dataset.copied, 2000);
+    } catch {
+      window.prompt("Copy this link", data.url);
+    }
+  }
+  if (event.target.closest("[data-print]")) window.print();
+});
+
+const container = document.getElementById("photos");
+if (container) setupLightbox(container);

@@ -1,0 +1,603 @@
+"""/api/v1 endpoints for gallery visitors: access codes, photos page by page, favourites, comments.
+
+Who the visitor is comes from two places, neither of them required by ninja (`auth=None`):
+
+- a *grant* from `POST …/access`, sent back in the `X-Gallery-Token` header (apps and pages
+  alike; a header cannot be forged cross-site, so writes with it need no CSRF token);
+- a signed-in user: an allauth app session (`X-Session-Token`) or the browser session. The owner of
+  a gallery (or an admin) sees it as "owner". On unsafe methods the browser session counts only
+  with a valid CSRF token, so a cross-site form cannot favourite or comment in the user's name.
+
+What each visitor may do is decided by `galleries.access` and `galleries.proofing`; this module
+only parses, maps their outcomes to statuses and renders.
+
+The router is mounted at /api/v1/client: the studio router already serves `GET /galleries/{id}`
+and `GET /galleries/{id}/photos` for photographers, and two ninja routers cannot share a path (the
+first URL pattern wins and answers every method).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from allauth.headless.contrib.ninja.security import XSessionTokenAuth
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from ninja import Field, Header, P, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.utils import check_csrf
+
+from proofsheet.api.studio import Input
+from proofsheet.core.http import client_ip
+from proofsheet.galleries import access, client_selectors, proofing, selectors
+from proofsheet.galleries.access import Access, AccessDenied, CodeRejected
+from proofsheet.galleries.models import (
+    FavouriteList,
+    Gallery,
+    Photo,
+    PhotoComment,
+    PhotoStatus,
+    Visibility,
+)
+
+router = Router(tags=["client galleries"], auth=None)
+
+# Renditions a visitor may fetch; anything else a photo carries stays server-side.
+PUBLIC_RENDITIONS = ("thumb", "grid", "preview")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+DEFAULT_LIST = "default"
+
+GalleryToken = Header[
+    str | None,
+    P(
+        alias="X-Gallery-Token",
+        description="The token from POST /client/galleries/{gallery_id}/access (omit it if none).",
+    ),
+]
+ListParam = Query[
+    str | None,
+    P(alias="list", description='A list id, or "default" (the default) for the Favourites list.'),
+]
+
+_session_token_auth = XSessionTokenAuth()
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+
+class Error(Schema):
+    detail: str
+
+
+class Problem(Schema):
+    """A request that breaks a rule: a sentence, or (a malformed body) a list of field errors."""
+
+    detail: str | list[dict[str, Any]]
+
+
+class AccessIn(Input):
+    code: str | None = Field(None, max_length=100)
+    email: str | None = Field(None, max_length=254)
+
+
+class AccessOut(Schema):
+    token: str
+    role: Literal["client", "guest"]
+    gallery_id: uuid.UUID
+    email: str
+
+
+class RenditionOut(Schema):
+    width: int | None
+    height: int | None
+    webp: str | None = None
+    jpeg: str | None = None
+
+
+class SetOut(Schema):
+    id: uuid.UUID
+    name: str
+
+
+class SelectionRules(Schema):
+    min: int | None
+    max: int | None
+    deadline: dt.datetime | None
+
+
+class ClientGalleryOut(Schema):
+    id: uuid.UUID
+    title: str
+    description: str
+    event_date: dt.date | None
+    location: str
+    layout: str
+    visibility: str
+    role: Literal["owner", "client", "guest"]
+    email: str
+    cover: dict[str, RenditionOut] | None
+    sets: list[SetOut]
+    selection: SelectionRules
+    downloads_enabled: bool
+
+
+class PhotoItem(Schema):
+    id: uuid.UUID
+    title: str
+    alt: str
+    width: int | None
+    height: int | None
+    renditions: dict[str, RenditionOut]
+    placeholder: str
+    favourite: bool
+
+
+class PhotoPageOut(Schema):
+    items: list[PhotoItem]
+    next_cursor: str | None
+
+
+class PhotoDetail(PhotoItem):
+    caption: str
+    set_id: uuid.UUID | None
+    previous_id: uuid.UUID | None
+    next_id: uuid.UUID | None
+    related: list[uuid.UUID]
+
+
+class ListOut(Schema):
+    id: uuid.UUID
+    name: str
+    count: int
+    submitted_at: dt.datetime | None
+    locked: bool
+
+
+class ListIn(Input):
+    name: str = Field(max_length=200)
+
+
+class SubmitIn(Input):
+    note: str = Field("", max_length=1000)
+
+
+class CommentIn(Input):
+    body: str = Field(max_length=4000)
+
+
+class CommentOut(Schema):
+    id: uuid.UUID
+    photo_id: uuid.UUID
+    body: str
+    author: str
+    mine: bool
+    created_at: dt.datetime
+
+
+# Statuses every gallery-scoped operation can answer with, besides its own.
+VISIT_ERRORS: dict[int, Any] = {403: Error, 404: Error, 410: Error}
+WRITE_ERRORS: dict[int, Any] = VISIT_ERRORS | {409: Error, 422: Problem}
+
+
+# --- who is visiting ---------------------------------------------------------------------------
+
+
+def _signed_in_user(request):
+    """The signed-in user, or None: an app session token, or the browser session.
+
+    ninja checks CSRF only for cookie-auth classes, and these operations have none; so on unsafe
+    methods the browser session is used only when the request carries a valid CSRF token.
+    """
+    if request.headers.get("X-Session-Token"):
+        return _session_token_auth(request)  # None for an unknown or revoked token
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    if request.method not in SAFE_METHODS and check_csrf(request) is not None:
+        return None
+    return user
+
+
+def _gallery(gallery_id: str) -> Gallery:
+    gallery = client_selectors.gallery_get(gallery_id)
+    if gallery is None:
+        raise HttpError(404, "Not found")
+    return gallery
+
+
+def _denied(exc: AccessDenied) -> HttpError:
+    if exc.reason == "expired":
+        return HttpError(410, "expired")
+    if exc.reason in ("code", "email"):
+        return HttpError(403, exc.reason)
+    return HttpError(404, "Not found")
+
+
+def _visit(request, gallery_id: str, token: str | None) -> Access:
+    """The visitor's access to the gallery; 404 unknown, 410 expired, 403 "code" or "email"."""
+    gallery = _gallery(gallery_id)
+    grant = access.grant_from_token(token) if token else None
+    try:
+        return access.gallery_access(gallery=gallery, user=_signed_in_user(request), grant=grant)
+    except AccessDenied as exc:
+        raise _denied(exc) from exc
+
+
+def as_public_id(value: str) -> uuid.UUID:
+    """A public id from the URL; anything else is a 404 (never a 500)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise HttpError(404, "Not found") from None
+
+
+def _list_id(value: str | None) -> uuid.UUID | None:
+    """None for the default list ("default" or nothing), else the list's id."""
+    if not value or value == DEFAULT_LIST:
+        return None
+    return as_public_id(value)
+
+
+def _photo(gallery: Gallery, photo_id: str) -> Photo:
+    photo = client_selectors.photo_get(gallery, photo_id)
+    if photo is None:
+        raise HttpError(404, "Not found")
+    return photo
+
+
+def _refused(exc: PermissionDenied) -> HttpError:
+    return HttpError(403, str(exc) or "You cannot do this here.")
+
+
+def _invalid(exc: ValidationError) -> HttpError:
+    return HttpError(422, "; ".join(exc.messages))
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def _renditions(photo: Photo) -> dict[str, RenditionOut]:
+    public = selectors.photo_renditions_public(photo)
+    return {name: RenditionOut(**public[name]) for name in PUBLIC_RENDITIONS if name in public}
+
+
+def _photo_item(photo: Photo, favourite: bool) -> dict:
+    return {
+        "id": photo.public_id,
+        "title": photo.title,
+        "alt": photo.alt_text,
+        "width": photo.width,
+        "height": photo.height,
+        "renditions": _renditions(photo),
+        "placeholder": photo.placeholder,
+        "favourite": favourite,
+    }
+
+
+def _list_out(favourite_list: FavouriteList) -> ListOut:
+    count = getattr(favourite_list, "count", None)
+    return ListOut(
+        id=favourite_list.public_id,
+        name=favourite_list.name,
+        count=favourite_list.items.count() if count is None else count,
+        submitted_at=favourite_list.submitted_at,
+        locked=favourite_list.locked,
+    )
+
+
+def _comment_out(comment: PhotoComment, photo: Photo, visit: Access) -> CommentOut:
+    return CommentOut(
+        id=comment.public_id,
+        photo_id=photo.public_id,
+        body=comment.body,
+        author=comment.visitor.email,
+        mine=bool(visit.email) and comment.visitor.email == visit.email.strip().lower(),
+        created_at=comment.created_at,
+    )
+
+
+# --- access --------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/galleries/{gallery_id}/access",
+    response={200: AccessOut, 403: Error, 404: Error, 410: Error, 422: Problem, 429: Error},
+    summary="Exchange an access code (and/or an email) for an X-Gallery-Token",
+)
+def gallery_access_grant(
+    request, gallery_id: str, payload: AccessIn, x_gallery_token: GalleryToken = None
+):
+    """Private galleries need the client or guest `code` (or a still-valid token to add an
+    `email` to); public and unlisted galleries need none and ignore it. `email` identifies the
+    visitor for favourites and comments, and is required where the gallery says so."""
+    gallery = _gallery(gallery_id)
+    code = (payload.code or "").strip()
+    email = (payload.email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise _invalid(exc) from exc
+    grant = access.grant_from_token(x_gallery_token) if x_gallery_token else None
+    if gallery.visibility != Visibility.PRIVATE:
+        # Anyone may visit: a new email makes a fresh grant (never one with a stale stamp).
+        if email or grant is None:
+            grant = access.grant_with_email(None, gallery, email)
+    else:
+        if code:
+            try:
+                grant = access.gallery_code_exchange(
+                    gallery=gallery, code=code, ip=client_ip(request)
+                )
+            except CodeRejected as exc:
+                raise HttpError(429 if exc.throttled else 403, str(exc)) from exc
+        if grant is None:
+            # grant_with_email(None, …) would make a client grant: private needs a code first.
+            raise HttpError(403, "code")
+        if email:
+            grant = access.grant_with_email(grant, gallery, email)
+    try:
+        visit = access.gallery_access(gallery=gallery, grant=grant)
+    except AccessDenied as exc:
+        raise _denied(exc) from exc
+    return AccessOut(
+        token=access.grant_token(grant),
+        role=visit.role,
+        gallery_id=gallery.public_id,
+        email=visit.email,
+    )
+
+
+# --- gallery and photos --------------------------------------------------------------------------
+
+
+@router.get(
+    "/galleries/{gallery_id}",
+    response={200: ClientGalleryOut} | VISIT_ERRORS,
+    summary="A gallery as its visitor sees it",
+)
+def gallery_detail(request, gallery_id: str, x_gallery_token: GalleryToken = None):
+    visit = _visit(request, gallery_id, x_gallery_token)
+    gallery = visit.gallery
+    cover = gallery.cover_photo
+    usable_cover = (
+        cover is not None and cover.gallery_id == gallery.pk and cover.status == PhotoStatus.READY
+    )
+    return ClientGalleryOut(
+        id=gallery.public_id,
+        title=gallery.title,
+        description=gallery.description,
+        event_date=gallery.event_date,
+        location=gallery.location,
+        layout=gallery.layout,
+        visibility=gallery.visibility,
+        role=visit.role,
+        email=visit.email,
+        cover=_renditions(cover) if usable_cover else None,
+        sets=[SetOut(id=s.public_id, name=s.name) for s in client_selectors.gallery_sets(gallery)],
+        selection=SelectionRules(
+            min=gallery.selection_min,
+            max=gallery.selection_max,
+            deadline=gallery.selection_deadline,
+        ),
+        downloads_enabled=gallery.downloads_enabled,
+    )
+
+
+@router.get(
+    "/galleries/{gallery_id}/photos",
+    response={200: PhotoPageOut} | VISIT_ERRORS,
+    summary="One page of the gallery's photos (keyset pagination: pass next_cursor back)",
+)
+def gallery_photos(
+    request,
+    gallery_id: str,
+    x_gallery_token: GalleryToken = None,
+    cursor: str | None = None,
+    photo_set: Query[str | None, P(alias="set")] = None,
+    size: int = client_selectors.PAGE_SIZE,
+    list_id: ListParam = None,
+):
+    visit = _visit(request, gallery_id, x_gallery_token)
+    chosen_set = None
+    if photo_set:
+        chosen_set = selectors.photo_set_get(visit.gallery, photo_set)
+        if chosen_set is None:
+            raise HttpError(404, "Not found")
+    page = client_selectors.photos_page(
+        visit.gallery, photo_set=chosen_set, cursor=cursor, size=size
+    )
+    picked = client_selectors.favourite_ids(
+        visit, [p.pk for p in page.photos], list_id=_list_id(list_id)
+    )
+    return PhotoPageOut(
+        items=[_photo_item(p, p.pk in picked) for p in page.photos],
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get(
+    "/galleries/{gallery_id}/photos/{photo_id}",
+    response={200: PhotoDetail} | VISIT_ERRORS,
+    summary="One photo, its neighbours in the gallery's order and related photos",
+)
+def photo_detail(
+    request,
+    gallery_id: str,
+    photo_id: str,
+    x_gallery_token: GalleryToken = None,
+    list_id: ListParam = None,
+):
+    visit = _visit(request, gallery_id, x_gallery_token)
+    photo = _photo(visit.gallery, photo_id)
+    photo.gallery = visit.gallery
+    previous, following = client_selectors.photo_neighbours(photo)
+    favourite = photo.pk in client_selectors.favourite_ids(
+        visit, [photo.pk], list_id=_list_id(list_id)
+    )
+    return PhotoDetail(
+        **_photo_item(photo, favourite),
+        caption=photo.caption,
+        set_id=photo.photo_set.public_id if photo.photo_set else None,
+        previous_id=previous.public_id if previous else None,
+        next_id=following.public_id if following else None,
+        related=[p.public_id for p in client_selectors.photos_related(photo)],
+    )
+
+
+# --- favourites and lists ------------------------------------------------------------------------
+
+
+@router.get(
+    "/galleries/{gallery_id}/lists",
+    response={200: list[ListOut]} | VISIT_ERRORS,
+    summary="Your favourite lists in this gallery",
+)
+def lists(request, gallery_id: str, x_gallery_token: GalleryToken = None):
+    visit = _visit(request, gallery_id, x_gallery_token)
+    return [_list_out(fl) for fl in client_selectors.visitor_lists(visit)]
+
+
+@router.post(
+    "/galleries/{gallery_id}/lists",
+    response={201: ListOut} | WRITE_ERRORS,
+    summary="Start another named list",
+)
+def list_create(request, gallery_id: str, payload: ListIn, x_gallery_token: GalleryToken = None):
+    visit = _visit(request, gallery_id, x_gallery_token)
+    try:
+        favourite_list = proofing.favourite_list_create(access=visit, name=payload.name)
+    except PermissionDenied as exc:
+        raise _refused(exc) from exc
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    return Status(201, _list_out(favourite_list))
+
+
+def _favourite(request, gallery_id: str, photo_id: str, token, list_id, on: bool):
+    visit = _visit(request, gallery_id, token)
+    photo = _photo(visit.gallery, photo_id)
+    try:
+        proofing.favourite_set(access=visit, photo=photo, on=on, list_id=_list_id(list_id))
+    except PermissionDenied as exc:
+        raise _refused(exc) from exc
+    except proofing.ListLocked as exc:
+        raise HttpError(409, str(exc)) from exc
+    except (FavouriteList.DoesNotExist, Photo.DoesNotExist):
+        raise HttpError(404, "Not found") from None
+    return Status(204, None)
+
+
+@router.put(
+    "/galleries/{gallery_id}/favourites/{photo_id}",
+    response={204: None} | WRITE_ERRORS,
+    summary="Add a photo to a list (the default Favourites list unless ?list= names one)",
+)
+def favourite_add(
+    request,
+    gallery_id: str,
+    photo_id: str,
+    x_gallery_token: GalleryToken = None,
+    list_id: ListParam = None,
+):
+    return _favourite(request, gallery_id, photo_id, x_gallery_token, list_id, on=True)
+
+
+@router.delete(
+    "/galleries/{gallery_id}/favourites/{photo_id}",
+    response={204: None} | WRITE_ERRORS,
+    summary="Take a photo out of a list",
+)
+def favourite_remove(
+    request,
+    gallery_id: str,
+    photo_id: str,
+    x_gallery_token: GalleryToken = None,
+    list_id: ListParam = None,
+):
+    return _favourite(request, gallery_id, photo_id, x_gallery_token, list_id, on=False)
+
+
+@router.post(
+    "/galleries/{gallery_id}/lists/{list_id}/submit",
+    response={200: ListOut} | WRITE_ERRORS,
+    summary='Send a list ("default" for Favourites) to the photographer; it locks',
+)
+def list_submit(
+    request,
+    gallery_id: str,
+    list_id: str,
+    payload: SubmitIn,
+    x_gallery_token: GalleryToken = None,
+):
+    visit = _visit(request, gallery_id, x_gallery_token)
+    try:
+        favourite_list = proofing.favourite_list_submit(
+            access=visit, list_id=_list_id(list_id), note=payload.note
+        )
+    except PermissionDenied as exc:
+        raise _refused(exc) from exc
+    except proofing.ListLocked as exc:
+        raise HttpError(409, str(exc)) from exc
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    except FavouriteList.DoesNotExist:
+        raise HttpError(404, "Not found") from None
+    return _list_out(favourite_list)
+
+
+# --- comments ------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/galleries/{gallery_id}/photos/{photo_id}/comments",
+    response={200: list[CommentOut]} | VISIT_ERRORS,
+    summary="Comments on a photo: your own (the owner reads everyone's)",
+)
+def comments(request, gallery_id: str, photo_id: str, x_gallery_token: GalleryToken = None):
+    visit = _visit(request, gallery_id, x_gallery_token)
+    photo = _photo(visit.gallery, photo_id)
+    return [_comment_out(c, photo, visit) for c in client_selectors.photo_comments(photo, visit)]
+
+
+@router.post(
+    "/galleries/{gallery_id}/photos/{photo_id}/comments",
+    response={201: CommentOut} | WRITE_ERRORS,
+    summary="Comment on a photo (the photographer is told)",
+)
+def comment_add(
+    request,
+    gallery_id: str,
+    photo_id: str,
+    payload: CommentIn,
+    x_gallery_token: GalleryToken = None,
+):
+    visit = _visit(request, gallery_id, x_gallery_token)
+    photo = _photo(visit.gallery, photo_id)
+    try:
+        comment = proofing.photo_comment_add(access=visit, photo=photo, body=payload.body)
+    except PermissionDenied as exc:
+        raise _refused(exc) from exc
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    except Photo.DoesNotExist:
+        raise HttpError(404, "Not found") from None
+    return Status(201, _comment_out(comment, photo, visit))
+
+
+@router.delete(
+    "/galleries/{gallery_id}/comments/{comment_id}",
+    response={204: None} | WRITE_ERRORS,
+    summary="Delete one of your comments",
+)
+def comment_delete(request, gallery_id: str, comment_id: str, x_gallery_token: GalleryToken = None):
+    visit = _visit(request, gallery_id, x_gallery_token)
+    try:
+        proofing.photo_comment_delete(access=visit, comment_id=as_public_id(comment_id))
+    except PermissionDenied as exc:
+        raise _refused(exc) from exc
+    except PhotoComment.DoesNotExist:
+        raise HttpError(404, "Not found") from None
+    return Status(204, None)

@@ -1,0 +1,260 @@
+"""A client in headless Chromium: browse, lightbox, access code, favourites and a selection."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from proofsheet.accounts.services import user_create
+from proofsheet.galleries import access, services
+from proofsheet.galleries.models import FavouriteList, Gallery, PhotoStatus
+from proofsheet.notifications.models import OutboundEmail
+from tests.support import PHOTOS
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+PASSWORD = "darkroom-silver-gelatin-8"
+FILES = [
+    "Canon_40D.jpg",
+    "Nikon_D70.jpg",
+    "orientation/portrait_6.jpg",
+    "orientation/landscape_3.jpg",
+]
+
+
+@pytest.fixture
+def server_env():
+    """Codes are hashed with SECRET_KEY: the server must use the key this process hashes with."""
+    from django.conf import settings
+
+    return {"SECRET_KEY": settings.SECRET_KEY}
+
+
+@pytest.fixture
+def server_media(settings, tmp_path):
+    """Store photos where the server started by `proofsheet_server` reads them."""
+    media = tmp_path / "var" / "media"
+    settings.STORAGES = settings.STORAGES | {
+        "public": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": str(media / "public"),
+                "base_url": "/media/public/",
+                "allow_overwrite": True,
+            },
+        },
+        "private": {
+            "BACKEND": "proofsheet.core.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(media / "private")},
+        },
+    }
+    settings.UPLOAD_TMP_DIR = str(tmp_path / "uploads")
+    return media
+
+
+def make_gallery(*, title: str, visibility: str, **fields) -> Gallery:
+    owner, _ = user_create(
+        email=f"ph-{visibility}@example.test",
+        role="photographer",
+        password=PASSWORD,
+        display_name="Ada Lens",
+    )
+    gallery = services.gallery_create(owner=owner, title=title, visibility=visibility, **fields)
+    for name in FILES:
+        services.photo_ingest(
+            gallery=gallery, owner=owner, source=PHOTOS / name, original_name=name.split("/")[-1]
+        )
+    assert gallery.photos.filter(status=PhotoStatus.READY).count() == len(FILES)
+    return gallery
+
+
+def test_public_gallery_lightbox_keys_swipe_zoom_and_photo_page(
+    proofsheet_server, server_media, page
+):
+    url = proofsheet_server.url
+    gallery = make_gallery(title="Harbour at dawn", visibility="public")
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    page.goto(url)
+    page.get_by_role("link", name="Harbour at dawn").click()
+    page.get_by_role("heading", name="Harbour at dawn").wait_for()
+    tiles = page.locator("a.tile-link")
+    assert tiles.count() == len(FILES)
+    # Every visible thumbnail actually decodes, with alt text.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.tile-image')]"
+        ".slice(0, 2).every((i) => i.naturalWidth > 0)"
+    )
+    assert all(tiles.nth(i).locator(".tile-image").get_attribute("alt") for i in range(4))
+
+    # The lightbox opens on the first photo; arrow keys move, the address follows the photo.
+    tiles.first.click()
+    lightbox = page.locator(".pswp")
+    lightbox.wait_for()
+    page.locator(".pswp__counter").filter(has_text="1 / 4").wait_for()
+    page.wait_for_timeout(600)  # PhotoSwipe ignores moves during its opening animation
+    page.keyboard.press("ArrowRight")
+    page.locator(".pswp__counter").filter(has_text="2 / 4").wait_for()
+    assert re.search(r"/p/[0-9a-f-]+/$", page.url)
+    page.keyboard.press("ArrowLeft")
+    page.locator(".pswp__counter").filter(has_text="1 / 4").wait_for()
+
+    # Swipe left on the image moves to the next photo (touch on phones, a drag on desktop).
+    box = page.locator(".pswp__item[aria-hidden='false'], .pswp__container").first.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.8, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.2, y, steps=8)
+    page.mouse.up()
+    page.locator(".pswp__counter").filter(has_text="2 / 4").wait_for()
+
+    # Zoom ("z", the zoom button on desktops, a pinch on phones) stops at the preview's own
+    # pixels (≤ 1600 px long edge).
+    page.keyboard.press("z")
+    page.wait_for_timeout(600)
+    zoomed = page.evaluate(
+        """() => {
+            const img = document.querySelector('.pswp__item[aria-hidden="false"] img.pswp__img');
+            const r = img.getBoundingClientRect();
+            return [r.width, r.height, img.naturalWidth];
+        }"""
+    )
+    assert max(zoomed[:2]) <= 1600 + 1
+    assert zoomed[2] <= 1600
+
+    # The info panel shows what the camera recorded.
+    page.locator(".pswp__button--info-button").click()
+    page.locator(".pswp-info").get_by_text("Camera").wait_for()
+
+    # Escape closes and the gallery address comes back.
+    page.keyboard.press("Escape")
+    lightbox.wait_for(state="detached")
+    assert page.url.rstrip("/").endswith(str(gallery.public_id))
+
+    # Each photo has its own page, reachable without JavaScript, with related photos.
+    page.goto(url + tiles.nth(1).get_attribute("href"))
+    page.get_by_role("heading", name="Photo info").wait_for()
+    page.get_by_role("heading", name="Related photos").wait_for()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_private_gallery_code_favourites_selection_locked_and_exported(
+    proofsheet_server, server_media, page
+):
+    url = proofsheet_server.url
+    gallery = make_gallery(
+        title="Rivera wedding",
+        visibility="private",
+        selection_min=2,
+        selection_max=3,
+        selection_deadline=timezone.now() + timedelta(days=7),
+    )
+    code = access.gallery_rotate_access_code(gallery=gallery)
+    gallery_url = f"{url}/g/{gallery.public_id}/"
+
+    # The link alone shows nothing but the code form.
+    page.goto(gallery_url)
+    page.get_by_role("heading", name="Private gallery").wait_for()
+    assert "Rivera wedding" not in page.content()
+    page.get_by_label("Access code").fill("WRONG-CODE-HERE")
+    page.get_by_role("button", name="Open gallery").click()
+    page.get_by_role("alert").filter(has_text="not right").wait_for()
+    page.get_by_label("Access code").fill(code.lower())  # typed in lower case on a phone
+    page.get_by_role("button", name="Open gallery").click()
+    page.get_by_role("heading", name="Rivera wedding").wait_for()
+
+    # The first heart asks who is choosing; the pick is kept after that.
+    page.locator("button.favourite").first.click()
+    page.get_by_label("Email").fill("maria@example.test")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Rivera wedding").wait_for()
+    page.locator("button.favourite").first.click()
+    page.locator("button.favourite[aria-pressed='true']").first.wait_for()
+
+    # One pick is below the photographer's minimum of two.
+    page.get_by_role("link", name=re.compile("Favourites")).click()
+    page.get_by_text("Pick at least 2 photos (1 so far).").wait_for()
+    page.get_by_role("link", name=re.compile("Rivera wedding")).click()
+    page.locator("button.favourite[aria-pressed='false']").first.click()
+    page.wait_for_function(
+        "() => document.querySelectorAll(\"button.favourite[aria-pressed='true']\").length === 2"
+    )
+    page.get_by_role("link", name=re.compile("Favourites")).click()
+    page.get_by_label("A note for your photographer").fill("Can the second be black and white?")
+    page.get_by_role("button", name=re.compile(r"Send 2 photos")).click()
+    page.get_by_text("was sent to your photographer").wait_for()
+
+    # Locked: a heart cannot change the sent list.
+    selection = FavouriteList.objects.get(gallery=gallery)
+    assert selection.submitted_at is not None
+    page.goto(gallery_url)
+    page.locator("button.favourite[aria-pressed='true']").first.click()
+    page.get_by_text("ask them to reopen it").wait_for()
+    assert selection.items.count() == 2
+
+    # The photographer is told by email and sees the selection in the studio, and exports it.
+    assert any(
+        gallery.owner.email in mail.to and "New selection" in mail.subject
+        for mail in OutboundEmail.objects.all()
+    )
+    studio = page.context.browser.new_context().new_page()
+    studio.goto(f"{url}/accounts/login/")
+    studio.get_by_label("Email").fill(gallery.owner.email)
+    studio.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    studio.get_by_role("button", name="Sign In").click()
+    studio.wait_for_url(f"{url}/studio/")
+    studio.goto(f"{url}/studio/galleries/{gallery.public_id}/selections/")
+    studio.get_by_text("maria@example.test").first.wait_for()
+    names = sorted(selection.items.values_list("photo__original_name", flat=True))
+    lightroom = studio.locator("textarea").first.input_value()
+    assert sorted(part.strip() for part in lightroom.split(",")) == sorted(
+        name.rsplit(".", 1)[0] for name in names
+    )
+    with studio.expect_download() as download:
+        studio.get_by_role("link", name=re.compile("CSV")).first.click()
+    csv_text = download.value.path().read_text(encoding="utf-8")
+    assert all(name in csv_text for name in names)
+
+
+def test_keyboard_only_and_without_javascript(proofsheet_server, server_media, chromium):
+    url = proofsheet_server.url
+    gallery = make_gallery(title="Quiet forest", visibility="public")
+    gallery_url = f"{url}/g/{gallery.public_id}/"
+
+    # Keyboard: Tab reaches the first photo, Enter opens the lightbox, Escape closes it and
+    # focus goes back to the photo.
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(gallery_url)
+    first = page.locator("a.tile-link").first
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.classList.contains('tile-link')"):
+            break
+    assert page.evaluate("() => document.activeElement.classList.contains('tile-link')")
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # focus is visible
+    page.keyboard.press("Enter")
+    page.locator(".pswp__counter").filter(has_text="1 / 4").wait_for()
+    page.wait_for_timeout(600)  # past the opening animation
+    page.keyboard.press("Escape")
+    page.locator(".pswp").wait_for(state="detached")
+    assert page.evaluate("() => document.activeElement.classList.contains('tile-link')")
+    context.close()
+
+    # Without JavaScript the gallery still shows its photos and each photo page navigates.
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(gallery_url)
+    page.get_by_role("heading", name="Quiet forest").wait_for()
+    assert page.locator("img.tile-image").count() == 4
+    first = page.locator("a.tile-link").first
+    first.click()
+    page.get_by_role("heading", name="Photo info").wait_for()
+    page.get_by_role("link", name="Next →").click()
+    page.get_by_role("heading", name="Photo info").wait_for()
+    assert page.get_by_role("link", name="← Previous").count() == 1
+    context.close()
