@@ -51,7 +51,12 @@ def test_no_operation_ever_answers_with_a_server_error(media):
             database=None,
         )
         def check(case):
-            case.headers = {**dict(case.headers or {}), "X-Session-Token": token}
+            # The in-process WSGI transport does not inflate gzip; the wire format is not the point.
+            case.headers = {
+                **dict(case.headers or {}),
+                "X-Session-Token": token,
+                "Accept-Encoding": "identity",
+            }
             response = case.call()
             statuses[response.status_code] += 1
             assert response.status_code < 500, (case.method, case.path, response.text[:300])

@@ -45,7 +45,7 @@ from proofsheet.galleries.models import (
 router = Router(tags=["client galleries"], auth=None)
 
 # Renditions a visitor may fetch; anything else a photo carries stays server-side.
-PUBLIC_RENDITIONS = ("thumb", "grid", "preview")
+PUBLIC_RENDITIONS = ("thumb", "small", "grid", "preview")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 DEFAULT_LIST = "default"
 
@@ -397,7 +397,7 @@ def gallery_photos(
     x_gallery_token: GalleryToken = None,
     cursor: str | None = None,
     photo_set: Query[str | None, P(alias="set")] = None,
-    size: int = client_selectors.PAGE_SIZE,
+    size: int = 48,
     list_id: ListParam = None,
 ):
     visit = _visit(request, gallery_id, x_gallery_token)

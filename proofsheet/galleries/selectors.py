@@ -117,10 +117,10 @@ def rendition_url(photo: Photo, name: str, fmt: str = "webp") -> str | None:
     return storages["public"].url(key) if key else None
 
 
-def rendition_srcset(photo: Photo, fmt: str = "webp") -> str:
-    """`srcset` over the grid and preview sizes."""
+def rendition_srcset(photo: Photo, fmt: str = "webp", names: str = "small grid preview") -> str:
+    """`srcset` over some renditions (space-separated names), smallest first."""
     parts = []
-    for name in ("grid", "preview"):
+    for name in names.split():
         entry = photo.renditions.get(name) or {}
         if entry.get(fmt):
             parts.append(f"{storages['public'].url(entry[fmt])} {entry['w']}w")

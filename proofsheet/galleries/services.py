@@ -47,7 +47,7 @@ from proofsheet.notifications.services import notification_create
 logger = logging.getLogger(__name__)
 
 # Bump when the rendition set changes (sizes, formats, quality): every photo gets new URLs.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 EDITABLE_GALLERY_FIELDS = {
     "title",

@@ -4,7 +4,7 @@ No Django here (limits come in as arguments), so it is testable and reusable on 
 
 - `validation.inspect_image(path, …) -> ImageInfo`: decide from the bytes, before decoding.
 - `pipeline.render_photo(path, watermark=…, …) -> RenderResult`: one shrink-on-load decode,
-  thumb/grid/preview in WebP and JPEG, placeholder, palette, metadata.
+  thumb/small/grid/preview in WebP and JPEG, placeholder, palette, metadata.
 - `metadata.read_metadata(path) -> PhotoMetadata`: camera, exposure, capture time, GPS.
 
 Everything a file can make go wrong surfaces as `RejectedImage` with a sentence for the

@@ -69,7 +69,7 @@ from proofsheet.imaging.watermark import Watermark
 
 __all__ = ["RenderResult", "Rendition", "Watermark", "render_photo"]
 
-PREVIEW_EDGE, GRID_EDGE, THUMB_EDGE = 1600, 640, 300
+PREVIEW_EDGE, GRID_EDGE, SMALL_EDGE, THUMB_EDGE = 1600, 640, 320, 300
 JPEG_QUALITY, JPEG_PROGRESSIVE, WEBP_QUALITY, WEBP_EFFORT = 82, False, 78, 0
 _STRIP = pyvips.enums.ForeignKeep.NONE  # no EXIF, XMP, IPTC, ICC or anything else (R17)
 _MIME = {"webp": "image/webp", "jpeg": "image/jpeg"}
@@ -80,7 +80,7 @@ _EXTENSIONS = {"webp": ".webp", "jpeg": ".jpg"}
 class Rendition:
     """One encoded derivative of a photo, ready to store."""
 
-    name: str  # "thumb" | "grid" | "preview"
+    name: str  # "thumb" | "small" | "grid" | "preview"
     format: str  # "webp" | "jpeg"
     width: int
     height: int
@@ -179,8 +179,11 @@ def _render(
     # pixels for the attention search. Very wide panoramas fall back to the preview.
     source = grid if min(grid.width, grid.height) >= THUMB_EDGE else image
     thumb = source.thumbnail_image(THUMB_EDGE, height=THUMB_EDGE, crop="attention").copy_memory()
+    # Phones show tiles ~200-300 device pixels wide: this has a quarter of the grid's pixels.
+    small = grid.thumbnail_image(SMALL_EDGE, height=SMALL_EDGE, size="down").copy_memory()
     renditions = [
         *_encode("thumb", thumb),
+        *_encode("small", small),
         *_encode("grid", grid),
         *_encode("preview", preview),
     ]

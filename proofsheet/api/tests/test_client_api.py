@@ -336,10 +336,10 @@ def test_no_response_reveals_where_the_original_is(add_photos, django_capture_on
         for secret in (photo.original_key, gallery_cover.original_key, "originals/"):
             assert secret not in response.text
     cover = responses[0].json()["cover"]
-    assert set(cover) == {"thumb", "grid", "preview"}
+    assert set(cover) == {"thumb", "small", "grid", "preview"}
     assert cover["preview"]["jpeg"].startswith("/media/public/renditions/")
     item = responses[1].json()["items"][0]
-    assert set(item["renditions"]) == {"thumb", "grid", "preview"}
+    assert set(item["renditions"]) == {"thumb", "small", "grid", "preview"}
     assert item["placeholder"]
 
 

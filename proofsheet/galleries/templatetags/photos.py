@@ -14,5 +14,5 @@ def rendition(photo, name: str = "grid", fmt: str = "webp") -> str:
 
 
 @register.simple_tag
-def srcset(photo, fmt: str = "webp") -> str:
-    return selectors.rendition_srcset(photo, fmt)
+def srcset(photo, fmt: str = "webp", names: str = "small grid preview") -> str:
+    return selectors.rendition_srcset(photo, fmt, names)

@@ -50,7 +50,7 @@ def test_a_photo_is_stored_privately_and_processed(media, django_capture_on_comm
         PHOTOS / "Canon_40D.jpg"
     ).read_bytes()
     # Renditions: public, versioned keys, all sizes in WebP and JPEG.
-    assert set(photo.renditions) == {"thumb", "grid", "preview"}
+    assert set(photo.renditions) == {"thumb", "small", "grid", "preview"}
     for entry in photo.renditions.values():
         for fmt in ("webp", "jpeg"):
             assert entry[fmt].startswith(f"renditions/{photo.public_id}/{photo.rendition_version}/")
@@ -175,7 +175,7 @@ def test_processing_twice_leaves_one_set_of_renditions(media, django_capture_on_
         services.photo_process(str(result.photo.public_id))
 
     assert stored_files(media / "public") == before
-    assert len(before) == 6
+    assert len(before) == 8
 
 
 def test_a_new_watermark_regenerates_previews_and_removes_the_old_ones(
@@ -199,7 +199,7 @@ def test_a_new_watermark_regenerates_previews_and_removes_the_old_ones(
     new_pixels = (media / "public" / photo.renditions["preview"]["jpeg"]).read_bytes()
     assert new_pixels != old_pixels
     assert not (media / "public" / old_preview).exists()
-    assert len(stored_files(media / "public")) == 6
+    assert len(stored_files(media / "public")) == 8
 
 
 def test_deleting_photos_and_galleries_leaves_no_files(media, django_capture_on_commit_callbacks):
@@ -212,7 +212,7 @@ def test_deleting_photos_and_galleries_leaves_no_files(media, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         services.photos_delete(gallery=gallery, photo_ids=[photos[0].public_id])
     assert len(stored_files(media / "private")) == 1
-    assert len(stored_files(media / "public")) == 6
+    assert len(stored_files(media / "public")) == 8
 
     with django_capture_on_commit_callbacks(execute=True):
         services.gallery_delete(gallery=gallery)

@@ -43,7 +43,7 @@ def test_the_whole_life_of_a_photo_on_s3(s3, django_capture_on_commit_callbacks)
     assert photo.status == PhotoStatus.READY
     stored = keys(client, bucket)
     assert f"private/{photo.original_key}" in stored
-    assert len([k for k in stored if k.startswith("public/renditions/")]) == 6
+    assert len([k for k in stored if k.startswith("public/renditions/")]) == 8
     from proofsheet.galleries.selectors import rendition_url
 
     original = f"{url_base(client, bucket)}/private/{photo.original_key}"

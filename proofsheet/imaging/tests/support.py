@@ -269,5 +269,5 @@ def inspect_and_render_outcome(path: Path) -> str:
     except RejectedImage as error:
         assert error.reason and error.code
         return error.code
-    assert len(result.renditions) == 6
+    assert len(result.renditions) == 8
     return "rendered"

@@ -78,6 +78,8 @@ def test_iphone_heic_renders_upright_once(iphone_heic: Path) -> None:
     assert sizes == {
         ("thumb", "webp"): (300, 300),
         ("thumb", "jpeg"): (300, 300),
+        ("small", "webp"): (240, 320),
+        ("small", "jpeg"): (240, 320),
         ("grid", "webp"): (480, 640),
         ("grid", "jpeg"): (480, 640),
         ("preview", "webp"): (1200, 1600),

@@ -74,6 +74,8 @@ def test_sizes_and_formats(camera_jpeg: Path) -> None:
     assert sizes == {
         ("thumb", "webp"): (300, 300),
         ("thumb", "jpeg"): (300, 300),
+        ("small", "webp"): (320, 214),
+        ("small", "jpeg"): (320, 214),
         ("grid", "webp"): (640, 427),
         ("grid", "jpeg"): (640, 427),
         ("preview", "webp"): (1600, 1067),

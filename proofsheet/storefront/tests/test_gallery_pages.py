@@ -1,4 +1,3 @@
-
 """What a gallery's visitors do on its pages: favourites and selections, comments, paging,
 downloads, sharing, listings — and what no page may ever give away (R06, R08, R09)."""
 

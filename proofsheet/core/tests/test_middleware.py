@@ -1,0 +1,30 @@
+"""Text responses are gzipped; photos and downloads pass untouched."""
+
+import gzip
+
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from proofsheet.core.middleware import TextGZipMiddleware
+
+BODY = b"<p>" + b"a gallery tile " * 500 + b"</p>"
+
+
+def respond(content_type: str):
+    request = RequestFactory().get("/", HTTP_ACCEPT_ENCODING="gzip, br")
+    middleware = TextGZipMiddleware(lambda r: HttpResponse(BODY, content_type=content_type))
+    return middleware(request)
+
+
+def test_pages_and_json_are_compressed():
+    for content_type in ("text/html; charset=utf-8", "application/json"):
+        response = respond(content_type)
+        assert response["Content-Encoding"] == "gzip"
+        assert gzip.decompress(response.content) == BODY
+        assert len(response.content) < len(BODY) / 5
+
+
+def test_images_keep_their_bytes():
+    response = respond("image/jpeg")
+    assert not response.has_header("Content-Encoding")
+    assert response.content == BODY
