@@ -205,11 +205,18 @@ function setupLightbox(container) {
   });
   lightbox.init();
 
+  // The toolbar's Slideshow button opens the first photo and plays once the lightbox is open
+  // (the PhotoSwipe instance only exists after its module has loaded).
+  let autoplay = false;
+  lightbox.on("openingAnimationEnd", () => {
+    if (autoplay) startSlideshow(lightbox.pswp);
+    autoplay = false;
+  });
   document.querySelectorAll("[data-slideshow]").forEach((button) => {
     button.addEventListener("click", () => {
       if (!container.querySelector("a.tile-link")) return;
+      autoplay = true;
       lightbox.loadAndOpen(0, { gallery: container });
-      lightbox.pswp.on("openingAnimationEnd", () => startSlideshow(lightbox.pswp));
     });
   });
 }

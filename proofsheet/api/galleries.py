@@ -225,7 +225,7 @@ def _visit(request, gallery_id: str, token: str | None) -> Access:
         raise _denied(exc) from exc
 
 
-def as_public_id(value: str) -> uuid.UUID:
+def _public_id_or_404(value: str) -> uuid.UUID:
     """A public id from the URL; anything else is a 404 (never a 500)."""
     try:
         return uuid.UUID(str(value))
@@ -237,7 +237,7 @@ def _list_id(value: str | None) -> uuid.UUID | None:
     """None for the default list ("default" or nothing), else the list's id."""
     if not value or value == DEFAULT_LIST:
         return None
-    return as_public_id(value)
+    return _public_id_or_404(value)
 
 
 def _photo(gallery: Gallery, photo_id: str) -> Photo:
@@ -595,7 +595,7 @@ def comment_add(
 def comment_delete(request, gallery_id: str, comment_id: str, x_gallery_token: GalleryToken = None):
     visit = _visit(request, gallery_id, x_gallery_token)
     try:
-        proofing.photo_comment_delete(access=visit, comment_id=as_public_id(comment_id))
+        proofing.photo_comment_delete(access=visit, comment_id=_public_id_or_404(comment_id))
     except PermissionDenied as exc:
         raise _refused(exc) from exc
     except PhotoComment.DoesNotExist:

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.text import slugify
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -688,15 +687,13 @@ def list_selections(request, gallery_id: UUID):
 def export_selection(
     request, gallery_id: UUID, list_id: UUID, format: Literal["csv", "lightroom"] = "csv"
 ):
-    gallery, favourite_list = owned_selection(request, gallery_id, list_id)
+    _gallery, favourite_list = owned_selection(request, gallery_id, list_id)
     if format == "lightroom":
         return LightroomOut(filter=proofing.lightroom_filter(favourite_list))
-    who = favourite_list.visitor.email.split("@")[0]
-    stem = slugify(f"{gallery.title} {who} {favourite_list.name}")[:100].strip("-")
     response = HttpResponse(
         proofing.selection_csv(favourite_list), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = attachment_header(f"{stem or 'selection'}.csv")
+    response["Content-Disposition"] = attachment_header(proofing.selection_csv_name(favourite_list))
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -16,6 +16,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from proofsheet.galleries.access import Access
 from proofsheet.galleries.models import (
@@ -248,6 +249,14 @@ def selection_csv(favourite_list: FavouriteList) -> str:
             ]
         )
     return out.getvalue()
+
+
+def selection_csv_name(favourite_list: FavouriteList) -> str:
+    """A file name that says whose picks these are: gallery, client, list."""
+    who = favourite_list.visitor.email.split("@")[0]
+    title = favourite_list.gallery.title
+    stem = slugify(f"{title} {who} {favourite_list.name}")[:100].strip("-")
+    return f"{stem or 'selection'}.csv"
 
 
 def _csv_safe(value: str) -> str:

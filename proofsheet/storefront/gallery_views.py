@@ -155,6 +155,13 @@ def email_gate(request, gallery_id):
     return render(request, "storefront/email_gate.html", context)
 
 
+def _photo_or_404(gallery, photo_id):
+    found = selectors.photo_get(gallery, photo_id)
+    if found is None:
+        raise Http404
+    return found
+
+
 # --- browse -----------------------------------------------------------------------------
 
 
@@ -223,9 +230,7 @@ def gallery(request, gallery, access):
 
 @gallery_view
 def photo(request, gallery, access, photo_id):
-    found = selectors.photo_get(gallery, photo_id)
-    if found is None:
-        raise Http404
+    found = _photo_or_404(gallery, photo_id)
     previous, following = selectors.photo_neighbours(found)
     context = {
         "gallery": gallery,
@@ -248,9 +253,7 @@ def photo(request, gallery, access, photo_id):
 @gallery_view
 def photo_info(request, gallery, access, photo_id):
     """The info panel as a fragment (the lightbox fetches it)."""
-    found = selectors.photo_get(gallery, photo_id)
-    if found is None:
-        raise Http404
+    found = _photo_or_404(gallery, photo_id)
     context = {"gallery": gallery, "photo": found, "info": selectors.photo_info(found)}
     return render(request, "storefront/_photo_info.html", context)
 
@@ -258,15 +261,12 @@ def photo_info(request, gallery, access, photo_id):
 # --- proofing ---------------------------------------------------------------------------
 
 
-def _writer(access) -> None:
-    """Guests (a view-only code) may not write: a forged form gets 403, not a redirect."""
+def _writer_check(request, gallery, access) -> HttpResponse | None:
+    """Before a write: guests (a view-only code) get 403, not a redirect; a visitor without an
+    email is sent to give one first (the response), then comes back."""
     if not access.can_interact:
         raise PermissionDenied("A guest code gives view-only access.")
-
-
-def _needs_email(request, gallery, access) -> HttpResponse | None:
-    """Guests without an email are asked for one before their first pick."""
-    if access.can_interact and not access.email:
+    if not access.email:
         url = reverse("storefront:email_gate", args=[gallery.public_id])
         target = f"{url}?next={_next_url(request, gallery)}"
         if request.htmx:
@@ -280,11 +280,8 @@ def _needs_email(request, gallery, access) -> HttpResponse | None:
 @require_POST
 @gallery_view
 def favourite(request, gallery, access, photo_id):
-    found = selectors.photo_get(gallery, photo_id)
-    if found is None:
-        raise Http404
-    _writer(access)
-    if (response := _needs_email(request, gallery, access)) is not None:
+    found = _photo_or_404(gallery, photo_id)
+    if (response := _writer_check(request, gallery, access)) is not None:
         return response
     on = request.POST.get("on") == "1"
     try:
@@ -339,8 +336,7 @@ def favourites(request, gallery, access):
 @require_POST
 @gallery_view
 def list_create(request, gallery, access):
-    _writer(access)
-    if (response := _needs_email(request, gallery, access)) is not None:
+    if (response := _writer_check(request, gallery, access)) is not None:
         return response
     try:
         created = proofing.favourite_list_create(access=access, name=request.POST.get("name", ""))
@@ -353,7 +349,8 @@ def list_create(request, gallery, access):
 @require_POST
 @gallery_view
 def selection_submit(request, gallery, access):
-    _writer(access)
+    if not access.can_interact:
+        raise PermissionDenied("A guest code gives view-only access.")
     list_id = request.POST.get("list") or None
     url = reverse("storefront:favourites", args=[gallery.public_id])
     try:
@@ -380,11 +377,8 @@ def _message(error: Exception) -> str:
 @require_POST
 @gallery_view
 def comment_add(request, gallery, access, photo_id):
-    found = selectors.photo_get(gallery, photo_id)
-    if found is None:
-        raise Http404
-    _writer(access)
-    if (response := _needs_email(request, gallery, access)) is not None:
+    found = _photo_or_404(gallery, photo_id)
+    if (response := _writer_check(request, gallery, access)) is not None:
         return response
     try:
         proofing.photo_comment_add(access=access, photo=found, body=request.POST.get("body", ""))

@@ -15,7 +15,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from proofsheet.accounts.models import Role
@@ -287,12 +286,10 @@ def selection_export(request, gallery_id, list_id):
     """One list as a CSV file (one row per picked photo)."""
     gallery = _gallery(request, gallery_id)
     favourite_list = _selection(gallery, list_id)
-    who = favourite_list.visitor.email.split("@")[0]
-    stem = slugify(f"{gallery.title} {who} {favourite_list.name}")[:100].strip("-")
     response = HttpResponse(
         proofing.selection_csv(favourite_list), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = attachment_header(f"{stem or 'selection'}.csv")
+    response["Content-Disposition"] = attachment_header(proofing.selection_csv_name(favourite_list))
     response["Cache-Control"] = "private, no-store"
     return response
 

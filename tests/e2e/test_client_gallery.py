@@ -219,6 +219,29 @@ def test_private_gallery_code_favourites_selection_locked_and_exported(
     assert all(name in csv_text for name in names)
 
 
+CONTRAST_JS = """() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || c[3] === 1) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const selectors = ["h1", ".gallery-meta", ".lead", ".gallery-tools .button",
+                     ".layout-switch a", ".layout-switch a[aria-current]", ".site-footer p",
+                     ".brand", ".nav-links a"];
+  return selectors.flatMap((s) => [...document.querySelectorAll(s)].slice(0, 2).map((el) => {
+    const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+    return [s, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  }));
+}"""
+
+
 def test_keyboard_only_and_without_javascript(proofsheet_server, server_media, chromium):
     url = proofsheet_server.url
     gallery = make_gallery(title="Quiet forest", visibility="public")
@@ -243,6 +266,10 @@ def test_keyboard_only_and_without_javascript(proofsheet_server, server_media, c
     page.keyboard.press("Escape")
     page.locator(".pswp").wait_for(state="detached")
     assert page.evaluate("() => document.activeElement.classList.contains('tile-link')")
+
+    # Text passes WCAG AA contrast (4.5:1) against what is behind it.
+    ratios = page.evaluate(CONTRAST_JS)
+    assert ratios and all(ratio >= 4.5 for _, ratio in ratios), ratios
     context.close()
 
     # Without JavaScript the gallery still shows its photos and each photo page navigates.
@@ -258,3 +285,59 @@ def test_keyboard_only_and_without_javascript(proofsheet_server, server_media, c
     page.get_by_role("heading", name="Photo info").wait_for()
     assert page.get_by_role("link", name="← Previous").count() == 1
     context.close()
+
+
+def clone_photos(gallery: Gallery, count: int) -> None:
+    """Make `count` more ready photos that share the first one's renditions (a big gallery
+    without processing hundreds of files)."""
+    from proofsheet.galleries.models import Photo
+
+    first = gallery.photos.first()
+    Photo.objects.bulk_create(
+        Photo(
+            gallery=gallery,
+            owner=gallery.owner,
+            original_key=f"{first.original_key}-{n}",
+            original_name=f"clone-{n:03d}.jpg",
+            sha256=f"{n:064d}",
+            size=first.size,
+            format=first.format,
+            status=PhotoStatus.READY,
+            width=first.width,
+            height=first.height,
+            placeholder=first.placeholder,
+            renditions=first.renditions,
+            rendition_version=first.rendition_version,
+            position=100 + n,
+        )
+        for n in range(count)
+    )
+
+
+def test_scrolling_loads_the_next_photos_and_the_slideshow_plays(
+    proofsheet_server, server_media, page
+):
+    gallery = make_gallery(title="Big day", visibility="public")
+    clone_photos(gallery, 40)  # 44 photos: two pages
+    page.goto(f"{proofsheet_server.url}/g/{gallery.public_id}/")
+    tiles = page.locator("a.tile-link")
+    assert tiles.count() == 24
+    for _ in range(10):
+        page.mouse.wheel(0, 4000)
+        page.wait_for_timeout(300)
+        if tiles.count() == 44:
+            break
+    assert tiles.count() == 44
+    ids = [tiles.nth(i).get_attribute("data-photo-id") for i in range(44)]
+    assert len(set(ids)) == 44  # every photo once
+
+    # The slideshow moves on by itself and stops on pause.
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.get_by_role("button", name="▶ Slideshow").click()
+    counter = page.locator(".pswp__counter")
+    counter.filter(has_text="1 / 44").wait_for()
+    counter.filter(has_text="2 / 44").wait_for(timeout=8_000)
+    page.locator(".pswp__button--slideshow").click()  # pause
+    shown = counter.inner_text()
+    page.wait_for_timeout(5_000)
+    assert counter.inner_text() == shown
