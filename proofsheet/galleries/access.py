@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from proofsheet.accounts import throttle
 from proofsheet.galleries.models import Gallery, Visibility
+from proofsheet.galleries.services import gallery_media_salt_rotate
 from proofsheet.notifications.services import email_queue_message, notification_create
 
 OWNER, CLIENT, GUEST = "owner", "client", "guest"
@@ -92,9 +93,13 @@ def gallery_rotate_access_code(*, gallery: Gallery, kind: str = CLIENT) -> str:
     """
     code = new_code()
     field = "guest_code_hash" if kind == GUEST else "client_code_hash"
+    # The first code of a new gallery revokes nothing; later ones also move the photos' URLs.
+    had_access = bool(gallery.client_code_hash or gallery.guest_code_hash)
     setattr(gallery, field, code_hash(code))
     gallery.codes_rotated_at = timezone.now()
     gallery.save(update_fields=[field, "codes_rotated_at", "updated_at"])
+    if had_access:
+        gallery_media_salt_rotate(gallery=gallery)
     return code
 
 
@@ -102,6 +107,7 @@ def gallery_remove_guest_code(*, gallery: Gallery) -> None:
     gallery.guest_code_hash = ""
     gallery.codes_rotated_at = timezone.now()
     gallery.save(update_fields=["guest_code_hash", "codes_rotated_at", "updated_at"])
+    gallery_media_salt_rotate(gallery=gallery)
 
 
 def _stamp(gallery: Gallery) -> str:

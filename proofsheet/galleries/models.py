@@ -52,6 +52,9 @@ class Gallery(PublicIdModel):
     client_code_hash = models.CharField(max_length=64, blank=True, db_index=True)
     guest_code_hash = models.CharField(max_length=64, blank=True, db_index=True)
     codes_rotated_at = models.DateTimeField(null=True, blank=True)
+    # Mixed into rendition URLs; a new salt on rotation moves every rendition to new URLs, so
+    # links copied before the rotation stop working too.
+    media_salt = models.CharField(max_length=16, blank=True)
     require_email = models.BooleanField(default=False)
     expires_at = models.DateTimeField(null=True, blank=True)
     show_exif = models.BooleanField(default=True)

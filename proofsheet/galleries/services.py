@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import json
 import logging
+import secrets
 import shutil
 import tempfile
 import uuid
@@ -39,6 +40,7 @@ from proofsheet.galleries.models import (
 from proofsheet.imaging.pipeline import (
     RenderResult,
     Watermark,
+    render_clean_download,
     render_photo,
     render_web_download,
 )
@@ -366,10 +368,48 @@ def _watermark_spec(watermark: WatermarkSettings | None) -> dict:
     }
 
 
-def rendition_version(photo: Photo, watermark: WatermarkSettings | None) -> str:
-    """A short hash of everything that determines the renditions' pixels."""
+def rendition_version(
+    photo: Photo, watermark: WatermarkSettings | None, salt: str | None = None
+) -> str:
+    """A short hash of everything that determines the renditions' pixels, and of the gallery's
+    media salt (its URLs): the version is a folder in every rendition's key."""
     spec = json.dumps([PIPELINE_VERSION, photo.sha256, _watermark_spec(watermark)], sort_keys=True)
-    return hashlib.sha256(spec.encode()).hexdigest()[:16]
+    pixels = hashlib.sha256(spec.encode()).hexdigest()[:16]
+    salt = photo.gallery.media_salt if salt is None else salt
+    return hashlib.sha256(f"{pixels}:{salt}".encode()).hexdigest()[:16] if salt else pixels
+
+
+def gallery_renditions_rekey(gallery_id: int, old_salt: str) -> int:
+    """Move the renditions made under `old_salt` to the gallery's current salt (new URLs) without
+    re-rendering; idempotent. Return how many photos moved."""
+    gallery = Gallery.objects.filter(pk=gallery_id).first()
+    if gallery is None:
+        return 0
+    watermark = effective_watermark(gallery)
+    public = storages["public"]
+    moved = 0
+    for photo in Photo.objects.filter(gallery=gallery, status=PhotoStatus.READY):
+        photo.gallery = gallery
+        old = rendition_version(photo, watermark, salt=old_salt)
+        new = rendition_version(photo, watermark)
+        if photo.rendition_version != old or old == new:
+            continue  # already moved, or re-rendered since: photo_process owns it
+        renditions = {}
+        for name, entry in photo.renditions.items():
+            renditions[name] = dict(entry)
+            for fmt in ("webp", "jpeg", "avif"):
+                if entry.get(fmt):
+                    key = entry[fmt].replace(f"/{old}/", f"/{new}/", 1)
+                    with public.open(entry[fmt], "rb") as source:
+                        public.save(key, source)
+                    renditions[name][fmt] = key
+        updated = Photo.objects.filter(pk=photo.pk, rendition_version=old).update(
+            rendition_version=new, renditions=renditions
+        )
+        if updated:
+            moved += 1
+            _purge_renditions(photo.public_id, keep_version=new)
+    return moved
 
 
 @contextmanager
@@ -426,6 +466,21 @@ def photo_web_download(photo: Photo) -> str:
         suffix = PurePath(photo.original_key).suffix
         with _local_copy("private", photo.original_key, suffix) as path:
             data = render_web_download(path, max_pixels=settings.PHOTOS["MAX_PIXELS"])
+        private.save(key, ContentFile(data, name=key))
+    return key
+
+
+def photo_clean_download(photo: Photo, *, edge: int, label: str) -> str:
+    """The private-storage key of a clean JPEG ≤ `edge` px without metadata (a purchase's file).
+
+    Made on first request and kept, like `photo_web_download`; `label` names the size in the key.
+    """
+    key = f"downloads/{photo.public_id}/{photo.sha256[:16]}-{PIPELINE_VERSION}-{label}.jpg"
+    private = storages["private"]
+    if not private.exists(key):
+        suffix = PurePath(photo.original_key).suffix
+        with _local_copy("private", photo.original_key, suffix) as path:
+            data = render_clean_download(path, edge=edge, max_pixels=settings.PHOTOS["MAX_PIXELS"])
         private.save(key, ContentFile(data, name=key))
     return key
 
@@ -560,6 +615,16 @@ def photo_retry(*, photo: Photo) -> Photo:
         enqueue_on_commit(_process_task(), str(photo.public_id))
     photo.refresh_from_db()
     return photo
+
+
+def gallery_media_salt_rotate(*, gallery: Gallery) -> None:
+    """New rendition URLs for the whole gallery (after a code rotation); files move on commit."""
+    old_salt = gallery.media_salt
+    gallery.media_salt = secrets.token_hex(8)
+    gallery.save(update_fields=["media_salt", "updated_at"])
+    from proofsheet.galleries.tasks import rekey_renditions
+
+    enqueue_on_commit(rekey_renditions, gallery.pk, old_salt)
 
 
 def gallery_reprocess(*, gallery: Gallery) -> int:
