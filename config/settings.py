@@ -50,6 +50,11 @@ INSTALLED_APPS = [
     "proofsheet.notifications",
     "proofsheet.accounts",
     "proofsheet.galleries",
+    "proofsheet.catalog",
+    "proofsheet.fulfillment",
+    "proofsheet.orders",
+    "proofsheet.payments",
+    "proofsheet.cart",
     "proofsheet.storefront",
     "proofsheet.studio",
 ]
@@ -58,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "proofsheet.core.middleware.TextGZipMiddleware",
+    "proofsheet.core.middleware.RejectNulQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -203,6 +209,19 @@ PHOTOS = {
     "QUOTA_BYTES": env.int("PHOTOGRAPHER_QUOTA_BYTES", default=100 * 1024**3),
     "QUOTA_PHOTOS": env.int("PHOTOGRAPHER_QUOTA_PHOTOS", default=100_000),
 }
+
+# --- Orders, payments and downloads ------------------------------------------------------------
+# Payment providers by name (an order records the name it was placed with). `offline` (bank
+# transfer / pay later, marked paid by the seller) is the embedded default; Stripe joins here.
+# Built lazily on first use and validated by a system check (unknown backends/options are errors).
+PAYMENT_PROVIDERS = {
+    "offline": {"BACKEND": "proofsheet.payments.providers.offline.OfflineProvider", "OPTIONS": {}},
+}
+# Download grants for purchased files (R07): days before a grant expires, downloads it allows, and
+# whether full-resolution files are re-encoded without metadata (GPS) or sent as uploaded.
+DOWNLOAD_GRANT_DAYS = env.int("DOWNLOAD_GRANT_DAYS", default=7)
+DOWNLOAD_GRANT_MAX = env.int("DOWNLOAD_GRANT_MAX", default=5)
+DOWNLOAD_STRIP_GPS = env.bool("DOWNLOAD_STRIP_GPS", default=True)
 
 # Partial resumable (tus) uploads; share it between web servers or use sticky sessions.
 UPLOAD_TMP_DIR = env.str("UPLOAD_TMP_DIR", default=str(VAR_DIR / "uploads"))

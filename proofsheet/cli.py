@@ -225,6 +225,7 @@ def import_photos(paths, owner, gallery_title, set_name, visibility, wait):
     from django.conf import settings
 
     from proofsheet.accounts.selectors import user_get_by_email
+    from proofsheet.catalog.services import gallery_pricing_assign_default
     from proofsheet.galleries import access, services
 
     user = user_get_by_email(owner)
@@ -236,6 +237,8 @@ def import_photos(paths, owner, gallery_title, set_name, visibility, wait):
         )
     except Exception as exc:
         raise click.ClickException(str(exc)) from exc
+    if created:
+        gallery_pricing_assign_default(gallery)
     code = (
         access.gallery_rotate_access_code(gallery=gallery)
         if created and gallery.visibility == "private"

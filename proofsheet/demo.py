@@ -12,6 +12,7 @@ from django.db import transaction
 
 from proofsheet.accounts.models import Role, User
 from proofsheet.accounts.services import user_create
+from proofsheet.catalog.services import gallery_pricing_assign_default, price_sheet_starter
 from proofsheet.galleries import access
 from proofsheet.galleries import services as galleries
 
@@ -43,6 +44,7 @@ def demo_populate() -> DemoData:
         user, password = user_create(email=email, role=role, display_name=name)
         created.append((user.role, user.email, password))
         if role == Role.PHOTOGRAPHER:
+            price_sheet_starter(owner=user)  # becomes the default: the galleries sell from it
             _demo_gallery(user)
             code = _demo_private_gallery(user)
     return DemoData(accounts=created, access_code=code)
@@ -60,6 +62,7 @@ def _demo_gallery(photographer: User) -> None:
         location="Anywhere",
         description="Generated pictures to click through.",
     )
+    gallery_pricing_assign_default(gallery)
     with tempfile.TemporaryDirectory(prefix="proofsheet-demo-") as tmp:
         for n in range(DEMO_PHOTOS):
             path = Path(tmp) / f"colour-study-{n + 1:02d}.jpg"
@@ -80,6 +83,7 @@ def _demo_private_gallery(photographer: User) -> str:
         selection_max=6,
         downloads_enabled=True,
     )
+    gallery_pricing_assign_default(gallery)
     with tempfile.TemporaryDirectory(prefix="proofsheet-demo-") as tmp:
         for n in range(6):
             path = Path(tmp) / f"rivera-{n + 1:03d}.jpg"

@@ -5,6 +5,7 @@ import PhotoSwipeLightbox from "photoswipe/lightbox";
 import PhotoSwipe from "photoswipe";
 import "photoswipe/style.css";
 import "./gallery.css";
+import "./shop.css";
 
 const SLIDE_SECONDS = 4;
 
@@ -163,6 +164,27 @@ function setupLightbox(container) {
         });
       },
     });
+    // "Buy" opens the photo's own page at its buy panel (when this gallery sells prints or files).
+    if (document.querySelector("[data-sells]")) {
+      pswp.ui.registerElement({
+        name: "buy",
+        ariaLabel: "Buy this photo",
+        title: "Buy",
+        order: 8,
+        isButton: true,
+        tagName: "a",
+        html: '<span class="pswp-buy">Buy</span>',
+        onInit: (el) => {
+          pswp.on("change", () => {
+            const link = pswp.currSlide?.data.element;
+            if (link?.href) el.href = `${link.href.split("#")[0]}#buy`;
+          });
+          // The address bar already shows the photo's page: put the gallery back first, or the
+          // link would only move to a #buy fragment of this page (and Back returns to the grid).
+          el.addEventListener("click", () => history.replaceState(history.state, "", galleryUrl));
+        },
+      });
+    }
     pswp.ui.registerElement({
       name: "info-button",
       ariaLabel: "Photo info",

@@ -4,7 +4,11 @@ from allauth.headless.contrib.ninja.security import XSessionTokenAuth
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
+from proofsheet.api.catalog import router as catalog_router
 from proofsheet.api.galleries import router as galleries_router
+from proofsheet.api.orders import router as orders_router
+from proofsheet.api.shop import router as shop_router
+from proofsheet.api.shop_admin import router as shop_admin_router
 from proofsheet.api.studio import router as studio_router
 
 
@@ -54,3 +58,7 @@ def me(request):
 
 api.add_router("/", studio_router)
 api.add_router("/client", galleries_router)
+api.add_router("/", catalog_router)
+api.add_router("/", orders_router)
+api.add_router("/client", shop_router)
+api.add_router("/", shop_admin_router)

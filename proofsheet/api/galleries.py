@@ -29,7 +29,7 @@ from ninja import Field, Header, P, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.utils import check_csrf
 
-from proofsheet.api.studio import Input
+from proofsheet.api.studio import Input, RenditionOut
 from proofsheet.core.http import client_ip
 from proofsheet.galleries import access, client_selectors, proofing, selectors
 from proofsheet.galleries.access import Access, AccessDenied, CodeRejected
@@ -87,13 +87,6 @@ class AccessOut(Schema):
     role: Literal["client", "guest"]
     gallery_id: uuid.UUID
     email: str
-
-
-class RenditionOut(Schema):
-    width: int | None
-    height: int | None
-    webp: str | None = None
-    jpeg: str | None = None
 
 
 class SetOut(Schema):

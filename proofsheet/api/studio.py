@@ -19,6 +19,7 @@ from ninja.files import UploadedFile
 from pydantic import AwareDatetime, Field, field_validator
 
 from proofsheet.accounts.models import Role
+from proofsheet.catalog import services as catalog_services
 from proofsheet.core.http import attachment_header
 from proofsheet.galleries import access, client_selectors, proofing, selectors, services
 from proofsheet.galleries.models import (
@@ -307,7 +308,9 @@ def list_galleries(request):
 )
 def create_gallery(request, payload: GalleryIn):
     try:
-        gallery = services.gallery_create(owner=photographer(request), **payload.dict())
+        with transaction.atomic():
+            gallery = services.gallery_create(owner=photographer(request), **payload.dict())
+            catalog_services.gallery_pricing_assign_default(gallery)
     except ValidationError as exc:
         raise validation_error(exc) from exc
     return Status(201, gallery_out(gallery))
@@ -601,7 +604,7 @@ class SelectionOut(Schema):
     photos: list[PickOut]
 
 
-class CommentOut(Schema):
+class SelectionCommentOut(Schema):
     id: UUID
     photo_id: UUID
     photo_name: str
@@ -612,7 +615,7 @@ class CommentOut(Schema):
 
 class SelectionsOut(Schema):
     selections: list[SelectionOut]
-    comments: list[CommentOut]
+    comments: list[SelectionCommentOut]
 
 
 class LightroomOut(Schema):
@@ -658,7 +661,7 @@ def list_selections(request, gallery_id: UUID):
     return SelectionsOut(
         selections=[selection_out(lst) for lst in client_selectors.gallery_selections(gallery)],
         comments=[
-            CommentOut(
+            SelectionCommentOut(
                 id=comment.public_id,
                 photo_id=comment.photo.public_id,
                 photo_name=comment.photo.original_name,

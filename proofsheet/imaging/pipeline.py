@@ -160,6 +160,34 @@ def render_web_download(path: Path, *, max_pixels: int = MAX_PIXELS) -> bytes:
         ) from None
 
 
+PRINT_EDGE = 3600  # the "print size" download (catalog.Resolution.PRINT)
+FULL_EDGE = 100_000  # "no cap": the decode keeps the original's own size
+
+
+def render_clean_download(path: Path, *, edge: int, max_pixels: int = MAX_PIXELS) -> bytes:
+    """A clean JPEG of a purchase, ≤ `edge` px, upright, sRGB, with no metadata (no GPS).
+
+    `edge=PRINT_EDGE` for print-size downloads, `FULL_EDGE` for the full resolution re-encoded.
+    """
+    path = Path(path)
+    limits = Limits(max_pixels, MAX_RATIO, MAX_ASPECT, MAX_BUFFERED_BYTES, ALLOWED_FORMATS)
+    checked = check_file(path, limits)
+    try:
+        if isinstance(checked.header, HevcHeader):
+            image = _decode(path, checked.header, edge=edge)
+        else:
+            # Streamed from the file to the encoder: a full-size 24 MP photo is never held whole.
+            options = {"height": edge, "size": "down"} | _colour_options(checked.header)
+            image = _to_srgb8(pyvips.Image.thumbnail(str(path), edge, fail_on="error", **options))
+        return colours.flatten(image).jpegsave_buffer(Q=92, optimize_coding=True, keep=_STRIP)
+    except pyvips.Error as error:
+        if missing_codec(error):
+            raise unsupported_codec() from None
+        raise RejectedImage(
+            "The original could not be decoded.", code="undecodable", detail=str(error)
+        ) from None
+
+
 def _metadata(path: Path, checked: Checked) -> PhotoMetadata:
     if checked.kind == "tiff":  # libvips exposes no exif-data for TIFF: its IFDs are the EXIF
         return metadata_from_tiff_file(path)
@@ -197,15 +225,17 @@ def _render(
     )
 
 
-def _decode(path: Path, header: pyvips.Image | HevcHeader) -> pyvips.Image:
-    """Decode once, shrinking on load to ≤ PREVIEW_EDGE, upright, as 8-bit sRGB in memory."""
-    options: dict = {"height": PREVIEW_EDGE, "size": "down"} | _colour_options(header)
+def _decode(
+    path: Path, header: pyvips.Image | HevcHeader, *, edge: int = PREVIEW_EDGE
+) -> pyvips.Image:
+    """Decode once, shrinking on load to ≤ `edge`, upright, as 8-bit sRGB in memory."""
+    options: dict = {"height": edge, "size": "down"} | _colour_options(header)
     if isinstance(header, HevcHeader):
         # The whole frame, upright (libheif applied irot/imir); shrunk inside the block, which
         # is as long as the decoded buffer lives.
         with _heic.decoded(path.read_bytes(), header) as frame:
-            return _finish(frame.thumbnail_image(PREVIEW_EDGE, **options))
-    return _finish(pyvips.Image.thumbnail(str(path), PREVIEW_EDGE, fail_on="error", **options))
+            return _finish(frame.thumbnail_image(edge, **options))
+    return _finish(pyvips.Image.thumbnail(str(path), edge, fail_on="error", **options))
 
 
 def _colour_options(header: pyvips.Image | HevcHeader) -> dict:
@@ -223,11 +253,15 @@ def _colour_options(header: pyvips.Image | HevcHeader) -> dict:
 
 def _finish(image: pyvips.Image) -> pyvips.Image:
     """Make the decoded preview 8-bit sRGB and hold it in memory."""
+    return _to_srgb8(image).copy_memory()
+
+
+def _to_srgb8(image: pyvips.Image) -> pyvips.Image:
     if image.interpretation != "srgb" or image.format != "uchar":
         image = image.colourspace("srgb")  # 16-bit, greyscale, float TIFF … → 8-bit sRGB
         if image.format != "uchar":
             image = image.cast("uchar")
-    return image.copy_memory()
+    return image
 
 
 def _oriented_size(header: pyvips.Image | HevcHeader, preview: pyvips.Image) -> tuple[int, int]:

@@ -31,6 +31,7 @@ from proofsheet.galleries.models import FavouriteList, Layout, Visibility
 from proofsheet.galleries.proofing import ListLocked
 from proofsheet.galleries.selectors import rendition_url
 from proofsheet.imaging.errors import RejectedImage
+from proofsheet.storefront import shop
 
 GRANTS = "gallery_grants"
 PIN_OK = "download_pins"
@@ -221,6 +222,7 @@ def gallery(request, gallery, access):
     if request.htmx and request.GET.get("after"):
         return render(request, "storefront/_photo_items.html", context)
     context["lists"] = selectors.visitor_lists(access)
+    context["sells"] = access.can_interact and shop.sells_anything(gallery)
     active = _active_list(request, gallery)
     context["active_list"] = next(
         (item for item in context["lists"] if str(item.public_id) == active), None
@@ -230,7 +232,11 @@ def gallery(request, gallery, access):
 
 @gallery_view
 def photo(request, gallery, access, photo_id):
-    found = _photo_or_404(gallery, photo_id)
+    return photo_page(request, gallery, access, _photo_or_404(gallery, photo_id))
+
+
+def photo_page(request, gallery, access, found, *, buy=None, status: int = 200):
+    """The photo page; `buy` is the buy panel with what the visitor chose (after a refusal)."""
     previous, following = selectors.photo_neighbours(found)
     context = {
         "gallery": gallery,
@@ -246,8 +252,10 @@ def photo(request, gallery, access, photo_id):
         "share_url": _absolute(
             reverse("storefront:photo", args=[gallery.public_id, found.public_id])
         ),
+        "buy": buy or (shop.buy_panel(found) if access.can_interact else None),
+        "buy_locked": not access.can_interact and shop.sells_anything(gallery),
     }
-    return render(request, "storefront/photo.html", context)
+    return render(request, "storefront/photo.html", context, status=status)
 
 
 @gallery_view

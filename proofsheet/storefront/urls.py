@@ -1,7 +1,7 @@
 from django.urls import path
 
 from proofsheet.storefront import gallery_views as views
-from proofsheet.storefront import pwa
+from proofsheet.storefront import order_views, pwa, shop_views
 from proofsheet.storefront.views import portfolio
 
 app_name = "storefront"
@@ -26,7 +26,24 @@ urlpatterns = [
     path(photo + "favourite/", views.favourite, name="favourite"),
     path(photo + "comments/", views.comment_add, name="comment_add"),
     path(photo + "download/", views.download, name="download"),
+    path(photo + "price/", shop_views.price_quote, name="price_quote"),
+    path(photo + "buy/", shop_views.cart_add, name="cart_add"),
+    path("cart/", shop_views.cart, name="cart"),
+    path("cart/lines/<uuid:line_id>/", shop_views.cart_line, name="cart_line"),
+    path("cart/code/", shop_views.cart_code, name="cart_code"),
+    path("checkout/", shop_views.checkout, name="checkout"),
+    path("checkout/done/<uuid:order_id>/", shop_views.checkout_done, name="checkout_done"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("offline/", pwa.offline, name="offline"),
+    # Orders: `ref` is a signed order link, or the order's id for its signed-in buyer.
+    path("orders/", order_views.my_orders, name="my_orders"),
+    path("orders/<str:ref>/", order_views.order, name="order"),
+    path(
+        "orders/<str:ref>/downloads/<uuid:grant_id>/",
+        order_views.order_download,
+        name="order_download",
+    ),
+    path("orders/<str:ref>/downloads.zip", order_views.order_download_all, name="order_zip"),
+    path("downloads/<str:token>/", order_views.grant_download, name="grant_download"),
 ]

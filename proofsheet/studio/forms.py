@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.utils import timezone
 
+from proofsheet.catalog import selectors as catalog_selectors
+from proofsheet.catalog.models import PriceSheet
 from proofsheet.galleries.models import (
     Gallery,
     WatermarkPosition,
@@ -23,6 +25,17 @@ class GalleryForm(forms.ModelForm):
         ("How it looks", ["layout", "photo_order", "show_exif"]),
         ("Downloads", ["downloads_enabled", "originals_downloadable"]),
         ("Client selection", ["selection_min", "selection_max", "selection_deadline"]),
+        ("Store", ["price_sheet"]),
+    )
+
+    # Not a Gallery field: the view hands it to catalog.services.gallery_pricing_set.
+    price_sheet = forms.ModelChoiceField(
+        queryset=PriceSheet.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        empty_label="None — this gallery sells nothing",
+        label="Price sheet",
+        help_text="What clients can buy in this gallery. Manage sheets under Price sheets.",
     )
 
     class Meta:
@@ -82,8 +95,14 @@ class GalleryForm(forms.ModelForm):
             "empty for no deadline.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, owner=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if owner is not None:
+            self.fields["price_sheet"].queryset = catalog_selectors.sheets_owned_by(owner)
+            if self.instance.pk:
+                self.initial["price_sheet"] = catalog_selectors.sheet_for_gallery(self.instance)
+            else:
+                self.initial["price_sheet"] = catalog_selectors.sheet_default(owner)
         zone = timezone.get_current_timezone_name()
         for name in ("expires_at", "selection_deadline"):
             field = self.fields[name]

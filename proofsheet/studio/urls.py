@@ -1,6 +1,6 @@
 from django.urls import path
 
-from proofsheet.studio import views
+from proofsheet.studio import catalog_views, order_views, shop_views, views
 
 app_name = "studio"
 
@@ -74,4 +74,84 @@ urlpatterns = [
     path("photos/<uuid:photo_id>/retry/", views.photo_retry, name="photo_retry"),
     path("photos/<uuid:photo_id>/position/", views.photo_position, name="photo_position"),
     path("photos/<uuid:photo_id>/delete/", views.photo_delete, name="photo_delete"),
+    # Price sheets, packages, store settings and tax rules (catalog_views).
+    path("prices/", catalog_views.sheet_list, name="price_sheets"),
+    path("prices/<uuid:sheet_id>/", catalog_views.sheet_detail, name="price_sheet"),
+    path(
+        "prices/<uuid:sheet_id>/default/", catalog_views.sheet_default, name="price_sheet_default"
+    ),
+    path(
+        "prices/<uuid:sheet_id>/duplicate/",
+        catalog_views.sheet_duplicate,
+        name="price_sheet_duplicate",
+    ),
+    path("prices/<uuid:sheet_id>/delete/", catalog_views.sheet_delete, name="price_sheet_delete"),
+    path("prices/<uuid:sheet_id>/markup/", catalog_views.sheet_markup, name="price_sheet_markup"),
+    path(
+        "prices/<uuid:sheet_id>/products/new/", catalog_views.product_create, name="product_create"
+    ),
+    path(
+        "prices/<uuid:sheet_id>/packages/new/", catalog_views.package_create, name="package_create"
+    ),
+    path("products/<uuid:product_id>/", catalog_views.product_edit, name="product"),
+    path("products/<uuid:product_id>/active/", catalog_views.product_toggle, name="product_toggle"),
+    path("products/<uuid:product_id>/delete/", catalog_views.product_delete, name="product_delete"),
+    path("products/<uuid:product_id>/options/", catalog_views.option_add, name="option_add"),
+    path("options/<uuid:option_id>/delete/", catalog_views.option_remove, name="option_remove"),
+    path("packages/<uuid:package_id>/", catalog_views.package_edit, name="package"),
+    path("packages/<uuid:package_id>/delete/", catalog_views.package_delete, name="package_delete"),
+    path("photos/<uuid:photo_id>/prices/", catalog_views.photo_prices, name="photo_prices"),
+    path("store/", catalog_views.store, name="store"),
+    path("store/tax-rules/", catalog_views.tax_rule_create, name="tax_rule_create"),
+    path("store/tax-rules/<uuid:rule_id>/", catalog_views.tax_rule_edit, name="tax_rule"),
+    path(
+        "store/tax-rules/<uuid:rule_id>/delete/",
+        catalog_views.tax_rule_delete,
+        name="tax_rule_delete",
+    ),
+    path("orders/", order_views.orders, name="orders"),
+    path("orders/export.csv", order_views.orders_export, name="orders_export"),
+    path("orders/<uuid:order_id>/", order_views.order_detail, name="order"),
+    path("orders/<uuid:order_id>/paid/", order_views.order_mark_paid, name="order_mark_paid"),
+    path("orders/<uuid:order_id>/ship/", order_views.order_ship, name="order_ship"),
+    path("orders/<uuid:order_id>/complete/", order_views.order_complete, name="order_complete"),
+    path("orders/<uuid:order_id>/cancel/", order_views.order_cancel, name="order_cancel"),
+    path("orders/<uuid:order_id>/refund/", order_views.order_refund, name="order_refund"),
+    path(
+        "orders/<uuid:order_id>/downloads/<uuid:grant_id>/reissue/",
+        order_views.grant_reissue,
+        name="order_grant_reissue",
+    ),
+    # Discount codes and shipping (shop_views).
+    path("discounts/", shop_views.discount_list, name="discounts"),
+    path("discounts/new/", shop_views.discount_create, name="discount_create"),
+    path("discounts/<uuid:discount_id>/", shop_views.discount_edit, name="discount"),
+    path(
+        "discounts/<uuid:discount_id>/active/",
+        shop_views.discount_toggle,
+        name="discount_toggle",
+    ),
+    path(
+        "discounts/<uuid:discount_id>/delete/",
+        shop_views.discount_delete,
+        name="discount_delete",
+    ),
+    path("shipping/", shop_views.shipping_list, name="shipping"),
+    path("shipping/<uuid:method_id>/", shop_views.shipping_method_edit, name="shipping_method"),
+    path(
+        "shipping/<uuid:method_id>/delete/",
+        shop_views.shipping_method_delete,
+        name="shipping_method_delete",
+    ),
+    path(
+        "shipping/<uuid:method_id>/rates/",
+        shop_views.shipping_rate_create,
+        name="shipping_rate_create",
+    ),
+    path("shipping/rates/<uuid:rate_id>/", shop_views.shipping_rate_edit, name="shipping_rate"),
+    path(
+        "shipping/rates/<uuid:rate_id>/delete/",
+        shop_views.shipping_rate_delete,
+        name="shipping_rate_delete",
+    ),
 ]

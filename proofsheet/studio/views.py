@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from proofsheet.accounts.models import Role
+from proofsheet.catalog import services as catalog_services
 from proofsheet.core.http import attachment_header
 from proofsheet.galleries import access, client_selectors, proofing, selectors, services
 from proofsheet.galleries.models import (
@@ -101,11 +102,17 @@ def notifications_read(request):
 
 @photographer_required
 def gallery_create(request):
-    form = GalleryForm(request.POST or None)
+    form = GalleryForm(request.POST or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        sheet = fields.pop("price_sheet", None)
         try:
             with transaction.atomic():
-                gallery = services.gallery_create(owner=request.user, **form.cleaned_data)
+                gallery = services.gallery_create(owner=request.user, **fields)
+                if "price_sheet" in request.POST:  # the photographer chose (maybe "none")
+                    catalog_services.gallery_pricing_set(gallery=gallery, sheet=sheet)
+                else:  # a script or an older page: the default sheet, as everywhere
+                    catalog_services.gallery_pricing_assign_default(gallery)
                 code = None
                 if gallery.visibility == Visibility.PRIVATE:
                     code = access.gallery_rotate_access_code(gallery=gallery)
@@ -125,10 +132,15 @@ def gallery_create(request):
 @photographer_required
 def gallery_edit(request, gallery_id):
     gallery = _gallery(request, gallery_id)
-    form = GalleryForm(request.POST or None, instance=gallery)
+    form = GalleryForm(request.POST or None, instance=gallery, owner=request.user)
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        sheet = fields.pop("price_sheet", None)
         try:
-            services.gallery_update(gallery=gallery, **form.cleaned_data)
+            with transaction.atomic():
+                services.gallery_update(gallery=gallery, **fields)
+                if "price_sheet" in request.POST:
+                    catalog_services.gallery_pricing_set(gallery=gallery, sheet=sheet)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -434,6 +446,10 @@ def photo_edit(request, photo_id):
         services.photo_update(photo=photo, **form.cleaned_data)
         messages.success(request, "Photo saved.")
         return redirect("studio:gallery", gallery_id=photo.gallery.public_id)
+    # Imported here: catalog_views imports this module's helpers.
+    from proofsheet.studio.catalog_views import photo_price_rows
+
+    price_sheet, price_rows = photo_price_rows(photo)
     return render(
         request,
         "studio/photo.html",
@@ -442,6 +458,8 @@ def photo_edit(request, photo_id):
             "form": form,
             "renditions": selectors.photo_renditions_public(photo),
             "position": selectors.photo_position(photo),
+            "price_sheet": price_sheet,
+            "price_rows": price_rows,
         },
     )
 

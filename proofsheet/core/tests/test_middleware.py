@@ -28,3 +28,10 @@ def test_images_keep_their_bytes():
     response = respond("image/jpeg")
     assert not response.has_header("Content-Encoding")
     assert response.content == BODY
+
+
+def test_a_nul_in_the_query_string_is_a_400_on_pages_and_the_api(client):
+    for path in ("/", "/api/v1/orders", "/g/00000000-0000-0000-0000-000000000000/"):
+        response = client.get(path, {"q": "a\x00b"})
+        assert response.status_code == 400, path
+        assert b"NUL" in response.content

@@ -1,0 +1,865 @@
+"""/api/v1 endpoints for the photographer's catalogue (price sheets, products, options, photo
+prices, packages, bulk markup, gallery pricing, store settings, tax rules), and the one client
+endpoint that lists what a visitor can buy of a photo, priced by the server.
+
+Amounts go out as strings quantised to the currency ("12.50", "1500" for JPY) and come in as
+numbers or strings; the services check them against the sheet's currency.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import Field
+
+from proofsheet.api.galleries import VISIT_ERRORS, GalleryToken, _photo, _visit
+from proofsheet.api.studio import Error, Input, owned_gallery, owned_photo, photographer
+from proofsheet.catalog import selectors, services
+from proofsheet.catalog.models import Package, PriceSheet, Product, ProductOption, TaxRule
+from proofsheet.core.money import CURRENCIES, quantize
+
+router = Router(tags=["catalog"])
+
+Currency = Literal[CURRENCIES]  # type: ignore[valid-type]
+Amount = Annotated[Decimal, Field(description='An amount such as 12.50 (or "12.50").')]
+Text = Annotated[str, Field(max_length=200)]
+KindValue = Literal["print", "digital"]
+FinishValue = Literal["", "paper", "canvas", "metal", "framed"]
+ResolutionValue = Literal["", "web", "print", "full"]
+LicenceValue = Literal["", "personal", "commercial"]
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+Quantity = Annotated[int, Field(ge=1, le=services.MAX_PACKAGE_QUANTITY)]
+
+
+def invalid(exc: ValidationError) -> HttpError:
+    """400 for a broken rule; 409 when the object is still in use."""
+    status = 409 if getattr(exc, "code", None) == "in_use" else 400
+    return HttpError(status, "; ".join(exc.messages))
+
+
+def _money(amount: Decimal | None, currency: str) -> str | None:
+    return None if amount is None else str(quantize(amount, currency))
+
+
+# --- lookups (a foreign or unknown id is a 404) --------------------------------------------------
+
+
+def _found(obj):
+    if obj is None:
+        raise HttpError(404, "Not found")
+    return obj
+
+
+def owned_sheet(request, sheet_id: UUID) -> PriceSheet:
+    return _found(selectors.sheet_get_owned(photographer(request), sheet_id))
+
+
+def owned_product(request, product_id: UUID) -> Product:
+    return _found(selectors.product_get_owned(photographer(request), product_id))
+
+
+def owned_option(request, option_id: UUID) -> ProductOption:
+    return _found(selectors.option_get_owned(photographer(request), option_id))
+
+
+def owned_package(request, package_id: UUID) -> Package:
+    return _found(selectors.package_get_owned(photographer(request), package_id))
+
+
+def owned_rule(request, rule_id: UUID) -> TaxRule:
+    return _found(selectors.tax_rule_get_owned(photographer(request), rule_id))
+
+
+# --- schemas -------------------------------------------------------------------------------------
+
+
+class OptionOut(Schema):
+    id: UUID
+    group: str
+    name: str
+    price_delta: str
+    position: int
+
+
+class ProductOut(Schema):
+    id: UUID
+    sheet_id: UUID
+    kind: str
+    name: str
+    finish: str
+    width_in: str | None
+    height_in: str | None
+    weight_grams: int
+    resolution: str
+    licence: str
+    price: str
+    cost: str | None
+    currency: str
+    stock: int | None
+    active: bool
+    position: int
+    options: list[OptionOut]
+
+
+class PackageItemOut(Schema):
+    product_id: UUID
+    quantity: int
+
+
+class PackageOut(Schema):
+    id: UUID
+    sheet_id: UUID
+    name: str
+    price: str
+    currency: str
+    whole_gallery_product_id: UUID | None
+    active: bool
+    items: list[PackageItemOut]
+
+
+class SheetOut(Schema):
+    id: UUID
+    name: str
+    currency: str
+    is_default: bool
+    product_count: int
+    gallery_count: int
+
+
+class SheetDetail(SheetOut):
+    products: list[ProductOut]
+    packages: list[PackageOut]
+
+
+class SheetIn(Input):
+    name: Annotated[str, Field(max_length=120)]
+    currency: Currency = "EUR"
+    is_default: bool = False
+    starter: bool = Field(
+        False, description="Fill the sheet with starter prints, downloads and packages."
+    )
+
+
+class SheetPatch(Input):
+    name: Annotated[str, Field(max_length=120)] | None = None
+    currency: Currency | None = None
+    is_default: bool | None = None
+
+
+class DuplicateIn(Input):
+    name: Annotated[str, Field(max_length=120)] | None = None
+
+
+class MarkupIn(Input):
+    percent: Decimal | None = Field(None, description="Raise every price by this percentage.")
+    cost_factor: Decimal | None = Field(None, description="Or set each price to cost × factor.")
+
+
+class MarkupOut(Schema):
+    changed: int
+
+
+class ProductIn(Input):
+    kind: KindValue
+    name: Annotated[str, Field(max_length=120)]
+    finish: FinishValue = ""
+    width_in: Decimal | None = None
+    height_in: Decimal | None = None
+    weight_grams: Count = 0
+    resolution: ResolutionValue = ""
+    licence: LicenceValue = ""
+    price: Amount
+    cost: Amount | None = None
+    stock: Count | None = None
+    active: bool = True
+    position: Count | None = None
+
+
+class ProductPatch(Input):
+    kind: KindValue | None = None
+    name: Annotated[str, Field(max_length=120)] | None = None
+    finish: FinishValue | None = None
+    width_in: Decimal | None = None
+    height_in: Decimal | None = None
+    weight_grams: Count | None = None
+    resolution: ResolutionValue | None = None
+    licence: LicenceValue | None = None
+    price: Amount | None = None
+    cost: Amount | None = None
+    stock: Count | None = None
+    active: bool | None = None
+    position: Count | None = None
+
+
+class OptionIn(Input):
+    group: Annotated[str, Field(max_length=40)]
+    name: Annotated[str, Field(max_length=80)]
+    price_delta: Amount = Decimal(0)
+    position: Count | None = None
+
+
+class OptionPatch(Input):
+    group: Annotated[str, Field(max_length=40)] | None = None
+    name: Annotated[str, Field(max_length=80)] | None = None
+    price_delta: Amount | None = None
+    position: Count | None = None
+
+
+class PhotoPriceIn(Input):
+    price: Amount
+
+
+class PhotoPriceOut(Schema):
+    product_id: UUID
+    photo_id: UUID
+    name: str
+    sheet_price: str
+    price: str
+    currency: str
+    overridden: bool
+
+
+class PackageItemIn(Input):
+    product_id: UUID
+    quantity: Quantity = 1
+
+
+class PackageIn(Input):
+    name: Annotated[str, Field(max_length=120)]
+    price: Amount
+    items: list[PackageItemIn] = Field(default_factory=list, max_length=200)
+    whole_gallery_product_id: UUID | None = None
+    active: bool = True
+
+
+class PackagePatch(Input):
+    name: Annotated[str, Field(max_length=120)] | None = None
+    price: Amount | None = None
+    items: list[PackageItemIn] | None = Field(None, max_length=200)
+    whole_gallery_product_id: UUID | None = None
+    active: bool | None = None
+
+
+class GalleryPricingIn(Input):
+    sheet_id: UUID | None = Field(None, description="The sheet to sell from; null sells nothing.")
+
+
+class GalleryPricingOut(Schema):
+    gallery_id: UUID
+    sheet: SheetOut | None
+
+
+class StoreOut(Schema):
+    prices_include_tax: bool
+    payment_instructions: str
+
+
+class StoreIn(Input):
+    prices_include_tax: bool | None = None
+    payment_instructions: Annotated[str, Field(max_length=services.MAX_INSTRUCTIONS)] | None = None
+
+
+Rate = Annotated[Decimal, Field(ge=0, le=100, description="Percent, such as 19 or 8.875.")]
+
+
+class TaxRuleIn(Input):
+    country: Annotated[str, Field(max_length=2)]
+    region: Annotated[str, Field(max_length=10)] = ""
+    physical_rate: Rate = Decimal(0)
+    digital_rate: Rate = Decimal(0)
+
+
+class TaxRulePatch(Input):
+    country: Annotated[str, Field(max_length=2)] | None = None
+    region: Annotated[str, Field(max_length=10)] | None = None
+    physical_rate: Rate | None = None
+    digital_rate: Rate | None = None
+
+
+class TaxRuleOut(Schema):
+    id: UUID
+    country: str
+    region: str
+    physical_rate: str
+    digital_rate: str
+
+
+class OfferOptionOut(Schema):
+    id: UUID
+    group: str
+    name: str
+    price_delta: str
+
+
+class OfferOut(Schema):
+    product_id: UUID
+    kind: str
+    name: str
+    finish: str
+    width_in: str | None
+    height_in: str | None
+    resolution: str
+    licence: str
+    price: str
+    currency: str
+    available: bool
+    options: list[OfferOptionOut]
+
+
+class PhotoProductsOut(Schema):
+    photo_id: UUID
+    currency: str | None
+    prices_include_tax: bool
+    products: list[OfferOut]
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+def _plain(value: Decimal) -> str:
+    """8.00 → "8", 8.50 → "8.5", 19.000 → "19" (never "1.9E+1")."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _size(value: Decimal | None) -> str | None:
+    return None if value is None else _plain(value)
+
+
+def option_out(option: ProductOption, currency: str) -> OptionOut:
+    return OptionOut(
+        id=option.public_id,
+        group=option.group,
+        name=option.name,
+        price_delta=_money(option.price_delta, currency),
+        position=option.position,
+    )
+
+
+def product_out(product: Product, sheet: PriceSheet | None = None) -> ProductOut:
+    sheet = sheet or product.sheet
+    return ProductOut(
+        id=product.public_id,
+        sheet_id=sheet.public_id,
+        kind=product.kind,
+        name=product.name,
+        finish=product.finish,
+        width_in=_size(product.width_in),
+        height_in=_size(product.height_in),
+        weight_grams=product.weight_grams,
+        resolution=product.resolution,
+        licence=product.licence,
+        price=_money(product.price, sheet.currency),
+        cost=_money(product.cost, sheet.currency),
+        currency=sheet.currency,
+        stock=product.stock,
+        active=product.active,
+        position=product.position,
+        options=[option_out(o, sheet.currency) for o in product.options.all()],
+    )
+
+
+def package_out(package: Package, sheet: PriceSheet | None = None) -> PackageOut:
+    sheet = sheet or package.sheet
+    return PackageOut(
+        id=package.public_id,
+        sheet_id=sheet.public_id,
+        name=package.name,
+        price=_money(package.price, sheet.currency),
+        currency=sheet.currency,
+        whole_gallery_product_id=package.whole_gallery.public_id if package.whole_gallery else None,
+        active=package.active,
+        items=[
+            PackageItemOut(product_id=item.product.public_id, quantity=item.quantity)
+            for item in package.items.all()
+        ],
+    )
+
+
+def sheet_out(sheet: PriceSheet) -> SheetOut:
+    counts = getattr(sheet, "product_count", None)
+    return SheetOut(
+        id=sheet.public_id,
+        name=sheet.name,
+        currency=sheet.currency,
+        is_default=sheet.is_default,
+        product_count=sheet.products.count() if counts is None else counts,
+        gallery_count=sheet.galleries.count() if counts is None else sheet.gallery_count,
+    )
+
+
+def sheet_detail(sheet: PriceSheet) -> SheetDetail:
+    return SheetDetail(
+        **sheet_out(sheet).dict(),
+        products=[product_out(p, sheet) for p in selectors.sheet_products(sheet)],
+        packages=[package_out(p, sheet) for p in selectors.sheet_packages(sheet)],
+    )
+
+
+def rule_out(rule: TaxRule) -> TaxRuleOut:
+    return TaxRuleOut(
+        id=rule.public_id,
+        country=rule.country,
+        region=rule.region,
+        physical_rate=_plain(Decimal(rule.physical_rate)),
+        digital_rate=_plain(Decimal(rule.digital_rate)),
+    )
+
+
+# --- price sheets --------------------------------------------------------------------------------
+
+W = {400: Error, 403: Error, 404: Error}  # the errors every catalogue write can answer with
+
+
+@router.get(
+    "/price-sheets", response={200: list[SheetOut], 403: Error}, summary="Your price sheets"
+)
+def list_sheets(request):
+    return [sheet_out(s) for s in selectors.sheets_owned_by(photographer(request))]
+
+
+@router.post(
+    "/price-sheets",
+    response={201: SheetDetail, 400: Error, 403: Error},
+    summary="Create a price sheet (empty, or the starter sheet with `starter`)",
+)
+def create_sheet(request, payload: SheetIn):
+    owner = photographer(request)
+    try:
+        with transaction.atomic():
+            if payload.starter:
+                sheet = services.price_sheet_starter(
+                    owner=owner, currency=payload.currency, name=payload.name
+                )
+            else:
+                sheet = services.price_sheet_create(
+                    owner=owner, name=payload.name, currency=payload.currency
+                )
+            if payload.is_default:
+                services.price_sheet_set_default(sheet=sheet)
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return Status(201, sheet_detail(sheet))
+
+
+@router.get(
+    "/price-sheets/{sheet_id}",
+    response={200: SheetDetail, 403: Error, 404: Error},
+    summary="A price sheet with its products, options and packages",
+)
+def get_sheet(request, sheet_id: UUID):
+    return sheet_detail(owned_sheet(request, sheet_id))
+
+
+@router.patch(
+    "/price-sheets/{sheet_id}",
+    response={200: SheetDetail} | W,
+    summary="Rename a sheet, change its currency, or make it (or stop it being) the default",
+)
+def update_sheet(request, sheet_id: UUID, payload: SheetPatch):
+    sheet = owned_sheet(request, sheet_id)
+    fields = payload.dict(exclude_unset=True)
+    try:
+        with transaction.atomic():
+            is_default = fields.pop("is_default", None)
+            if fields:
+                services.price_sheet_update(sheet=sheet, **fields)
+            if is_default is not None:
+                services.price_sheet_set_default(sheet=sheet, is_default=is_default)
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return sheet_detail(sheet)
+
+
+@router.delete(
+    "/price-sheets/{sheet_id}",
+    response={204: None, 403: Error, 404: Error, 409: Error},
+    summary="Delete a price sheet (409 while galleries use it)",
+)
+def delete_sheet(request, sheet_id: UUID):
+    try:
+        services.price_sheet_delete(sheet=owned_sheet(request, sheet_id))
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return Status(204, None)
+
+
+@router.post(
+    "/price-sheets/{sheet_id}/duplicate",
+    response={201: SheetDetail} | W,
+    summary="Copy a sheet with its products, options, photo prices and packages",
+)
+def duplicate_sheet(request, sheet_id: UUID, payload: DuplicateIn | None = None):
+    sheet = owned_sheet(request, sheet_id)
+    try:
+        copy = services.price_sheet_duplicate(sheet=sheet, name=payload.name if payload else None)
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return Status(201, sheet_detail(copy))
+
+
+@router.post(
+    "/price-sheets/{sheet_id}/markup",
+    response={200: MarkupOut} | W,
+    summary="Raise every product price by a percentage, or set it to cost × factor",
+)
+def markup_sheet(request, sheet_id: UUID, payload: MarkupIn):
+    sheet = owned_sheet(request, sheet_id)
+    try:
+        changed = services.price_sheet_markup(
+            sheet=sheet, percent=payload.percent, cost_factor=payload.cost_factor
+        )
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return MarkupOut(changed=changed)
+
+
+# --- products and options ------------------------------------------------------------------------
+
+
+@router.post(
+    "/price-sheets/{sheet_id}/products",
+    response={201: ProductOut} | W,
+    summary="Add a product: a print (finish and size) or a download (resolution and licence)",
+)
+def create_product(request, sheet_id: UUID, payload: ProductIn):
+    sheet = owned_sheet(request, sheet_id)
+    fields = payload.dict()
+    if fields["position"] is None:
+        del fields["position"]
+    try:
+        product = services.product_create(sheet=sheet, **fields)
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return Status(201, product_out(product, sheet))
+
+
+@router.get("/products/{product_id}", response={200: ProductOut, 403: Error, 404: Error})
+def get_product(request, product_id: UUID):
+    return product_out(owned_product(request, product_id))
+
+
+@router.patch("/products/{product_id}", response={200: ProductOut} | W)
+def update_product(request, product_id: UUID, payload: ProductPatch):
+    product = owned_product(request, product_id)
+    fields = payload.dict(exclude_unset=True)
+    try:
+        services.product_update(product=product, **fields)
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return product_out(product)
+
+
+@router.delete("/products/{product_id}", response={204: None, 403: Error, 404: Error, 409: Error})
+def delete_product(request, product_id: UUID):
+    try:
+        services.product_delete(product=owned_product(request, product_id))
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return Status(204, None)
+
+
+@router.post(
+    "/products/{product_id}/options",
+    response={201: OptionOut} | W,
+    summary="Add an option (a paper, a frame…) with its extra price",
+)
+def add_option(request, product_id: UUID, payload: OptionIn):
+    product = owned_product(request, product_id)
+    try:
+        option = services.option_add(product=product, **payload.dict())
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return Status(201, option_out(option, product.sheet.currency))
+
+
+@router.patch("/options/{option_id}", response={200: OptionOut} | W)
+def update_option(request, option_id: UUID, payload: OptionPatch):
+    option = owned_option(request, option_id)
+    try:
+        services.option_update(option=option, **payload.dict(exclude_unset=True))
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return option_out(option, option.product.sheet.currency)
+
+
+@router.delete("/options/{option_id}", response={204: None, 403: Error, 404: Error})
+def remove_option(request, option_id: UUID):
+    services.option_remove(option=owned_option(request, option_id))
+    return Status(204, None)
+
+
+# --- per-photo prices ----------------------------------------------------------------------------
+
+
+def _photo_prices(photo) -> list[PhotoPriceOut]:
+    sheet = selectors.sheet_for_gallery(photo.gallery)
+    if sheet is None:
+        return []
+    overrides = selectors.photo_prices(photo)
+    return [
+        PhotoPriceOut(
+            product_id=p.public_id,
+            photo_id=photo.public_id,
+            name=p.name,
+            sheet_price=_money(p.price, sheet.currency),
+            price=_money(overrides.get(p.pk, p.price), sheet.currency),
+            currency=sheet.currency,
+            overridden=p.pk in overrides,
+        )
+        for p in selectors.sheet_products(sheet)
+    ]
+
+
+@router.get(
+    "/photos/{photo_id}/prices",
+    response={200: list[PhotoPriceOut], 403: Error, 404: Error},
+    summary="The products of the photo's gallery sheet with this photo's prices",
+)
+def list_photo_prices(request, photo_id: UUID):
+    return _photo_prices(owned_photo(request, photo_id))
+
+
+@router.put(
+    "/products/{product_id}/photos/{photo_id}/price",
+    response={200: list[PhotoPriceOut]} | W,
+    summary="Sell a product of one photo at its own price",
+)
+def set_photo_price(request, product_id: UUID, photo_id: UUID, payload: PhotoPriceIn):
+    product = owned_product(request, product_id)
+    photo = owned_photo(request, photo_id)
+    try:
+        services.photo_price_set(product=product, photo=photo, price=payload.price)
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return _photo_prices(photo)
+
+
+@router.delete(
+    "/products/{product_id}/photos/{photo_id}/price",
+    response={204: None, 403: Error, 404: Error},
+    summary="Back to the sheet's price for this photo",
+)
+def clear_photo_price(request, product_id: UUID, photo_id: UUID):
+    services.photo_price_clear(
+        product=owned_product(request, product_id), photo=owned_photo(request, photo_id)
+    )
+    return Status(204, None)
+
+
+# --- packages ------------------------------------------------------------------------------------
+
+
+def _items(sheet: PriceSheet, items: list[PackageItemIn]) -> list[tuple[Product, int]]:
+    return [
+        (_found(selectors.product_get_in_sheet(sheet, item.product_id)), item.quantity)
+        for item in items
+    ]
+
+
+def _whole(sheet: PriceSheet, product_id: UUID | None) -> Product | None:
+    return _found(selectors.product_get_in_sheet(sheet, product_id)) if product_id else None
+
+
+@router.post(
+    "/price-sheets/{sheet_id}/packages",
+    response={201: PackageOut} | W,
+    summary="Create a package: products with quantities, or the whole gallery as digital",
+)
+def create_package(request, sheet_id: UUID, payload: PackageIn):
+    sheet = owned_sheet(request, sheet_id)
+    try:
+        package = services.package_create(
+            sheet=sheet,
+            name=payload.name,
+            price=payload.price,
+            items=_items(sheet, payload.items),
+            whole_gallery=_whole(sheet, payload.whole_gallery_product_id),
+            active=payload.active,
+        )
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return Status(201, package_out(package, sheet))
+
+
+@router.get("/packages/{package_id}", response={200: PackageOut, 403: Error, 404: Error})
+def get_package(request, package_id: UUID):
+    return package_out(owned_package(request, package_id))
+
+
+@router.patch(
+    "/packages/{package_id}",
+    response={200: PackageOut} | W,
+    summary="Change a package; `items`, when sent, replace the old ones",
+)
+def update_package(request, package_id: UUID, payload: PackagePatch):
+    package = owned_package(request, package_id)
+    sheet = package.sheet
+    fields = payload.dict(exclude_unset=True)
+    changes = {k: fields[k] for k in ("name", "price", "active") if k in fields}
+    if "items" in fields:
+        changes["items"] = _items(sheet, payload.items or [])
+    if "whole_gallery_product_id" in fields:
+        changes["whole_gallery"] = _whole(sheet, payload.whole_gallery_product_id)
+    try:
+        services.package_update(package=package, **changes)
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return package_out(selectors.package_get_owned(sheet.owner, package.public_id), sheet)
+
+
+@router.delete("/packages/{package_id}", response={204: None, 403: Error, 404: Error})
+def delete_package(request, package_id: UUID):
+    services.package_delete(package=owned_package(request, package_id))
+    return Status(204, None)
+
+
+# --- gallery pricing -----------------------------------------------------------------------------
+
+
+def _pricing_out(gallery) -> GalleryPricingOut:
+    sheet = selectors.sheet_for_gallery(gallery)
+    return GalleryPricingOut(
+        gallery_id=gallery.public_id, sheet=sheet_out(sheet) if sheet else None
+    )
+
+
+@router.get(
+    "/galleries/{gallery_id}/price-sheet",
+    response={200: GalleryPricingOut, 403: Error, 404: Error},
+    summary="The price sheet a gallery sells from",
+)
+def get_gallery_pricing(request, gallery_id: UUID):
+    return _pricing_out(owned_gallery(request, gallery_id))
+
+
+@router.put(
+    "/galleries/{gallery_id}/price-sheet",
+    response={200: GalleryPricingOut} | W,
+    summary="Sell a gallery from one of your price sheets (null: sell nothing)",
+)
+def set_gallery_pricing(request, gallery_id: UUID, payload: GalleryPricingIn):
+    gallery = owned_gallery(request, gallery_id)
+    sheet = owned_sheet(request, payload.sheet_id) if payload.sheet_id else None
+    try:
+        services.gallery_pricing_set(gallery=gallery, sheet=sheet)
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return _pricing_out(gallery)
+
+
+# --- store settings and tax rules ----------------------------------------------------------------
+
+
+def _store_out(store) -> StoreOut:
+    return StoreOut(
+        prices_include_tax=store.prices_include_tax,
+        payment_instructions=store.payment_instructions,
+    )
+
+
+@router.get("/store/settings", response={200: StoreOut, 403: Error})
+def get_store(request):
+    return _store_out(selectors.store_settings_for(photographer(request)))
+
+
+@router.put(
+    "/store/settings",
+    response={200: StoreOut, 400: Error, 403: Error},
+    summary="Tax-inclusive prices and the offline payment instructions",
+)
+def put_store(request, payload: StoreIn):
+    try:
+        store = services.store_settings_update(
+            owner=photographer(request), **payload.dict(exclude_unset=True)
+        )
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return _store_out(store)
+
+
+@router.get("/store/tax-rules", response={200: list[TaxRuleOut], 403: Error})
+def list_tax_rules(request):
+    return [rule_out(r) for r in selectors.tax_rules_of(photographer(request))]
+
+
+@router.post(
+    "/store/tax-rules",
+    response={201: TaxRuleOut, 400: Error, 403: Error},
+    summary="A tax rate for a country (ISO alpha-2) or one of its regions",
+)
+def create_tax_rule(request, payload: TaxRuleIn):
+    try:
+        rule = services.tax_rule_create(owner=photographer(request), **payload.dict())
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return Status(201, rule_out(rule))
+
+
+@router.patch("/store/tax-rules/{rule_id}", response={200: TaxRuleOut} | W)
+def update_tax_rule(request, rule_id: UUID, payload: TaxRulePatch):
+    rule = owned_rule(request, rule_id)
+    try:
+        services.tax_rule_update(rule=rule, **payload.dict(exclude_unset=True))
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return rule_out(rule)
+
+
+@router.delete("/store/tax-rules/{rule_id}", response={204: None, 403: Error, 404: Error})
+def delete_tax_rule(request, rule_id: UUID):
+    services.tax_rule_delete(rule=owned_rule(request, rule_id))
+    return Status(204, None)
+
+
+# --- for clients ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/client/galleries/{gallery_id}/photos/{photo_id}/products",
+    response={200: PhotoProductsOut} | VISIT_ERRORS,
+    auth=None,
+    tags=["client galleries"],
+    summary="What a visitor can buy of a photo, with prices computed by the server",
+)
+def photo_products(request, gallery_id: str, photo_id: str, x_gallery_token: GalleryToken = None):
+    visit = _visit(request, gallery_id, x_gallery_token)
+    photo = _photo(visit.gallery, photo_id)
+    offers = selectors.products_for_photo(photo)
+    store = selectors.store_settings_for(visit.gallery.owner)
+    return PhotoProductsOut(
+        photo_id=photo.public_id,
+        currency=offers[0].currency if offers else None,
+        prices_include_tax=store.prices_include_tax,
+        products=[
+            OfferOut(
+                product_id=o.product.public_id,
+                kind=o.product.kind,
+                name=o.product.name,
+                finish=o.product.finish,
+                width_in=_size(o.product.width_in),
+                height_in=_size(o.product.height_in),
+                resolution=o.product.resolution,
+                licence=o.product.licence,
+                price=_money(o.price, o.currency),
+                currency=o.currency,
+                available=o.available,
+                options=[
+                    OfferOptionOut(
+                        id=opt.public_id,
+                        group=opt.group,
+                        name=opt.name,
+                        price_delta=_money(opt.price_delta, o.currency),
+                    )
+                    for opt in o.options
+                ],
+            )
+            for o in offers
+        ],
+    )

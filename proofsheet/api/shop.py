@@ -1,0 +1,595 @@
+"""/api/v1/client endpoints for buying: a photo's offers and price quote, the cart, the checkout.
+
+Whose cart: the signed-in user's (an app's `X-Session-Token`, or the browser session — with a
+CSRF token on writes), else a guest cart named by the `X-Cart-Token` header, which is the cart's
+public id signed with `django.core.signing` (returned as `token` by every cart response; a guest
+app keeps it). A signed-in request that also sends a guest token folds that cart into the
+account's (as the web does at log-in).
+
+Nothing here reads a price, total or currency from the client: the input schemas have no such
+fields, and every amount in a response is computed by `cart.pricing` / `catalog.selectors`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from decimal import Decimal
+
+from django.core import signing
+from django.urls import reverse
+from ninja import Field, Header, P, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from proofsheet.api.galleries import (
+    Error,
+    GalleryToken,
+    Problem,
+    _photo,
+    _public_id_or_404,
+    _signed_in_user,
+    _visit,
+)
+from proofsheet.api.studio import Input
+from proofsheet.cart import selectors as cart_selectors
+from proofsheet.cart import services as cart_services
+from proofsheet.cart.checkout import CheckoutError, OutOfStock, checkout_place
+from proofsheet.cart.models import Cart, CartLine
+from proofsheet.cart.pricing import CartPricing, PricingError
+from proofsheet.cart.services import CartError
+from proofsheet.catalog.models import ProductKind
+from proofsheet.catalog.selectors import price_for, products_for_photo
+from proofsheet.core.money import quantize
+from proofsheet.fulfillment.shipping import shipping_methods_for_sale
+from proofsheet.orders.services import order_access_token
+from proofsheet.payments.services import payment_start
+
+router = Router(tags=["client shopping"], auth=None)
+
+CART_SALT = "proofsheet.api.cart"
+CART_MAX_AGE = 60 * 60 * 24 * 90  # a guest cart token lasts 90 days
+
+CartToken = Header[
+    str | None,
+    P(
+        alias="X-Cart-Token",
+        description="A guest cart's token (a cart response's `token`); omit it when signed in.",
+    ),
+]
+SHOP_ERRORS = {403: Error, 404: Error, 409: Error, 410: Error, 422: Problem}
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+
+class ShopOptionOut(Schema):
+    id: str
+    group: str
+    name: str
+    price_delta: Decimal
+
+
+class ShopOfferOut(Schema):
+    product_id: str
+    kind: str
+    name: str
+    finish: str
+    resolution: str
+    licence: str
+    price: Decimal
+    currency: str
+    available: bool
+    options: list[ShopOptionOut]
+
+
+class ShopQuoteOut(Schema):
+    product_id: str
+    quantity: int
+    unit_price: Decimal
+    total: Decimal
+    currency: str
+
+
+class ShopLineIn(Input):
+    gallery_id: uuid.UUID
+    photo_id: uuid.UUID
+    product_id: uuid.UUID
+    option_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10)
+    quantity: int = Field(1, strict=True)
+
+
+class ShopLineUpdateIn(Input):
+    quantity: int | None = Field(None, strict=True)
+    option_ids: list[uuid.UUID] | None = Field(None, max_length=10)
+    saved_for_later: bool | None = None
+
+
+class ShopCodeIn(Input):
+    code: str = Field(max_length=40)
+    email: str = Field("", max_length=254)
+
+
+class ShopAddressIn(Input):
+    name: str = Field("", max_length=200)
+    line1: str = Field("", max_length=200)
+    line2: str = Field("", max_length=200)
+    city: str = Field("", max_length=200)
+    region: str = Field("", max_length=200)
+    postcode: str = Field("", max_length=200)
+    country: str = Field("", max_length=2)
+
+
+class ShopCheckoutIn(Input):
+    email: str = Field("", max_length=254)
+    shipping_method_id: uuid.UUID | None = None
+    shipping_address: ShopAddressIn | None = None
+    line_addresses: dict[uuid.UUID, ShopAddressIn] = Field(default_factory=dict, max_length=100)
+    idempotency_key: str = Field("", max_length=64)
+
+
+class ShopLineOut(Schema):
+    id: str
+    gallery_id: str | None
+    photo_id: str | None
+    product_id: str
+    name: str
+    kind: str
+    options: list[ShopOptionOut]
+    quantity: int
+    saved_for_later: bool
+    unit_price: Decimal | None
+    package_saving: Decimal | None
+    total: Decimal | None
+
+
+class ShopPackageOut(Schema):
+    name: str
+    times: int
+    saving: Decimal
+
+
+class ShopTotalsOut(Schema):
+    subtotal: Decimal
+    package_savings: Decimal
+    discount_code: str
+    discount_problem: str
+    discount_total: Decimal
+    free_shipping: bool
+    needs_shipping: bool
+    shipping_method: str
+    shipping_total: Decimal
+    tax_total: Decimal
+    prices_include_tax: bool
+    total: Decimal
+
+
+class ShopCartOut(Schema):
+    id: str
+    token: str | None = Field(None, description="Send it as X-Cart-Token (guest carts only).")
+    currency: str
+    item_count: int
+    lines: list[ShopLineOut]
+    saved_for_later: list[ShopLineOut]
+    packages: list[ShopPackageOut]
+    totals: ShopTotalsOut | None
+
+
+class ShopShippingOptionOut(Schema):
+    id: str
+    name: str
+    kind: str
+    cost: Decimal | None = Field(description="For the country asked; null: no delivery there.")
+    currency: str
+
+
+class ShopPaymentOut(Schema):
+    kind: str
+    text: str
+    url: str
+
+
+class ShopPlacedOut(Schema):
+    id: str
+    number: str
+    status: str
+    email: str
+    currency: str
+    total: Decimal
+    payment: ShopPaymentOut
+    order_token: str = Field(description="A signed token that opens the order page.")
+    order_url: str
+
+
+# --- whose cart ------------------------------------------------------------------------------
+
+
+def cart_token(cart: Cart) -> str:
+    return signing.dumps(str(cart.public_id), salt=CART_SALT)
+
+
+def _guest_cart(token: str | None) -> Cart | None:
+    if not token:
+        return None
+    try:
+        public_id = uuid.UUID(str(signing.loads(token, salt=CART_SALT, max_age=CART_MAX_AGE)))
+    except (signing.BadSignature, ValueError, TypeError):
+        raise HttpError(403, "The cart token is not valid.") from None
+    return Cart.objects.filter(public_id=public_id, user__isnull=True).first()
+
+
+def _cart(request, token: str | None, *, create: bool) -> Cart | None:
+    """The signed-in user's cart (a guest cart sent along joins it), or the token's guest cart."""
+    user = _signed_in_user(request)
+    guest = _guest_cart(token)
+    if user is not None:
+        if guest is None and not create:
+            return Cart.objects.filter(user=user).first()
+        mine = cart_services.cart_get_or_create(user=user)
+        if guest is not None:
+            mine = cart_services.cart_merge(guest_cart=guest, user_cart=mine)
+        return mine
+    if guest is not None or not create:
+        if token and guest is None:
+            raise HttpError(404, "That cart no longer exists.")
+        return guest
+    return cart_services.cart_get_or_create(session_key="api:" + secrets.token_hex(16))
+
+
+def _need_cart(request, token: str | None) -> Cart:
+    found = _cart(request, token, create=False)
+    if found is None:
+        raise HttpError(404, "Your cart is empty.")
+    return found
+
+
+def _refused(error: Exception) -> HttpError:
+    if isinstance(error, OutOfStock):
+        return HttpError(409, str(error))
+    return HttpError(422, str(error))
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _options_out(options) -> list[ShopOptionOut]:
+    return [
+        ShopOptionOut(id=str(o.public_id), group=o.group, name=o.name, price_delta=o.price_delta)
+        for o in options
+    ]
+
+
+def _line_out(line: CartLine, priced, currency: str) -> ShopLineOut:
+    def amount(value):
+        return quantize(value, currency) if priced is not None else None
+
+    return ShopLineOut(
+        id=str(line.public_id),
+        gallery_id=str(line.gallery.public_id) if line.gallery_id else None,
+        photo_id=str(line.photo.public_id) if line.photo_id else None,
+        product_id=str(line.product.public_id),
+        name=line.package.name if line.package_id else line.product.name,
+        kind=line.product.kind,
+        options=_options_out(line.options.all()),
+        quantity=line.quantity,
+        saved_for_later=line.saved_for_later,
+        unit_price=amount(priced.unit_price) if priced else None,
+        package_saving=amount(priced.package_saving) if priced else None,
+        total=amount(priced.total) if priced else None,
+    )
+
+
+def _totals_out(pricing: CartPricing) -> ShopTotalsOut:
+    currency = pricing.currency
+    return ShopTotalsOut(
+        subtotal=quantize(pricing.subtotal, currency),
+        package_savings=quantize(pricing.package_savings, currency),
+        discount_code=pricing.discount_code,
+        discount_problem=pricing.discount_problem,
+        discount_total=quantize(pricing.discount_total, currency),
+        free_shipping=pricing.free_shipping,
+        needs_shipping=pricing.needs_shipping,
+        shipping_method=pricing.shipping_method,
+        shipping_total=quantize(pricing.shipping_total, currency),
+        tax_total=quantize(pricing.tax_total, currency),
+        prices_include_tax=pricing.prices_include_tax,
+        total=quantize(pricing.total, currency),
+    )
+
+
+def cart_out(cart: Cart) -> ShopCartOut:
+    lines = cart_selectors.cart_line_list(cart=cart)
+    saved = cart_selectors.cart_line_list(cart=cart, saved_for_later=True)
+    pricing = cart_selectors.cart_pricing(cart=cart) if lines else None
+    priced = {line.key: line for line in pricing.lines} if pricing else {}
+    currency = cart.currency or "EUR"
+    return ShopCartOut(
+        id=str(cart.public_id),
+        token=cart_token(cart) if cart.user_id is None else None,
+        currency=cart.currency,
+        item_count=sum(line.quantity for line in lines),
+        lines=[_line_out(line, priced.get(line.pk), currency) for line in lines],
+        saved_for_later=[_line_out(line, None, currency) for line in saved],
+        packages=[
+            ShopPackageOut(name=p.name, times=p.times, saving=quantize(p.saving, currency))
+            for p in (pricing.packages if pricing else ())
+        ],
+        totals=_totals_out(pricing) if pricing else None,
+    )
+
+
+# --- a photo's offers --------------------------------------------------------------------------
+
+
+def _offer_and_options(photo, product_id, option_ids):
+    offer = next((o for o in products_for_photo(photo) if o.product.public_id == product_id), None)
+    if offer is None:
+        raise HttpError(404, "This product is not sold in this gallery.")
+    by_id = {o.public_id: o for o in offer.options}
+    if any(option_id not in by_id for option_id in option_ids):
+        raise HttpError(422, f"Choose options of {offer.product.name} only.")
+    return offer, [by_id[option_id] for option_id in option_ids]
+
+
+@router.get(
+    "/galleries/{gallery_id}/photos/{photo_id}/offers",
+    response={200: list[ShopOfferOut]} | SHOP_ERRORS,
+    summary="What can be bought of a photo, with server-computed prices",
+)
+def photo_offers(request, gallery_id: str, photo_id: str, x_gallery_token: GalleryToken = None):
+    visit = _visit(request, gallery_id, x_gallery_token)
+    photo = _photo(visit.gallery, photo_id)
+    if not visit.can_interact:
+        raise HttpError(403, "Ask your photographer for the client code to buy photos.")
+    return [
+        ShopOfferOut(
+            product_id=str(offer.product.public_id),
+            kind=offer.product.kind,
+            name=offer.product.name,
+            finish=offer.product.finish,
+            resolution=offer.product.resolution,
+            licence=offer.product.licence,
+            price=offer.price,
+            currency=offer.currency,
+            available=offer.available,
+            options=_options_out(offer.options),
+        )
+        for offer in products_for_photo(photo)
+    ]
+
+
+@router.get(
+    "/galleries/{gallery_id}/photos/{photo_id}/quote",
+    response={200: ShopQuoteOut} | SHOP_ERRORS,
+    summary="The price of a product of this photo with options and a quantity",
+)
+def photo_quote(
+    request,
+    gallery_id: str,
+    photo_id: str,
+    product_id: uuid.UUID,
+    option_ids: Query[list[uuid.UUID]] = None,  # type: ignore[assignment]
+    quantity: int = 1,
+    x_gallery_token: GalleryToken = None,
+):
+    visit = _visit(request, gallery_id, x_gallery_token)
+    photo = _photo(visit.gallery, photo_id)
+    if not visit.can_interact:
+        raise HttpError(403, "Ask your photographer for the client code to buy photos.")
+    try:
+        quantity = cart_services.quantity_clean(quantity)
+    except CartError as error:
+        raise HttpError(422, str(error)) from None
+    offer, options = _offer_and_options(photo, product_id, option_ids or [])
+    unit = price_for(offer.product, photo, options)
+    return ShopQuoteOut(
+        product_id=str(offer.product.public_id),
+        quantity=quantity,
+        unit_price=unit,
+        total=quantize(unit * quantity, offer.currency),
+        currency=offer.currency,
+    )
+
+
+# --- the cart --------------------------------------------------------------------------------
+
+
+@router.get("/cart", response={200: ShopCartOut} | SHOP_ERRORS, summary="Your cart, priced now")
+def cart_detail(request, x_cart_token: CartToken = None):
+    found = _cart(request, x_cart_token, create=False)
+    if found is None:  # nothing yet: an empty guest cart costs nothing to describe
+        return ShopCartOut(
+            id="", currency="", item_count=0, lines=[], saved_for_later=[], packages=[], totals=None
+        )
+    return cart_out(found)
+
+
+@router.post(
+    "/cart/lines",
+    response={201: ShopCartOut} | SHOP_ERRORS,
+    summary="Add a product of a photo to the cart (makes a guest cart when there is none)",
+)
+def cart_line_add(
+    request,
+    payload: ShopLineIn,
+    x_gallery_token: GalleryToken = None,
+    x_cart_token: CartToken = None,
+):
+    visit = _visit(request, str(payload.gallery_id), x_gallery_token)
+    photo = _photo(visit.gallery, str(payload.photo_id))
+    if not visit.can_interact:
+        raise HttpError(403, "Ask your photographer for the client code to buy photos.")
+    offer, options = _offer_and_options(photo, payload.product_id, payload.option_ids)
+    found = _cart(request, x_cart_token, create=True)
+    try:
+        cart_services.cart_line_add(
+            cart=found,
+            access=visit,
+            photo=photo,
+            product=offer.product,
+            options=options,
+            quantity=payload.quantity,
+        )
+    except CartError as error:
+        raise _refused(error) from None
+    return Status(201, cart_out(found))
+
+
+def _line(cart: Cart, line_id: str) -> CartLine:
+    line = cart_selectors.cart_line_get(cart=cart, public_id=_public_id_or_404(line_id))
+    if line is None:
+        raise HttpError(404, "Not found")
+    return line
+
+
+@router.patch(
+    "/cart/lines/{line_id}",
+    response={200: ShopCartOut} | SHOP_ERRORS,
+    summary="Change a line: quantity, options, or save it for later / move it back",
+)
+def cart_line_update(
+    request, line_id: str, payload: ShopLineUpdateIn, x_cart_token: CartToken = None
+):
+    found = _need_cart(request, x_cart_token)
+    line = _line(found, line_id)
+    try:
+        if payload.quantity is not None or payload.option_ids is not None:
+            options = None
+            if payload.option_ids is not None:
+                by_id = {o.public_id: o for o in line.product.options.all()}
+                if any(option_id not in by_id for option_id in payload.option_ids):
+                    raise CartError(f"Choose options of {line.product.name} only.")
+                options = [by_id[option_id] for option_id in payload.option_ids]
+            line = cart_services.cart_line_update(
+                cart=found, line=line, quantity=payload.quantity, options=options
+            )
+        if payload.saved_for_later is True:
+            cart_services.cart_line_save_for_later(cart=found, line=line)
+        elif payload.saved_for_later is False:
+            cart_services.cart_line_move_to_cart(cart=found, line=line)
+    except CartError as error:
+        raise _refused(error) from None
+    return cart_out(found)
+
+
+@router.delete(
+    "/cart/lines/{line_id}", response={200: ShopCartOut} | SHOP_ERRORS, summary="Remove a line"
+)
+def cart_line_remove(request, line_id: str, x_cart_token: CartToken = None):
+    found = _need_cart(request, x_cart_token)
+    cart_services.cart_line_remove(cart=found, line=_line(found, line_id))
+    return cart_out(found)
+
+
+@router.put(
+    "/cart/code",
+    response={200: ShopCartOut} | SHOP_ERRORS,
+    summary="Apply a discount code (422 says why one cannot be used)",
+)
+def cart_code_apply(request, payload: ShopCodeIn, x_cart_token: CartToken = None):
+    found = _need_cart(request, x_cart_token)
+    user = _signed_in_user(request)
+    email = user.email if user is not None else payload.email
+    try:
+        cart_services.discount_apply(cart=found, code=payload.code, email=email)
+    except CartError as error:
+        raise _refused(error) from None
+    return cart_out(found)
+
+
+@router.delete("/cart/code", response={200: ShopCartOut} | SHOP_ERRORS, summary="Remove the code")
+def cart_code_remove(request, x_cart_token: CartToken = None):
+    found = _need_cart(request, x_cart_token)
+    cart_services.discount_remove(cart=found)
+    return cart_out(found)
+
+
+def _methods(cart) -> list:
+    """The seller's shipping methods this cart can use."""
+    if cart.seller_id is None:
+        return []
+    return list(shipping_methods_for_sale(cart.seller, cart.currency))
+
+
+@router.get(
+    "/cart/shipping-methods",
+    response={200: list[ShopShippingOptionOut]} | SHOP_ERRORS,
+    summary="The seller's shipping methods with their cost for this cart to a country",
+)
+def cart_shipping_methods(
+    request, country: str = "", region: str = "", x_cart_token: CartToken = None
+):
+    found = _need_cart(request, x_cart_token)
+    address = {"country": country[:2], "region": region[:10]}
+    options = []
+    for method in _methods(found):
+        cost = None
+        if country:
+            try:
+                pricing = cart_selectors.cart_pricing(
+                    cart=found, shipping_method=method, address=address
+                )
+                cost = quantize(pricing.shipping_total, found.currency)
+            except PricingError:
+                cost = None
+        options.append(
+            ShopShippingOptionOut(
+                id=str(method.public_id),
+                name=method.name,
+                kind=method.kind,
+                cost=cost,
+                currency=method.currency,
+            )
+        )
+    return options
+
+
+# --- checkout --------------------------------------------------------------------------------
+
+
+@router.post(
+    "/checkout",
+    response={201: ShopPlacedOut} | SHOP_ERRORS,
+    summary="Place the cart's order (a repeated idempotency_key returns the first order)",
+)
+def checkout(request, payload: ShopCheckoutIn, x_cart_token: CartToken = None):
+    found = _need_cart(request, x_cart_token)
+    user = _signed_in_user(request)
+    method = None
+    if payload.shipping_method_id is not None:
+        method = next(
+            (m for m in _methods(found) if m.public_id == payload.shipping_method_id), None
+        )
+        if method is None:
+            raise HttpError(422, "That shipping method is not available; choose another.")
+    has_prints = found.lines.filter(saved_for_later=False, product__kind=ProductKind.PRINT).exists()
+    try:
+        order = checkout_place(
+            cart=found,
+            email=payload.email or (user.email if user is not None else ""),
+            customer=user,
+            shipping_method=method if has_prints else None,
+            shipping_address=payload.shipping_address.model_dump()
+            if payload.shipping_address
+            else None,
+            line_addresses={str(k): v.model_dump() for k, v in payload.line_addresses.items()},
+            idempotency_key=payload.idempotency_key,
+        )
+    except CheckoutError as error:
+        raise _refused(error) from None
+    step = payment_start(order)
+    order.refresh_from_db()
+    token = order_access_token(order)
+    return Status(
+        201,
+        ShopPlacedOut(
+            id=str(order.public_id),
+            number=order.number,
+            status=order.status,
+            email=order.email,
+            currency=order.currency,
+            total=quantize(order.total, order.currency),
+            payment=ShopPaymentOut(kind=step.kind, text=step.text, url=step.url),
+            order_token=token,
+            order_url=request.build_absolute_uri(reverse("storefront:order", args=[token])),
+        ),
+    )

@@ -1,0 +1,382 @@
+"""/api/v1 endpoints for the photographer's discount codes and shipping methods and rates.
+
+Amounts go out as strings quantised to the currency ("7.50", "800" for JPY) and come in as
+numbers or strings; `cart.discounts` and `fulfillment.shipping` check them. Another
+photographer's code, gallery, method or rate is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import AwareDatetime, Field
+
+from proofsheet.api.catalog import invalid
+from proofsheet.api.studio import Error, Input, photographer
+from proofsheet.cart import discounts
+from proofsheet.cart.models import Discount, DiscountKind
+from proofsheet.core.money import CURRENCIES, quantize
+from proofsheet.fulfillment import shipping
+from proofsheet.fulfillment.models import ShippingMethod, ShippingRate
+
+router = Router(tags=["discounts and shipping"])
+
+Currency = Literal[CURRENCIES]  # type: ignore[valid-type]
+Amount = Annotated[Decimal, Field(description='An amount such as 12.50 (or "12.50").')]
+KindValue = Literal["percent", "fixed", "free_shipping"]
+ProductKindValue = Literal["print", "digital"]
+Limit = Annotated[int, Field(ge=1, le=discounts.MAX_LIMIT)]
+Code = Annotated[str, Field(max_length=40)]
+ShippingKindValue = Literal["standard", "expedited", "pickup"]
+Countries = Annotated[
+    list[Annotated[str, Field(max_length=2)]],
+    Field(
+        max_length=shipping.MAX_COUNTRIES, description="ISO 3166-1 alpha-2; [] = everywhere else"
+    ),
+]
+W = {400: Error, 403: Error, 404: Error}
+
+
+def _found(obj):
+    if obj is None:
+        raise HttpError(404, "Not found")
+    return obj
+
+
+def owned_discount(request, discount_id: UUID) -> Discount:
+    return _found(discounts.discount_get_owned(photographer(request), discount_id))
+
+
+def owned_method(request, method_id: UUID) -> ShippingMethod:
+    return _found(shipping.shipping_method_get_owned(photographer(request), method_id))
+
+
+def owned_rate(request, rate_id: UUID) -> ShippingRate:
+    return _found(shipping.shipping_rate_get_owned(photographer(request), rate_id))
+
+
+# --- schemas -------------------------------------------------------------------------------------
+
+
+class DiscountOut(Schema):
+    id: UUID
+    code: str
+    kind: str
+    value: str = Field(description="Percent for `percent`, an amount in `currency` for `fixed`")
+    currency: str | None
+    min_order: str
+    starts_at: dt.datetime | None
+    ends_at: dt.datetime | None
+    max_uses: int | None
+    max_uses_per_customer: int | None
+    uses: int
+    uses_left: int | None
+    gallery_id: UUID | None
+    product_kinds: list[str] = Field(description="[] = prints and downloads")
+    active: bool
+    created_at: dt.datetime
+
+
+class DiscountIn(Input):
+    code: Code
+    kind: KindValue
+    value: Amount = Decimal(0)
+    currency: Currency | None = None
+    min_order: Amount = Decimal(0)
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    max_uses: Limit | None = None
+    max_uses_per_customer: Limit | None = None
+    gallery_id: UUID | None = Field(None, description="One of your galleries; null: all")
+    product_kinds: list[ProductKindValue] = Field(default_factory=list, max_length=2)
+    active: bool = True
+
+
+class DiscountPatch(Input):
+    code: Code | None = None
+    kind: KindValue | None = None
+    value: Amount | None = None
+    currency: Currency | None = None
+    min_order: Amount | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    max_uses: Limit | None = None
+    max_uses_per_customer: Limit | None = None
+    gallery_id: UUID | None = None
+    product_kinds: list[ProductKindValue] | None = Field(None, max_length=2)
+    active: bool | None = None
+
+
+class RateOut(Schema):
+    id: UUID
+    countries: list[str]
+    first_item: str
+    additional_item: str
+    per_kg: str
+
+
+class MethodOut(Schema):
+    id: UUID
+    name: str
+    kind: str
+    currency: str
+    active: bool
+    rates: list[RateOut]
+
+
+class MethodIn(Input):
+    name: Annotated[str, Field(max_length=80)]
+    kind: ShippingKindValue = "standard"
+    currency: Currency = "EUR"
+    active: bool = True
+
+
+class MethodPatch(Input):
+    name: Annotated[str, Field(max_length=80)] | None = None
+    kind: ShippingKindValue | None = None
+    currency: Currency | None = None
+    active: bool | None = None
+
+
+class RateIn(Input):
+    countries: Countries = Field(default_factory=list)
+    first_item: Amount = Decimal(0)
+    additional_item: Amount = Decimal(0)
+    per_kg: Amount = Decimal(0)
+
+
+class RatePatch(Input):
+    countries: Countries | None = None
+    first_item: Amount | None = None
+    additional_item: Amount | None = None
+    per_kg: Amount | None = None
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+def _plain(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def discount_out(discount: Discount) -> DiscountOut:
+    currency = discount.currency or None
+    if discount.kind == DiscountKind.FIXED and currency:
+        value = str(quantize(discount.value, currency))
+    else:
+        value = _plain(Decimal(discount.value))
+    return DiscountOut(
+        id=discount.public_id,
+        code=discount.code,
+        kind=discount.kind,
+        value=value,
+        currency=currency,
+        min_order=str(quantize(discount.min_order, currency)) if currency else "0",
+        starts_at=discount.starts_at,
+        ends_at=discount.ends_at,
+        max_uses=discount.max_uses,
+        max_uses_per_customer=discount.max_uses_per_customer,
+        uses=discount.uses,
+        uses_left=discounts.discount_uses_left(discount),
+        gallery_id=discount.gallery.public_id if discount.gallery_id else None,
+        product_kinds=list(discount.product_kinds or []),
+        active=discount.active,
+        created_at=discount.created_at,
+    )
+
+
+def rate_out(rate: ShippingRate, currency: str) -> RateOut:
+    return RateOut(
+        id=rate.public_id,
+        countries=list(rate.countries),
+        first_item=str(quantize(rate.first_item, currency)),
+        additional_item=str(quantize(rate.additional_item, currency)),
+        per_kg=str(quantize(rate.per_kg, currency)),
+    )
+
+
+def method_out(method: ShippingMethod) -> MethodOut:
+    return MethodOut(
+        id=method.public_id,
+        name=method.name,
+        kind=method.kind,
+        currency=method.currency,
+        active=method.active,
+        rates=[rate_out(r, method.currency) for r in method.rates.order_by("created_at", "id")],
+    )
+
+
+def _discount_fields(payload: Input, *, partial: bool) -> dict:
+    fields = payload.dict(exclude_unset=partial)
+    if "gallery_id" in fields:
+        fields["gallery"] = fields.pop("gallery_id")
+    if "currency" in fields and fields["currency"] is None:
+        fields["currency"] = ""
+    if partial:
+        # null for a limit or a date clears it; null elsewhere means "leave as it is".
+        clearable = {"starts_at", "ends_at", "max_uses", "max_uses_per_customer", "gallery"}
+        fields = {k: v for k, v in fields.items() if v is not None or k in clearable}
+    return fields
+
+
+# --- discount codes ------------------------------------------------------------------------------
+
+
+@router.get("/discounts", response={200: list[DiscountOut], 403: Error}, summary="Your codes")
+def list_discounts(request):
+    return [discount_out(d) for d in discounts.discounts_owned_by(photographer(request))]
+
+
+@router.post(
+    "/discounts",
+    response={201: DiscountOut} | W,
+    summary="Create a discount code: percent, fixed amount or free shipping",
+)
+def create_discount(request, payload: DiscountIn):
+    owner = photographer(request)
+    try:
+        discount = discounts.discount_create(
+            owner=owner, **_discount_fields(payload, partial=False)
+        )
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return Status(201, discount_out(discount))
+
+
+@router.get("/discounts/{discount_id}", response={200: DiscountOut, 403: Error, 404: Error})
+def get_discount(request, discount_id: UUID):
+    return discount_out(owned_discount(request, discount_id))
+
+
+@router.patch(
+    "/discounts/{discount_id}",
+    response={200: DiscountOut} | W,
+    summary="Change some fields of a code (null clears a date, a limit or the gallery)",
+)
+def update_discount(request, discount_id: UUID, payload: DiscountPatch):
+    discount = owned_discount(request, discount_id)
+    try:
+        discounts.discount_update(discount=discount, **_discount_fields(payload, partial=True))
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return discount_out(discount)
+
+
+@router.post(
+    "/discounts/{discount_id}/disable",
+    response={200: DiscountOut} | W,
+    summary="Stop a code working (PATCH active: true enables it again)",
+)
+def disable_discount(request, discount_id: UUID):
+    discount = owned_discount(request, discount_id)
+    try:
+        discounts.discount_disable(discount=discount)
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return discount_out(discount)
+
+
+@router.delete(
+    "/discounts/{discount_id}",
+    response={204: None, 403: Error, 404: Error, 409: Error},
+    summary="Delete a code never used (409 for a used code: disable it instead)",
+)
+def delete_discount(request, discount_id: UUID):
+    try:
+        discounts.discount_delete(discount=owned_discount(request, discount_id))
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return Status(204, None)
+
+
+# --- shipping ------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/shipping-methods",
+    response={200: list[MethodOut], 403: Error},
+    summary="Your shipping methods with their rates",
+)
+def list_methods(request):
+    return [method_out(m) for m in shipping.shipping_methods_owned_by(photographer(request))]
+
+
+@router.post(
+    "/shipping-methods",
+    response={201: MethodOut, 400: Error, 403: Error},
+    summary="Create a shipping method (standard, expedited or pickup) in one currency",
+)
+def create_method(request, payload: MethodIn):
+    try:
+        method = shipping.shipping_method_create(owner=photographer(request), **payload.dict())
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return Status(201, method_out(method))
+
+
+@router.get("/shipping-methods/{method_id}", response={200: MethodOut, 403: Error, 404: Error})
+def get_method(request, method_id: UUID):
+    return method_out(owned_method(request, method_id))
+
+
+@router.patch(
+    "/shipping-methods/{method_id}",
+    response={200: MethodOut} | W,
+    summary="Rename, change kind or currency (its rates must fit it), or switch it on or off",
+)
+def update_method(request, method_id: UUID, payload: MethodPatch):
+    method = owned_method(request, method_id)
+    fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    try:
+        shipping.shipping_method_update(method=method, **fields)
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return method_out(method)
+
+
+@router.delete(
+    "/shipping-methods/{method_id}",
+    response={204: None, 403: Error, 404: Error},
+    summary="Delete a method and its rates (placed orders keep its name)",
+)
+def delete_method(request, method_id: UUID):
+    shipping.shipping_method_delete(method=owned_method(request, method_id))
+    return Status(204, None)
+
+
+@router.post(
+    "/shipping-methods/{method_id}/rates",
+    response={201: RateOut} | W,
+    summary="Add a rate for some countries ([] = everywhere else, once per method)",
+)
+def create_rate(request, method_id: UUID, payload: RateIn):
+    method = owned_method(request, method_id)
+    try:
+        rate = shipping.shipping_rate_create(method=method, **payload.dict())
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return Status(201, rate_out(rate, method.currency))
+
+
+@router.patch("/shipping-rates/{rate_id}", response={200: RateOut} | W, summary="Change a rate")
+def update_rate(request, rate_id: UUID, payload: RatePatch):
+    rate = owned_rate(request, rate_id)
+    fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    try:
+        shipping.shipping_rate_update(rate=rate, **fields)
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return rate_out(rate, rate.method.currency)
+
+
+@router.delete("/shipping-rates/{rate_id}", response={204: None, 403: Error, 404: Error})
+def delete_rate(request, rate_id: UUID):
+    shipping.shipping_rate_delete(rate=owned_rate(request, rate_id))
+    return Status(204, None)

@@ -1,0 +1,286 @@
+"""Placing an order from a cart, in one transaction (R30, R32, R33).
+
+The cart is priced again from the catalogue at this moment; a discount code's use and any
+limited stock are claimed with conditional UPDATEs (so concurrent checkouts cannot overspend
+them); the order is recorded with `orders.services.order_create`; the cart is emptied. Locks are
+taken in one order — the cart, the limited products by id, the discount code — so two checkouts
+never wait on each other crosswise. A retried idempotency key returns the first order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F, Q
+
+from proofsheet.cart.models import Cart, Discount, DiscountUse
+from proofsheet.cart.pricing import CartPricing, PricingError, price_cart
+from proofsheet.cart.services import CartError
+from proofsheet.catalog.models import Product
+from proofsheet.galleries.models import PhotoStatus
+from proofsheet.orders.models import Order
+from proofsheet.orders.services import LineSpec, Totals, order_confirmation_send, order_create
+from proofsheet.payments.services import payment_start
+
+ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postcode", "country")
+REQUIRED_ADDRESS_FIELDS = {"name": "name", "line1": "street", "city": "city", "country": "country"}
+
+
+class CheckoutError(CartError):
+    """The order cannot be placed; the message says why (for the customer)."""
+
+
+class OutOfStock(CheckoutError):
+    pass
+
+
+class _AlreadyPlaced(Exception):
+    """Control flow: roll back this attempt's claims and return the first order."""
+
+    def __init__(self, order: Order):
+        super().__init__(order.number)
+        self.order = order
+
+
+def address_clean(
+    address: dict | None, *, what: str = "shipping address", postal: bool = True
+) -> dict:
+    """An address as the order keeps it, or CheckoutError naming what is missing.
+
+    `postal` False (a digital-only order's billing address, which only chooses the tax) needs
+    no more than the country.
+    """
+    if not isinstance(address, dict):
+        raise CheckoutError(f"Enter a {what}.")
+    clean = {key: str(address.get(key) or "").strip()[:200] for key in ADDRESS_FIELDS}
+    clean["country"] = clean["country"].upper()
+    required = REQUIRED_ADDRESS_FIELDS if postal else {"country": "country"}
+    missing = [label for key, label in required.items() if not clean[key]]
+    if missing:
+        raise CheckoutError(f"The {what} needs a {', '.join(missing)}.")
+    if len(clean["country"]) != 2 or not clean["country"].isalpha():
+        raise CheckoutError("Choose the country from the list.")
+    return clean
+
+
+def checkout_place(
+    *,
+    cart: Cart,
+    email: str,
+    customer=None,
+    shipping_method=None,
+    shipping_address: dict | None = None,
+    line_addresses: dict | None = None,
+    idempotency_key: str = "",
+    payment_provider: str = "offline",
+) -> Order:
+    """Place the cart's order at today's prices and return it (see the module docstring).
+
+    `shipping_address` is needed when something is shipped; for digital-only carts it may be
+    given as the billing address, whose country chooses the tax. `line_addresses` sends single
+    lines ({line id: address}) elsewhere.
+    """
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise CheckoutError("Enter a valid email address.") from None
+    idempotency_key = (idempotency_key or "")[:64]
+    if idempotency_key:
+        first = Order.objects.filter(email=email, idempotency_key=idempotency_key).first()
+        if first is not None:
+            return first
+    try:
+        with transaction.atomic():
+            return _place(
+                cart=cart,
+                email=email,
+                customer=customer,
+                shipping_method=shipping_method,
+                shipping_address=shipping_address,
+                line_addresses=line_addresses or {},
+                idempotency_key=idempotency_key,
+                payment_provider=payment_provider,
+            )
+    except _AlreadyPlaced as placed:
+        return placed.order
+
+
+def _place(
+    *,
+    cart,
+    email,
+    customer,
+    shipping_method,
+    shipping_address,
+    line_addresses,
+    idempotency_key,
+    payment_provider,
+) -> Order:
+    cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    if idempotency_key:  # a retry that waited for the first one's lock
+        first = Order.objects.filter(email=email, idempotency_key=idempotency_key).first()
+        if first is not None:
+            raise _AlreadyPlaced(first)
+    lines = list(
+        cart.lines.filter(saved_for_later=False).select_related(
+            "product__sheet", "photo", "package"
+        )
+    )
+    if not lines:
+        raise CheckoutError("Your cart is empty.")
+    # The cart's seller and currency must be those of what it holds (they price everything).
+    if any(
+        (line.product.sheet.owner_id, line.product.sheet.currency)
+        != (cart.seller_id, cart.currency)
+        for line in lines
+    ):
+        raise CheckoutError("Your cart is out of date; empty it and add the photos again.")
+    for line in lines:
+        unavailable = not line.product.active or (
+            line.photo_id is not None and line.photo.status != PhotoStatus.READY
+        )
+        if line.package_id:
+            unavailable = not line.package.active
+        if unavailable:
+            raise CheckoutError(f"{line.product.name} is no longer for sale; remove it first.")
+
+    physical = {line.pk for line in lines if line.product.kind == "print"}
+    by_key = {str(line.public_id): line.pk for line in lines} | {line.pk: line.pk for line in lines}
+    own_addresses = {}
+    for key, address in line_addresses.items():
+        pk = by_key.get(key if isinstance(key, int) else str(key))
+        if pk is None or pk not in physical:
+            raise CheckoutError("Only printed items in your cart can go to their own address.")
+        own_addresses[pk] = address_clean(address)
+    address = None
+    if physical - own_addresses.keys():
+        address = address_clean(shipping_address)
+    elif shipping_address:
+        address = address_clean(shipping_address, what="billing address", postal=bool(physical))
+    if physical:
+        if shipping_method is None:
+            raise CheckoutError("Choose a shipping method.")
+        if (
+            shipping_method.owner_id != cart.seller_id
+            or not shipping_method.active
+            or shipping_method.currency != cart.currency
+        ):
+            raise CheckoutError("That shipping method is not available; choose another.")
+    try:
+        pricing = price_cart(
+            cart,
+            shipping_method=shipping_method if physical else None,
+            address=address,
+            line_addresses=own_addresses,
+        )
+    except PricingError as error:
+        raise CheckoutError(str(error)) from None
+    if pricing.discount_problem:
+        raise CheckoutError(f"{pricing.discount_problem} Remove the code to continue.")
+
+    _claim_stock(lines)
+    discount = _claim_discount(cart, email) if pricing.discount_code else None
+
+    order, created = order_create(
+        seller=cart.seller,
+        customer=customer if customer is not None and customer.is_authenticated else None,
+        email=email,
+        currency=cart.currency,
+        lines=_line_specs(pricing, own_addresses),
+        totals=Totals(
+            subtotal=pricing.subtotal,
+            discount_total=pricing.discount_total,
+            shipping_total=pricing.shipping_total,
+            tax_total=pricing.tax_total,
+            total=pricing.total,
+        ),
+        prices_include_tax=pricing.prices_include_tax,
+        discount_code=pricing.discount_code,
+        shipping_method=pricing.shipping_method,
+        shipping_address=address or {},
+        payment_provider=payment_provider,
+        idempotency_key=idempotency_key,
+    )
+    if not created:  # the same key raced in from elsewhere: undo our claims, return the first
+        raise _AlreadyPlaced(order)
+    if discount is not None:
+        DiscountUse.objects.create(discount=discount, order=order, email=email)
+    cart.lines.filter(pk__in=[line.pk for line in lines]).delete()
+    cart.discount_code = ""
+    cart.save(update_fields=["discount_code", "updated_at"])
+    # The confirmation email and the payment's first step (a zero total is paid at once, which
+    # issues its download links); both are queued on commit and happen once per order.
+    order_confirmation_send(order)
+    payment_start(order)
+    order.refresh_from_db()
+    return order
+
+
+def _claim_stock(lines) -> None:
+    """Take limited stock with `stock = stock - q WHERE stock >= q`, products in id order."""
+    wanted: dict[int, int] = defaultdict(int)
+    names = {}
+    for line in lines:
+        if line.product.stock is not None:
+            wanted[line.product_id] += line.quantity
+            names[line.product_id] = line.product.name
+    for product_id in sorted(wanted):
+        quantity = wanted[product_id]
+        taken = Product.objects.filter(
+            pk=product_id, stock__isnull=False, stock__gte=quantity
+        ).update(stock=F("stock") - quantity)
+        if not taken:
+            left = Product.objects.filter(pk=product_id).values_list("stock", flat=True).first()
+            if left is None:  # the seller made it unlimited meanwhile
+                continue
+            if left == 0:
+                raise OutOfStock(f"{names[product_id]} is sold out.")
+            raise OutOfStock(f"Only {left} of {names[product_id]} left; change the quantity.")
+
+
+def _claim_discount(cart: Cart, email: str) -> Discount:
+    """Count this order's use of the cart's code, or CheckoutError when none is left.
+
+    The conditional UPDATE takes the code's row lock, so the per-customer count below sees
+    every earlier placement with this code that has committed, and none can slip in beside it.
+    """
+    discount = Discount.objects.filter(owner_id=cart.seller_id, code=cart.discount_code).first()
+    claimed = discount is not None and Discount.objects.filter(pk=discount.pk, active=True).filter(
+        Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses"))
+    ).update(uses=F("uses") + 1)
+    if not claimed:
+        raise CheckoutError(
+            f"The code {cart.discount_code} has been used up. Remove the code to continue."
+        )
+    if discount.max_uses_per_customer is not None:
+        used = DiscountUse.objects.filter(discount=discount, email=email).count()
+        if used >= discount.max_uses_per_customer:
+            raise CheckoutError(
+                f"You have already used the code {discount.code}. Remove the code to continue."
+            )
+    return discount
+
+
+def _line_specs(pricing: CartPricing, own_addresses: dict) -> list[LineSpec]:
+    return [
+        LineSpec(
+            product_name=line.name,
+            kind=line.kind,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            total=line.total,
+            discount=line.discount,
+            tax=line.tax,
+            photo_id=line.photo_id,
+            gallery_id=line.gallery_id,
+            resolution=line.resolution,
+            licence=line.licence,
+            options=list(line.options),
+            shipping_address=own_addresses.get(line.key, {}),
+        )
+        for line in pricing.lines
+    ]

@@ -1,0 +1,361 @@
+"""The photographer's discount codes: create, change, disable, delete, and the reads behind them.
+
+The buying side (`cart.services`, `cart.pricing`, `cart.checkout`) applies the codes; this module
+only keeps them valid. Writes never touch `uses`: checkout counts a use with a conditional
+`UPDATE … uses = uses + 1` (R32), so a change saved here locks the row and leaves that column
+alone rather than writing back a count read earlier.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from proofsheet.accounts.models import Role, User
+from proofsheet.cart.models import Discount, DiscountKind, DiscountUse
+from proofsheet.catalog.models import ProductKind
+from proofsheet.core.money import CURRENCIES, parse_amount
+from proofsheet.galleries.models import Gallery
+from proofsheet.galleries.selectors import as_public_id, gallery_get_owned
+
+CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
+MAX_LIMIT = 1_000_000
+FIELDS = {
+    "code", "kind", "value", "currency", "min_order", "starts_at", "ends_at", "max_uses",
+    "max_uses_per_customer", "gallery", "product_kinds", "active",
+}  # fmt: skip
+
+
+def _require_photographer(user: User) -> None:
+    if user.role not in (Role.PHOTOGRAPHER, Role.ADMIN):
+        raise PermissionDenied("Only photographers can sell.")
+
+
+# --- cleaning ------------------------------------------------------------------------------------
+
+
+def _code(value) -> str:
+    code = str(value or "").strip().upper()
+    if not code:
+        raise ValidationError({"code": "Enter a code, such as SUMMER10."})
+    if not CODE.match(code):
+        raise ValidationError(
+            {
+                "code": "A code has 2 to 40 characters: letters A–Z, digits, “-” and “_”, "
+                "starting with a letter or digit."
+            }
+        )
+    return code
+
+
+def _currency(value) -> str:
+    currency = str(value or "").strip().upper()
+    if currency and currency not in CURRENCIES:
+        raise ValidationError({"currency": f"Choose one of {', '.join(CURRENCIES)}."})
+    return currency
+
+
+def _amount(value, currency: str, field: str) -> Decimal:
+    try:
+        return parse_amount("0" if value in (None, "") else value, currency)
+    except ValueError as exc:
+        raise ValidationError({field: str(exc)}) from None
+
+
+def _is_zero(value) -> bool:
+    if value in (None, ""):
+        return True
+    try:
+        return Decimal(str(value).strip().replace(",", ".")) == 0
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def _percent(value) -> Decimal:
+    try:
+        rate = Decimal(str(value if value is not None else "").strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"value": "Enter a percentage such as 10 or 12.5."}) from None
+    if not rate.is_finite() or not Decimal(0) < rate <= Decimal(100):
+        raise ValidationError({"value": "A percentage is more than 0 and at most 100."})
+    if rate != rate.quantize(Decimal("0.01")):
+        raise ValidationError({"value": "A percentage has at most 2 decimals."})
+    return rate
+
+
+def _limit(value, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValidationError({field: "Enter a whole number, or nothing for no limit."}) from None
+    if not 1 <= number <= MAX_LIMIT:
+        raise ValidationError({field: f"A limit is between 1 and {MAX_LIMIT:,}."})
+    return number
+
+
+def _product_kinds(value) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = [value]
+    kinds = []
+    for kind in value:
+        kind = str(kind).strip().lower()
+        if kind not in ProductKind.values:
+            raise ValidationError(
+                {"product_kinds": f"Product kinds are {' and '.join(ProductKind.values)}."}
+            )
+        if kind not in kinds:
+            kinds.append(kind)
+    # Both kinds is everything: store it as "all" so new kinds are covered too.
+    return [] if set(kinds) == set(ProductKind.values) else sorted(kinds)
+
+
+def _utc(value, field: str) -> datetime | None:
+    """A moment in UTC (an odd offset such as +23:42 is one PostgreSQL cannot store as such)."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, datetime):
+        raise ValidationError({field: "Give a date and time."})
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):  # year 1 at +23:00 is before year 1 in UTC
+        raise ValidationError({field: "Give a date between the years 2 and 9998."}) from None
+
+
+def _gallery(owner: User, value) -> Gallery | None:
+    """The owner's gallery for a scope: a Gallery or its public id; anyone else's is a 404."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, Gallery):
+        if value.owner_id != owner.pk:
+            raise Http404("No such gallery")
+        return value
+    gallery = gallery_get_owned(owner, value)
+    if gallery is None:
+        raise Http404("No such gallery")
+    return gallery
+
+
+def _clean(discount: Discount) -> None:
+    """Normalise and check every field of `discount` (not `uses`, which checkout owns)."""
+    discount.code = _code(discount.code)
+    if discount.kind not in DiscountKind.values:
+        raise ValidationError(
+            {"kind": "Choose percentage off, a fixed amount off or free shipping."}
+        )
+    discount.currency = _currency(discount.currency)
+    min_order = discount.min_order
+    needs_currency = discount.kind == DiscountKind.FIXED or not _is_zero(min_order)
+    if needs_currency and not discount.currency:
+        what = "the amount off" if discount.kind == DiscountKind.FIXED else "the minimum order"
+        raise ValidationError({"currency": f"Choose the currency of {what}."})
+    if discount.kind == DiscountKind.PERCENT:
+        discount.value = _percent(discount.value)
+    elif discount.kind == DiscountKind.FIXED:
+        discount.value = _amount(discount.value, discount.currency, "value")
+        if discount.value <= 0:
+            raise ValidationError({"value": "A fixed amount off is more than 0."})
+    else:
+        discount.value = Decimal(0)
+    discount.min_order = _amount(min_order, discount.currency or "EUR", "min_order")
+    if discount.kind != DiscountKind.FIXED and discount.min_order == 0:
+        # A currency only means something beside an amount: drop it so no order trips on it.
+        discount.currency = ""
+    discount.starts_at = _utc(discount.starts_at, "starts_at")
+    discount.ends_at = _utc(discount.ends_at, "ends_at")
+    if discount.starts_at and discount.ends_at and discount.starts_at >= discount.ends_at:
+        raise ValidationError({"ends_at": "The code must end after it starts."})
+    discount.max_uses = _limit(discount.max_uses, "max_uses")
+    discount.max_uses_per_customer = _limit(discount.max_uses_per_customer, "max_uses_per_customer")
+    if (
+        discount.max_uses is not None
+        and discount.max_uses_per_customer is not None
+        and discount.max_uses_per_customer > discount.max_uses
+    ):
+        raise ValidationError(
+            {"max_uses_per_customer": "The limit per customer cannot be above the total limit."}
+        )
+    discount.product_kinds = _product_kinds(discount.product_kinds)
+    discount.active = bool(discount.active)
+
+
+def _clash(owner_id: int, code: str, exclude_pk=None) -> None:
+    clash = Discount.objects.filter(owner_id=owner_id, code=code)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"code": f"You already have a code {code}: choose another."})
+
+
+def _used(discount: Discount) -> bool:
+    return discount.uses > 0 or DiscountUse.objects.filter(discount=discount).exists()
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+def discount_create(
+    *,
+    owner: User,
+    code: str,
+    kind: str,
+    value=0,
+    currency: str = "",
+    min_order=0,
+    starts_at=None,
+    ends_at=None,
+    max_uses=None,
+    max_uses_per_customer=None,
+    gallery=None,
+    product_kinds=(),
+    active: bool = True,
+) -> Discount:
+    """Create a discount code (stored upper-case, unique among the owner's codes)."""
+    _require_photographer(owner)
+    discount = Discount(
+        owner=owner,
+        code=code,
+        kind=kind,
+        value=value,
+        currency=currency,
+        min_order=min_order,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        max_uses=max_uses,
+        max_uses_per_customer=max_uses_per_customer,
+        gallery=_gallery(owner, gallery),
+        product_kinds=list(product_kinds or ()),
+        active=active,
+    )
+    _clean(discount)
+    _clash(owner.pk, discount.code)
+    try:
+        with transaction.atomic():
+            discount.save()
+    except IntegrityError:  # a concurrent create with the same code
+        raise ValidationError(
+            {"code": f"You already have a code {discount.code}: choose another."}
+        ) from None
+    return discount
+
+
+def discount_update(*, discount: Discount, **fields: Any) -> Discount:
+    """Change some of a code's fields; the others keep their values. `uses` is never written."""
+    unknown = set(fields) - FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown discount fields: {', '.join(sorted(unknown))}")
+    owner = discount.owner
+    if "gallery" in fields:
+        fields["gallery"] = _gallery(owner, fields["gallery"])
+    if "product_kinds" in fields:
+        fields["product_kinds"] = list(fields["product_kinds"] or ())
+    try:
+        with transaction.atomic():
+            locked = Discount.objects.select_for_update().get(pk=discount.pk)
+            original_code, original_kind = locked.code, locked.kind
+            for name, value in fields.items():
+                setattr(locked, name, value)
+            if (
+                locked.kind != original_kind
+                and locked.kind != DiscountKind.FREE_SHIPPING
+                and "value" not in fields
+            ):
+                # The old kind's value under a new kind (10 % → 10 EUR off) is rarely meant.
+                raise ValidationError({"value": "Give the value for the new kind of code."})
+            _clean(locked)
+            if locked.code != original_code:
+                if _used(locked):
+                    raise ValidationError(
+                        {
+                            "code": f"{original_code} has been used, and orders refer to it: "
+                            "its text cannot change. Create a new code instead."
+                        }
+                    )
+                _clash(locked.owner_id, locked.code, exclude_pk=locked.pk)
+            if locked.max_uses is not None and locked.max_uses < locked.uses:
+                raise ValidationError(
+                    {
+                        "max_uses": f"The code has been used {locked.uses} times: the limit "
+                        f"cannot be lower."
+                    }
+                )
+            locked.save(update_fields=sorted(FIELDS | {"updated_at"}))
+    except IntegrityError:
+        raise ValidationError(
+            {"code": "You already have a code like that: choose another."}
+        ) from None
+    for name in FIELDS | {"uses", "updated_at"}:
+        setattr(discount, name, getattr(locked, name))
+    return discount
+
+
+def discount_disable(*, discount: Discount) -> Discount:
+    """Stop a code working from now on (carts holding it lose it at checkout); keeps its history."""
+    return discount_update(discount=discount, active=False)
+
+
+def discount_enable(*, discount: Discount) -> Discount:
+    return discount_update(discount=discount, active=True)
+
+
+def discount_delete(*, discount: Discount) -> None:
+    """Delete a code never used; a used code is disabled instead (its orders refer to it)."""
+    with transaction.atomic():
+        locked = Discount.objects.select_for_update().filter(pk=discount.pk).first()
+        if locked is None:
+            return
+        if _used(locked):
+            raise ValidationError(
+                f"{locked.code} has been used in orders, so it cannot be deleted: "
+                "disable it instead.",
+                code="in_use",
+            )
+        locked.delete()
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def discounts_owned_by(user: User) -> QuerySet[Discount]:
+    """The user's codes, active first then by code, with their gallery and use counts."""
+    return (
+        Discount.objects.filter(owner=user)
+        .select_related("gallery")
+        .annotate(use_count=Count("uses_log"))
+        .order_by("-active", "code", "id")
+    )
+
+
+def discount_get_owned(user: User, public_id) -> Discount | None:
+    """One of the user's codes by public id (anyone else's, or no such id: None, a 404)."""
+    public_id = as_public_id(public_id)
+    if public_id is None:
+        return None
+    return (
+        Discount.objects.filter(owner=user, public_id=public_id).select_related("gallery").first()
+    )
+
+
+def discount_uses_left(discount: Discount) -> int | None:
+    """How many more orders can use the code (None: no total limit)."""
+    if discount.max_uses is None:
+        return None
+    return max(discount.max_uses - discount.uses, 0)
+
+
+def discount_gallery_choices(user: User) -> QuerySet[Gallery]:
+    """The galleries a code of this user can be limited to (their own), by title."""
+    return Gallery.objects.filter(owner=user).only("public_id", "title").order_by("title", "id")

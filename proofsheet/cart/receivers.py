@@ -1,0 +1,28 @@
+"""The guest cart joins the account's cart at log-in.
+
+Why a signal receiver, when DESIGN.md keeps business rules out of signals: the rule itself lives
+in `services.cart_merge`; this only calls it at the one moment it applies. The log-in hook that
+allauth offers (`accounts.adapter`) sits below `cart` in the layers and may not import it, and
+`user_logged_in` fires for every way in (allauth's forms, headless, `django.contrib.auth.login`).
+It is `django.contrib.auth`'s login signal, not a model signal, and it runs inside the request.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+from proofsheet.cart.services import cart_get_or_create, cart_merge
+from proofsheet.cart.session import SESSION_CART, guest_cart_of
+
+
+@receiver(user_logged_in, dispatch_uid="proofsheet.cart.merge_on_login")
+def merge_guest_cart(sender, request, user, **kwargs) -> None:
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    guest = guest_cart_of(session)
+    session.pop(SESSION_CART, None)
+    if guest is None or not guest.lines.exists():
+        return
+    cart_merge(guest_cart=guest, user_cart=cart_get_or_create(user=user))

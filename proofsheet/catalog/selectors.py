@@ -1,0 +1,198 @@
+"""Catalogue reads. Ownership is enforced here: another photographer's sheet, product, package or
+tax rule is simply not found (R01)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet
+
+from proofsheet.accounts.models import User
+from proofsheet.catalog.models import (
+    GalleryPricing,
+    Package,
+    PhotoPrice,
+    PriceSheet,
+    Product,
+    ProductKind,
+    ProductOption,
+    StoreSettings,
+    TaxRule,
+)
+from proofsheet.core.money import quantize
+from proofsheet.galleries.models import Gallery, Photo
+from proofsheet.galleries.selectors import as_public_id
+
+
+def sheets_owned_by(user: User) -> QuerySet[PriceSheet]:
+    """The user's price sheets (default first) with their product and gallery counts."""
+    return (
+        PriceSheet.objects.filter(owner=user)
+        .annotate(
+            product_count=Count("products", distinct=True),
+            gallery_count=Count("galleries", distinct=True),
+        )
+        .order_by("-is_default", "name", "id")
+    )
+
+
+def sheet_get_owned(user: User, public_id) -> PriceSheet | None:
+    public_id = as_public_id(public_id)
+    if public_id is None:
+        return None
+    return PriceSheet.objects.filter(owner=user, public_id=public_id).first()
+
+
+def sheet_default(user: User) -> PriceSheet | None:
+    """The sheet new galleries of this photographer sell from, if they chose one."""
+    return PriceSheet.objects.filter(owner=user, is_default=True).first()
+
+
+def sheet_products(sheet: PriceSheet) -> QuerySet[Product]:
+    """Every product of a sheet (active or not) with its options, in the sheet's order."""
+    return Product.objects.filter(sheet=sheet).prefetch_related("options")
+
+
+def sheet_packages(sheet: PriceSheet) -> QuerySet[Package]:
+    return (
+        Package.objects.filter(sheet=sheet)
+        .select_related("whole_gallery")
+        .prefetch_related("items__product")
+    )
+
+
+def product_get_owned(user: User, public_id) -> Product | None:
+    public_id = as_public_id(public_id)
+    if public_id is None:
+        return None
+    return (
+        Product.objects.filter(sheet__owner=user, public_id=public_id)
+        .select_related("sheet")
+        .first()
+    )
+
+
+def product_get_in_sheet(sheet: PriceSheet, public_id) -> Product | None:
+    public_id = as_public_id(public_id)
+    if public_id is None:
+        return None
+    return Product.objects.filter(sheet=sheet, public_id=public_id).first()
+
+
+def option_get_owned(user: User, public_id) -> ProductOption | None:
+    public_id = as_public_id(public_id)
+    if public_id is None:
+        return None
+    return (
+        ProductOption.objects.filter(product__sheet__owner=user, public_id=public_id)
+        .select_related("product__sheet")
+        .first()
+    )
+
+
+def package_get_owned(user: User, public_id) -> Package | None:
+    public_id = as_public_id(public_id)
+    if public_id is None:
+        return None
+    return (
+        Package.objects.filter(sheet__owner=user, public_id=public_id)
+        .select_related("sheet", "whole_gallery")
+        .prefetch_related("items__product")
+        .first()
+    )
+
+
+def sheet_for_gallery(gallery: Gallery) -> PriceSheet | None:
+    """The sheet a gallery sells from, or None (it sells nothing)."""
+    pricing = GalleryPricing.objects.filter(gallery=gallery).select_related("sheet").first()
+    return pricing.sheet if pricing else None
+
+
+def photo_prices(photo: Photo) -> dict[int, Decimal]:
+    """{product pk: overriding price} for one photo."""
+    return dict(PhotoPrice.objects.filter(photo=photo).values_list("product_id", "price"))
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A product as a client sees it on one photo: the server-computed price and its options."""
+
+    product: Product
+    price: Decimal  # quantised, the photo's override applied
+    currency: str
+    options: list[ProductOption] = field(default_factory=list)
+    overridden: bool = False
+
+    @property
+    def available(self) -> bool:
+        return self.product.stock is None or self.product.stock > 0
+
+
+def products_for_photo(photo: Photo) -> list[Offer]:
+    """What a client can buy of this photo: the active products of its gallery's sheet."""
+    sheet = sheet_for_gallery(photo.gallery)
+    if sheet is None:
+        return []
+    overrides = photo_prices(photo)
+    offers = []
+    for product in sheet_products(sheet).filter(active=True):
+        price = overrides.get(product.pk, product.price)
+        offers.append(
+            Offer(
+                product=product,
+                price=quantize(price, sheet.currency),
+                currency=sheet.currency,
+                options=list(product.options.all()),
+                overridden=product.pk in overrides,
+            )
+        )
+    return offers
+
+
+def price_for(product: Product, photo: Photo | None, options=()) -> Decimal:
+    """A product's unit price for a photo with chosen options (quantised; the one place it is
+    computed, for the cart and the checkout too)."""
+    base = product.price
+    if photo is not None:
+        override = PhotoPrice.objects.filter(product=product, photo=photo).first()
+        if override is not None:
+            base = override.price
+    total = base + sum((o.price_delta for o in options), Decimal(0))
+    return quantize(total, product.sheet.currency)
+
+
+def store_settings_for(user: User) -> StoreSettings:
+    """The seller's store settings (the defaults, unsaved, until they change one)."""
+    return StoreSettings.objects.filter(owner=user).first() or StoreSettings(owner=user)
+
+
+def tax_rules_of(user: User) -> QuerySet[TaxRule]:
+    return TaxRule.objects.filter(owner=user).order_by("country", "region", "id")
+
+
+def tax_rule_get_owned(user: User, public_id) -> TaxRule | None:
+    public_id = as_public_id(public_id)
+    if public_id is None:
+        return None
+    return TaxRule.objects.filter(owner=user, public_id=public_id).first()
+
+
+def tax_rate_for(
+    owner: User, country: str, region: str = "", kind: str = ProductKind.PRINT
+) -> Decimal:
+    """The seller's tax rate in percent for goods of `kind` sent to `country` (and `region`).
+
+    A rule for the region beats the rule for the whole country; no rule is 0 %.
+    """
+    country = (country or "").strip().upper()
+    region = (region or "").strip().upper()
+    rules = {
+        rule.region: rule
+        for rule in TaxRule.objects.filter(owner=owner, country=country, region__in={"", region})
+    }
+    rule = rules.get(region) if region else None
+    rule = rule or rules.get("")
+    if rule is None:
+        return Decimal(0)
+    return rule.digital_rate if kind == ProductKind.DIGITAL else rule.physical_rate

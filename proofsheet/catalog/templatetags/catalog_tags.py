@@ -1,0 +1,23 @@
+"""Template filters for price sheets: amounts rounded to their currency's minor unit."""
+
+from django import template
+
+from proofsheet.core.money import format_amount, quantize
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency: str) -> str:
+    """`12.50 EUR`, `1,500 JPY`, `1.125 KWD`."""
+    if amount is None or amount == "":
+        return ""
+    return format_amount(amount, currency)
+
+
+@register.filter
+def amount(value, currency: str) -> str:
+    """`12.50`: the bare amount for a form field (no grouping, no code)."""
+    if value is None or value == "":
+        return ""
+    return str(quantize(value, currency))

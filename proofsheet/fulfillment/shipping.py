@@ -1,0 +1,255 @@
+"""The photographer's shipping methods and their rates: writes and the reads behind them.
+
+A method (standard, expedited, pickup) has one currency; each rate covers some countries (ISO
+3166-1 alpha-2, upper-case) or, with no countries, everywhere the other rates do not — at most
+one such catch-all per method. A country sits in at most one rate of a method, so what a parcel
+costs never depends on which rate happens to be read first. Orders keep the method's name, not a
+link to it, so a method can always be deleted.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+
+from proofsheet.accounts.models import Role, User
+from proofsheet.core.money import CURRENCIES, parse_amount, quantize
+from proofsheet.fulfillment.models import ShippingKind, ShippingMethod, ShippingRate
+from proofsheet.galleries.selectors import as_public_id
+
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+MAX_COUNTRIES = 250
+METHOD_FIELDS = {"name", "kind", "currency", "active"}
+RATE_FIELDS = {"countries", "first_item", "additional_item", "per_kg"}
+AMOUNTS = ("first_item", "additional_item", "per_kg")
+
+
+def _require_photographer(user: User) -> None:
+    if user.role not in (Role.PHOTOGRAPHER, Role.ADMIN):
+        raise PermissionDenied("Only photographers can sell.")
+
+
+# --- cleaning ------------------------------------------------------------------------------------
+
+
+def _name(value) -> str:
+    name = str(value or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the method a name, such as “Standard post”."})
+    if len(name) > 80:
+        raise ValidationError({"name": "A name has at most 80 characters."})
+    return name
+
+
+def _kind(value) -> str:
+    kind = str(value or "").strip().lower()
+    if kind not in ShippingKind.values:
+        raise ValidationError({"kind": "Choose standard, expedited or pickup."})
+    return kind
+
+
+def _currency(value) -> str:
+    currency = str(value or "").strip().upper()
+    if currency not in CURRENCIES:
+        raise ValidationError({"currency": f"Choose one of {', '.join(CURRENCIES)}."})
+    return currency
+
+
+def parse_countries(value) -> list[str]:
+    """`"fr, de BE"` or `["fr", "DE"]` → `["BE", "DE", "FR"]`; nothing → `[]` (everywhere else)."""
+    if value is None:
+        return []
+    items = re.split(r"[\s,;]+", value) if isinstance(value, str) else list(value)
+    countries = set()
+    for item in items:
+        code = str(item).strip().upper()
+        if not code:
+            continue
+        if not COUNTRY.match(code):
+            raise ValidationError(
+                {"countries": f"“{item}” is not a two-letter country code (such as FR or US)."}
+            )
+        countries.add(code)
+    if len(countries) > MAX_COUNTRIES:
+        raise ValidationError({"countries": f"At most {MAX_COUNTRIES} countries in one rate."})
+    return sorted(countries)
+
+
+def _amount(value, currency: str, field: str) -> Decimal:
+    try:
+        return parse_amount("0" if value in (None, "") else value, currency)
+    except ValueError as exc:
+        raise ValidationError({field: str(exc)}) from None
+
+
+def _clean_rate(rate: ShippingRate, currency: str) -> None:
+    rate.countries = parse_countries(rate.countries)
+    for field in AMOUNTS:
+        setattr(rate, field, _amount(getattr(rate, field), currency, field))
+    others = ShippingRate.objects.filter(method_id=rate.method_id).exclude(pk=rate.pk)
+    if not rate.countries:
+        if any(not other for other in others.values_list("countries", flat=True)):
+            raise ValidationError(
+                {
+                    "countries": "This method already has a rate for everywhere else: "
+                    "give this one its countries, or change that one."
+                }
+            )
+        return
+    taken = sorted(
+        {c for other in others.values_list("countries", flat=True) for c in other}
+        & set(rate.countries)
+    )
+    if taken:
+        raise ValidationError(
+            {"countries": f"{', '.join(taken)} already in another rate of this method."}
+        )
+
+
+def _check_rates_fit(method: ShippingMethod, currency: str) -> None:
+    for rate in method.rates.all():
+        if any(quantize(getattr(rate, f), currency) != getattr(rate, f) for f in AMOUNTS):
+            raise ValidationError(
+                {
+                    "currency": f"Some rates have more decimals than {currency} allows: "
+                    "change them first."
+                }
+            )
+
+
+# --- methods -------------------------------------------------------------------------------------
+
+
+def shipping_method_create(
+    *, owner: User, name: str, kind: str = ShippingKind.STANDARD, currency: str = "EUR",
+    active: bool = True,
+) -> ShippingMethod:  # fmt: skip
+    """A shipping method in one currency (add its rates next: without one it ships nowhere)."""
+    _require_photographer(owner)
+    return ShippingMethod.objects.create(
+        owner=owner,
+        name=_name(name),
+        kind=_kind(kind),
+        currency=_currency(currency),
+        active=bool(active),
+    )
+
+
+def shipping_method_update(*, method: ShippingMethod, **fields: Any) -> ShippingMethod:
+    """Rename, change kind or currency (its rates must fit the currency), or switch it on/off."""
+    unknown = set(fields) - METHOD_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown shipping method fields: {', '.join(sorted(unknown))}")
+    clean: dict[str, Any] = {}
+    if "name" in fields:
+        clean["name"] = _name(fields["name"])
+    if "kind" in fields:
+        clean["kind"] = _kind(fields["kind"])
+    if "currency" in fields:
+        clean["currency"] = _currency(fields["currency"])
+        if clean["currency"] != method.currency:
+            _check_rates_fit(method, clean["currency"])
+    if "active" in fields:
+        clean["active"] = bool(fields["active"])
+    for name, value in clean.items():
+        setattr(method, name, value)
+    method.save()
+    return method
+
+
+def shipping_method_delete(*, method: ShippingMethod) -> None:
+    """Delete a method and its rates (orders keep the method's name, not a link)."""
+    method.delete()
+
+
+# --- rates ---------------------------------------------------------------------------------------
+
+
+def shipping_rate_create(
+    *, method: ShippingMethod, countries=(), first_item=0, additional_item=0, per_kg=0
+) -> ShippingRate:
+    """A rate for some countries (none: everywhere else), in the method's currency."""
+    rate = ShippingRate(
+        method=method,
+        countries=countries,
+        first_item=first_item,
+        additional_item=additional_item,
+        per_kg=per_kg,
+    )
+    with transaction.atomic():
+        # Lock the method so two concurrent rates cannot both take a country or the catch-all.
+        ShippingMethod.objects.select_for_update().filter(pk=method.pk).first()
+        _clean_rate(rate, method.currency)
+        rate.save()
+    return rate
+
+
+def shipping_rate_update(*, rate: ShippingRate, **fields: Any) -> ShippingRate:
+    unknown = set(fields) - RATE_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown shipping rate fields: {', '.join(sorted(unknown))}")
+    method = rate.method
+    with transaction.atomic():
+        ShippingMethod.objects.select_for_update().filter(pk=method.pk).first()
+        for name, value in fields.items():
+            setattr(rate, name, value)
+        try:
+            _clean_rate(rate, method.currency)
+        except ValidationError:
+            rate.refresh_from_db()
+            raise
+        rate.save()
+    return rate
+
+
+def shipping_rate_delete(*, rate: ShippingRate) -> None:
+    rate.delete()
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def _rates_in_order() -> Prefetch:
+    return Prefetch("rates", queryset=ShippingRate.objects.order_by("created_at", "id"))
+
+
+def shipping_methods_owned_by(user: User) -> QuerySet[ShippingMethod]:
+    """The user's methods (by name) with their rates prefetched."""
+    return ShippingMethod.objects.filter(owner=user).prefetch_related(_rates_in_order())
+
+
+def shipping_methods_for_sale(owner: User, currency: str) -> QuerySet[ShippingMethod]:
+    """The seller's methods a cart in `currency` can use: active, same currency, with a rate."""
+    return (
+        ShippingMethod.objects.filter(owner=owner, active=True, currency=currency.upper())
+        .filter(rates__isnull=False)
+        .distinct()
+        .prefetch_related(_rates_in_order())
+    )
+
+
+def shipping_method_get_owned(user: User, public_id) -> ShippingMethod | None:
+    public_id = as_public_id(public_id)
+    if public_id is None:
+        return None
+    return (
+        ShippingMethod.objects.filter(owner=user, public_id=public_id)
+        .prefetch_related(_rates_in_order())
+        .first()
+    )
+
+
+def shipping_rate_get_owned(user: User, public_id) -> ShippingRate | None:
+    public_id = as_public_id(public_id)
+    if public_id is None:
+        return None
+    return (
+        ShippingRate.objects.filter(method__owner=user, public_id=public_id)
+        .select_related("method")
+        .first()
+    )

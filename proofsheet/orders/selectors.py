@@ -1,0 +1,51 @@
+"""Reading orders: a seller sees only their sales, a customer only their own orders (R01)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+
+from proofsheet.orders.models import Order, OrderEvent, OrderStatus
+
+
+def _uuid(value) -> UUID | None:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError:
+        return None
+
+
+def orders_for_seller(seller, *, status: str = "", q: str = "") -> QuerySet[Order]:
+    """The seller's orders, newest first, optionally by status and a search (number, email)."""
+    orders = Order.objects.filter(seller=seller)
+    if status in OrderStatus.values:
+        orders = orders.filter(status=status)
+    q = (q or "").strip()
+    if q:
+        orders = orders.filter(
+            Q(number__icontains=q) | Q(email__icontains=q) | Q(lines__product_name__icontains=q)
+        ).distinct()
+    return orders
+
+
+def orders_for_customer(user) -> QuerySet[Order]:
+    """A signed-in customer's orders, newest first."""
+    return Order.objects.filter(customer=user)
+
+
+def order_get_for_seller(seller, public_id) -> Order | None:
+    public_id = _uuid(public_id)
+    return Order.objects.filter(seller=seller, public_id=public_id).first() if public_id else None
+
+
+def order_get_for_customer(user, public_id) -> Order | None:
+    public_id = _uuid(public_id)
+    if public_id is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Order.objects.filter(customer=user, public_id=public_id).first()
+
+
+def order_events(order: Order) -> list[OrderEvent]:
+    """The order's log, oldest first."""
+    return list(order.events.select_related("actor"))

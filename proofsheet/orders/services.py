@@ -1,0 +1,379 @@
+"""Orders: creation from priced lines, and the state machine with its event log (R34).
+
+Prices arrive here already computed by the cart's pricing (server-side, R30); this module only
+records them, numbers the order and moves it through allowed states. Fulfilment sits below orders
+in the layers, so a transition calls it directly: entering PAID issues the download grants (and
+queues the "paid" email with their links), entering REFUNDED or CANCELLED revokes them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from proofsheet.core.money import quantize
+from proofsheet.fulfillment import services as fulfillment
+from proofsheet.notifications.services import email_queue_message
+from proofsheet.orders.models import Order, OrderEvent, OrderLine, OrderStatus, Shipment
+
+# Allowed moves. Digital-only orders go paid → completed; physical ones ship first.
+TRANSITIONS: dict[str, set[str]] = {
+    OrderStatus.PENDING: {OrderStatus.PAID, OrderStatus.CANCELLED},
+    OrderStatus.PAID: {
+        OrderStatus.SHIPPED,
+        OrderStatus.COMPLETED,
+        OrderStatus.REFUNDED,
+        OrderStatus.CANCELLED,
+    },
+    OrderStatus.SHIPPED: {OrderStatus.COMPLETED, OrderStatus.REFUNDED},
+    OrderStatus.COMPLETED: {OrderStatus.REFUNDED},
+    OrderStatus.CANCELLED: set(),
+    OrderStatus.REFUNDED: set(),
+}
+
+
+class TransitionNotAllowed(Exception):
+    """The order is not in a state this change can start from."""
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    """One priced line, as the cart's pricing computed it."""
+
+    product_name: str
+    kind: str
+    quantity: int
+    unit_price: Decimal
+    total: Decimal
+    discount: Decimal = Decimal(0)
+    tax: Decimal = Decimal(0)
+    photo_id: int | None = None
+    gallery_id: int | None = None
+    resolution: str = ""
+    licence: str = ""
+    options: list[str] = field(default_factory=list)
+    shipping_address: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Totals:
+    subtotal: Decimal
+    discount_total: Decimal
+    shipping_total: Decimal
+    tax_total: Decimal
+    total: Decimal
+
+
+def order_create(
+    *,
+    seller,
+    email: str,
+    currency: str,
+    lines: Iterable[LineSpec],
+    totals: Totals,
+    customer=None,
+    prices_include_tax: bool = True,
+    discount_code: str = "",
+    shipping_method: str = "",
+    shipping_address: dict | None = None,
+    payment_provider: str = "offline",
+    idempotency_key: str = "",
+) -> tuple[Order, bool]:
+    """Record a placed order; return (order, created). A retried key returns the first order."""
+    email = email.strip().lower()
+    if idempotency_key:
+        existing = Order.objects.filter(email=email, idempotency_key=idempotency_key).first()
+        if existing:
+            return existing, False
+    amounts = {name: quantize(value, currency) for name, value in vars(totals).items()}
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                number=f"new-{uuid.uuid4().hex[:16]}",  # replaced by the id-based number below
+                seller=seller,
+                customer=customer,
+                email=email,
+                currency=currency,
+                prices_include_tax=prices_include_tax,
+                discount_code=discount_code,
+                shipping_method=shipping_method,
+                shipping_address=shipping_address or {},
+                payment_provider=payment_provider,
+                idempotency_key=idempotency_key,
+                **amounts,
+            )
+            # Numbers follow the primary key: unique without a counter to race on.
+            order.number = f"PS-{order.pk:06d}"
+            order.save(update_fields=["number"])
+            OrderLine.objects.bulk_create(_line(order, spec, currency) for spec in lines)
+            OrderEvent.objects.create(order=order, kind="placed", to_status=OrderStatus.PENDING)
+    except IntegrityError:
+        # The same idempotency key raced in from a retry: the first order stands.
+        existing = Order.objects.filter(email=email, idempotency_key=idempotency_key).first()
+        if idempotency_key and existing:
+            return existing, False
+        raise
+    return order, True
+
+
+def _line(order: Order, spec: LineSpec, currency: str) -> OrderLine:
+    return OrderLine(
+        order=order,
+        photo_id=spec.photo_id,
+        gallery_id=spec.gallery_id,
+        product_name=spec.product_name,
+        kind=spec.kind,
+        resolution=spec.resolution,
+        licence=spec.licence,
+        options=spec.options,
+        quantity=spec.quantity,
+        unit_price=quantize(spec.unit_price, currency),
+        discount=quantize(spec.discount, currency),
+        tax=quantize(spec.tax, currency),
+        total=quantize(spec.total, currency),
+        shipping_address=spec.shipping_address,
+    )
+
+
+def order_transition(
+    *, order: Order, to: str, actor=None, kind: str = "", message: str = ""
+) -> Order:
+    """Move an order to `to` if the machine allows it, logging the event; else raise."""
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if to not in TRANSITIONS.get(locked.status, set()):
+            raise TransitionNotAllowed(
+                f"Order {locked.number} is {locked.get_status_display().lower()}; "
+                f"it cannot become {OrderStatus(to).label.lower()}."
+            )
+        previous = locked.status
+        locked.status = to
+        fields = ["status", "updated_at"]
+        if to == OrderStatus.PAID:
+            locked.paid_at = timezone.now()
+            fields.append("paid_at")
+        locked.save(update_fields=fields)
+        OrderEvent.objects.create(
+            order=locked,
+            kind=kind or to,
+            from_status=previous,
+            to_status=to,
+            actor=actor,
+            message=message[:500],
+        )
+        if to == OrderStatus.PAID:
+            issued = fulfillment.grants_issue(locked)
+            _paid_email(locked, issued)
+        elif to in (OrderStatus.REFUNDED, OrderStatus.CANCELLED):
+            fulfillment.grants_revoke(locked)
+    return locked
+
+
+def order_note(*, order: Order, actor, message: str) -> OrderEvent:
+    """A seller's note in the order's log (no status change)."""
+    return OrderEvent.objects.create(order=order, kind="note", actor=actor, message=message[:500])
+
+
+# --- seller actions ---------------------------------------------------------------------------
+
+
+def _has_physical_lines(order: Order) -> bool:
+    return order.lines.exclude(kind="digital").exists()
+
+
+def order_mark_shipped(
+    *, order: Order, carrier: str, tracking_number: str, tracking_url: str = "", actor=None
+) -> Shipment:
+    """Record the shipment, move the order to SHIPPED and email the client the tracking."""
+    carrier, tracking_number, tracking_url = (
+        carrier.strip(),
+        tracking_number.strip(),
+        tracking_url.strip(),
+    )
+    errors = {}
+    if not carrier:
+        errors["carrier"] = "Name the carrier."
+    if not tracking_number:
+        errors["tracking_number"] = "Enter the tracking number."
+    if tracking_url:
+        try:
+            URLValidator(schemes=["http", "https"])(tracking_url)
+        except ValidationError:
+            errors["tracking_url"] = "Enter a web address starting with https://."
+    if errors:
+        raise ValidationError(errors)
+    if not _has_physical_lines(order):
+        raise TransitionNotAllowed(f"Order {order.number} has nothing to ship.")
+    with transaction.atomic():
+        locked = order_transition(
+            order=order,
+            to=OrderStatus.SHIPPED,
+            actor=actor,
+            message=f"{carrier} {tracking_number}",
+        )
+        shipment = Shipment.objects.create(
+            order=locked,
+            carrier=carrier[:60],
+            tracking_number=tracking_number[:100],
+            tracking_url=tracking_url[:200],
+        )
+        _send(locked, "shipped", {"shipment": shipment})
+    order.refresh_from_db()
+    return shipment
+
+
+def order_complete(*, order: Order, actor=None) -> Order:
+    """The seller closes a paid or shipped order."""
+    return order_transition(order=order, to=OrderStatus.COMPLETED, actor=actor)
+
+
+def order_cancel(*, order: Order, actor=None, reason: str = "") -> Order:
+    """Cancel a pending (or paid but not yet shipped) order; its downloads are revoked."""
+    return order_transition(order=order, to=OrderStatus.CANCELLED, actor=actor, message=reason)
+
+
+def order_grant_reissue(*, order: Order, grant_public_id, actor=None):
+    """The seller re-issues one of the order's downloads (new link emailed); logged.
+
+    Returns the IssuedGrant, or None when the order has no such download.
+    """
+    wanted = str(grant_public_id)
+    grants = fulfillment.grants_for_order(order)
+    grant = next((g for g in grants if str(g.public_id) == wanted), None)
+    if grant is None:
+        return None
+    with transaction.atomic():
+        issued = fulfillment.grant_reissue(grant)
+        OrderEvent.objects.create(
+            order=order,
+            kind="download_reissued",
+            actor=actor,
+            message=f"{grant.photo} ({grant.resolution_label})"[:500],
+        )
+    return issued
+
+
+# --- emails -------------------------------------------------------------------------------
+
+ACCESS_SALT = "proofsheet.orders.access"
+ACCESS_MAX_AGE = 60 * 60 * 24 * 365  # a year: the link is how a guest finds their order again
+
+
+def order_access_token(order: Order) -> str:
+    """A signed token that opens this order's page without an account."""
+    return signing.dumps(str(order.public_id), salt=ACCESS_SALT, compress=True)
+
+
+def order_from_access_token(token: str) -> Order | None:
+    """The order a signed token opens, or None for a tampered, expired or unknown one."""
+    try:
+        public_id = signing.loads(token, salt=ACCESS_SALT, max_age=ACCESS_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    try:
+        return Order.objects.filter(public_id=uuid.UUID(str(public_id))).first()
+    except ValueError:
+        return None
+
+
+def order_access_url(order: Order) -> str:
+    return settings.SITE_URL + reverse("storefront:order", args=[order_access_token(order)])
+
+
+def _send(order: Order, template: str, extra: dict | None = None) -> None:
+    """Render orders/email/<template>.{txt,html} and put it in the outbox (sent after commit)."""
+    context = {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "order_url": order_access_url(order),
+        "site_url": settings.SITE_URL,
+    } | (extra or {})
+    subject = render_to_string(f"orders/email/{template}_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string(f"orders/email/{template}.txt", context),
+        to=[order.email],
+    )
+    message.attach_alternative(
+        render_to_string(f"orders/email/{template}.html", context), "text/html"
+    )
+    email_queue_message(message)
+
+
+def order_confirmation_send(order: Order) -> bool:
+    """Email the client their order confirmation once (True when queued now, False if it was)."""
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.events.filter(kind="confirmation_sent").exists():
+            return False
+        OrderEvent.objects.create(order=locked, kind="confirmation_sent")
+        _send(locked, "confirmation")
+    return True
+
+
+def _paid_email(order: Order, issued: list) -> None:
+    downloads = [{"grant": item.grant, "url": fulfillment.grant_url(item.token)} for item in issued]
+    _send(
+        order,
+        "paid",
+        {
+            "downloads": downloads,
+            "grant_days": settings.DOWNLOAD_GRANT_DAYS,
+            "grant_max": settings.DOWNLOAD_GRANT_MAX,
+        },
+    )
+
+
+# --- export -------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "number", "placed_at", "status", "email", "currency", "subtotal", "discount", "shipping",
+    "tax", "total", "discount_code", "shipping_method", "country", "lines", "paid_at",
+]  # fmt: skip
+
+
+def orders_csv(orders: Iterable[Order]) -> str:
+    """The seller's orders as CSV, one row per order (client-typed text neutralised)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for order in orders:
+        writer.writerow(
+            [
+                order.number,
+                order.placed_at.isoformat(),
+                order.status,
+                _csv_safe(order.email),
+                order.currency,
+                quantize(order.subtotal, order.currency),
+                quantize(order.discount_total, order.currency),
+                quantize(order.shipping_total, order.currency),
+                quantize(order.tax_total, order.currency),
+                quantize(order.total, order.currency),
+                _csv_safe(order.discount_code),
+                _csv_safe(order.shipping_method),
+                _csv_safe(str((order.shipping_address or {}).get("country", ""))),
+                _csv_safe(" | ".join(str(line) for line in order.lines.all())),
+                order.paid_at.isoformat() if order.paid_at else "",
+            ]
+        )
+    return out.getvalue()
+
+
+def _csv_safe(value: str) -> str:
+    """Neutralise spreadsheet formulas in client-typed text (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,0 +1,1 @@
+from proofsheet.orders.tests.support import shop  # noqa: F401

@@ -1,0 +1,51 @@
+"""The payment-provider interface: every provider (offline, later Stripe) implements it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+class ProviderConfigError(ValueError):
+    """The provider's OPTIONS are not ones it understands (reported by the system check)."""
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What the buyer does next to pay: read instructions, follow a redirect, or nothing."""
+
+    kind: str  # "instructions" | "redirect" | "none"
+    text: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    """What a verified webhook said about an order (for providers that have webhooks)."""
+
+    order_public_id: str
+    event: str  # "succeeded" | "failed" | "refunded"
+    reference: str = ""
+
+
+class PaymentProvider:
+    """Base class. Subclasses list the OPTIONS they accept; anything else is an error."""
+
+    name: ClassVar[str] = ""
+    option_names: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, **options: Any) -> None:
+        unknown = set(options) - set(self.option_names)
+        if unknown:
+            raise ProviderConfigError(
+                f"{type(self).__name__} does not understand option(s) {', '.join(sorted(unknown))}"
+            )
+        self.options = options
+
+    def start(self, order) -> NextStep:
+        """Begin paying `order`: return the next step for the buyer."""
+        raise NotImplementedError
+
+    def handle_webhook(self, body: bytes, headers: dict[str, str]) -> WebhookResult | None:
+        """Verify and parse a webhook call; None when the provider has no webhooks."""
+        return None

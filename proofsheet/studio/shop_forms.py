@@ -1,0 +1,170 @@
+"""Forms of the studio's discount codes and shipping methods and rates.
+
+Amounts, percentages and countries are plain text: `cart.discounts` and `fulfillment.shipping`
+parse them, so the form and the API give the same answers ("JPY amounts have at most 0
+decimals.")."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from proofsheet.cart.models import DiscountKind
+from proofsheet.catalog.models import ProductKind
+from proofsheet.core.money import CURRENCIES, quantize
+from proofsheet.fulfillment.models import ShippingKind
+from proofsheet.studio.catalog_forms import ServiceErrorsMixin, _amount_field
+from proofsheet.studio.forms import DATETIME_LOCAL, _datetime_local
+
+
+class _AnyChoiceField(forms.ChoiceField):
+    """A select whose value the service judges (a gallery that is not yours is a 404 there)."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
+class DiscountForm(ServiceErrorsMixin, forms.Form):
+    code = forms.CharField(
+        max_length=40,
+        help_text="What clients type at checkout, such as SUMMER10 (letters, digits, - and _; "
+        "capitals or not, it is the same code).",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
+    kind = forms.ChoiceField(
+        label="Discount", choices=DiscountKind.choices, initial=DiscountKind.PERCENT
+    )
+    value = forms.CharField(
+        label="Percentage or amount off",
+        max_length=20,
+        required=False,
+        help_text="10 for 10 % off, or an amount in the currency below. Not used for free "
+        "shipping.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    currency = forms.ChoiceField(
+        choices=[("", "—")] + [(c, c) for c in CURRENCIES],
+        required=False,
+        help_text="Needed for a fixed amount off and for a minimum order.",
+    )
+    min_order = _amount_field(
+        "Minimum order", required=False, help_text="Before shipping and tax. Empty: none."
+    )
+    starts_at = forms.DateTimeField(
+        label="Valid from",
+        required=False,
+        input_formats=[DATETIME_LOCAL],
+        widget=_datetime_local(),
+        help_text=f"Empty: from now. Times are {settings.TIME_ZONE}.",
+    )
+    ends_at = forms.DateTimeField(
+        label="Valid until",
+        required=False,
+        input_formats=[DATETIME_LOCAL],
+        widget=_datetime_local(),
+        help_text="Empty: no end.",
+    )
+    max_uses = forms.IntegerField(
+        label="Uses in total",
+        required=False,
+        min_value=1,
+        max_value=1_000_000,
+        help_text="Empty: no limit.",
+    )
+    max_uses_per_customer = forms.IntegerField(
+        label="Uses per customer",
+        required=False,
+        min_value=1,
+        max_value=1_000_000,
+        help_text="Counted by email address. Empty: no limit.",
+    )
+    gallery = _AnyChoiceField(label="Gallery", required=False)
+    product_kinds = forms.MultipleChoiceField(
+        label="Products",
+        choices=[(ProductKind.PRINT, "Prints"), (ProductKind.DIGITAL, "Downloads")],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: everything.",
+    )
+    active = forms.BooleanField(required=False, initial=True, label="Active")
+
+    GROUPS = (
+        ("The code", ("code", "kind", "value", "currency", "active")),
+        ("When it applies", ("min_order", "gallery", "product_kinds")),
+        ("Validity and limits", ("starts_at", "ends_at", "max_uses", "max_uses_per_customer")),
+    )
+
+    def __init__(self, *args, galleries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gallery"].choices = [("", "All galleries")] + [
+            (str(g.public_id), g.title) for g in galleries
+        ]
+
+    def groups(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
+
+    @staticmethod
+    def initial_for(discount) -> dict:
+        currency = discount.currency or "EUR"
+        value = discount.value
+        if discount.kind == DiscountKind.PERCENT:
+            shown = f"{value.normalize():f}"
+        elif discount.kind == DiscountKind.FIXED:
+            shown = quantize(value, currency)
+        else:
+            shown = ""
+        return {
+            "code": discount.code,
+            "kind": discount.kind,
+            "value": shown,
+            "currency": discount.currency,
+            "min_order": quantize(discount.min_order, currency) if discount.min_order else "",
+            "starts_at": discount.starts_at,
+            "ends_at": discount.ends_at,
+            "max_uses": discount.max_uses,
+            "max_uses_per_customer": discount.max_uses_per_customer,
+            "gallery": str(discount.gallery.public_id) if discount.gallery_id else "",
+            "product_kinds": list(discount.product_kinds or []),
+            "active": discount.active,
+        }
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["gallery"] = data["gallery"] or None
+        if data["kind"] == DiscountKind.FREE_SHIPPING:
+            data["value"] = "0"
+        return data
+
+
+class ShippingMethodForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(max_length=80, help_text="As clients see it, such as “Tracked post”.")
+    kind = forms.ChoiceField(choices=ShippingKind.choices, initial=ShippingKind.STANDARD)
+    currency = forms.ChoiceField(
+        choices=[(c, c) for c in CURRENCIES],
+        initial="EUR",
+        help_text="Offered to carts in this currency: match your price sheet's.",
+    )
+    active = forms.BooleanField(required=False, initial=True, label="Offered at checkout")
+
+
+class ShippingRateForm(ServiceErrorsMixin, forms.Form):
+    countries = forms.CharField(
+        max_length=1000,
+        required=False,
+        help_text="Two-letter codes separated by spaces or commas, such as FR DE BE. Empty: "
+        "everywhere the other rates do not cover.",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
+    first_item = _amount_field("First item", help_text="For the first item of a parcel.")
+    additional_item = _amount_field("Each further item", required=False)
+    per_kg = _amount_field("Per kg", required=False, help_text="Added for the parcel's weight.")
+
+    @staticmethod
+    def initial_for(rate) -> dict:
+        currency = rate.method.currency
+        return {
+            "countries": " ".join(rate.countries),
+            "first_item": quantize(rate.first_item, currency),
+            "additional_item": quantize(rate.additional_item, currency),
+            "per_kg": quantize(rate.per_kg, currency),
+        }
