@@ -50,30 +50,31 @@ def _money(amount: Decimal | None, currency: str) -> str | None:
 # --- lookups (a foreign or unknown id is a 404) --------------------------------------------------
 
 
-def _found(obj):
+def found(obj):
+    """The object, or a 404 (an unknown id and another photographer's look the same)."""
     if obj is None:
         raise HttpError(404, "Not found")
     return obj
 
 
 def owned_sheet(request, sheet_id: UUID) -> PriceSheet:
-    return _found(selectors.sheet_get_owned(photographer(request), sheet_id))
+    return found(selectors.sheet_get_owned(photographer(request), sheet_id))
 
 
 def owned_product(request, product_id: UUID) -> Product:
-    return _found(selectors.product_get_owned(photographer(request), product_id))
+    return found(selectors.product_get_owned(photographer(request), product_id))
 
 
 def owned_option(request, option_id: UUID) -> ProductOption:
-    return _found(selectors.option_get_owned(photographer(request), option_id))
+    return found(selectors.option_get_owned(photographer(request), option_id))
 
 
 def owned_package(request, package_id: UUID) -> Package:
-    return _found(selectors.package_get_owned(photographer(request), package_id))
+    return found(selectors.package_get_owned(photographer(request), package_id))
 
 
 def owned_rule(request, rule_id: UUID) -> TaxRule:
-    return _found(selectors.tax_rule_get_owned(photographer(request), rule_id))
+    return found(selectors.tax_rule_get_owned(photographer(request), rule_id))
 
 
 # --- schemas -------------------------------------------------------------------------------------
@@ -658,13 +659,13 @@ def clear_photo_price(request, product_id: UUID, photo_id: UUID):
 
 def _items(sheet: PriceSheet, items: list[PackageItemIn]) -> list[tuple[Product, int]]:
     return [
-        (_found(selectors.product_get_in_sheet(sheet, item.product_id)), item.quantity)
+        (found(selectors.product_get_in_sheet(sheet, item.product_id)), item.quantity)
         for item in items
     ]
 
 
 def _whole(sheet: PriceSheet, product_id: UUID | None) -> Product | None:
-    return _found(selectors.product_get_in_sheet(sheet, product_id)) if product_id else None
+    return found(selectors.product_get_in_sheet(sheet, product_id)) if product_id else None
 
 
 @router.post(

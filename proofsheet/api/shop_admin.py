@@ -14,10 +14,9 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from pydantic import AwareDatetime, Field
 
-from proofsheet.api.catalog import invalid
+from proofsheet.api.catalog import found, invalid
 from proofsheet.api.studio import Error, Input, photographer
 from proofsheet.cart import discounts
 from proofsheet.cart.models import Discount, DiscountKind
@@ -43,22 +42,16 @@ Countries = Annotated[
 W = {400: Error, 403: Error, 404: Error}
 
 
-def _found(obj):
-    if obj is None:
-        raise HttpError(404, "Not found")
-    return obj
-
-
 def owned_discount(request, discount_id: UUID) -> Discount:
-    return _found(discounts.discount_get_owned(photographer(request), discount_id))
+    return found(discounts.discount_get_owned(photographer(request), discount_id))
 
 
 def owned_method(request, method_id: UUID) -> ShippingMethod:
-    return _found(shipping.shipping_method_get_owned(photographer(request), method_id))
+    return found(shipping.shipping_method_get_owned(photographer(request), method_id))
 
 
 def owned_rate(request, rate_id: UUID) -> ShippingRate:
-    return _found(shipping.shipping_rate_get_owned(photographer(request), rate_id))
+    return found(shipping.shipping_rate_get_owned(photographer(request), rate_id))
 
 
 # --- schemas -------------------------------------------------------------------------------------

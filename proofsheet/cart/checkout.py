@@ -21,7 +21,7 @@ from proofsheet.cart.pricing import CartPricing, PricingError, price_cart
 from proofsheet.cart.services import CartError
 from proofsheet.catalog.models import Product
 from proofsheet.galleries.models import PhotoStatus
-from proofsheet.orders.models import Order
+from proofsheet.orders.models import Address, Order
 from proofsheet.orders.services import LineSpec, Totals, order_confirmation_send, order_create
 from proofsheet.payments.services import payment_start
 
@@ -64,6 +64,13 @@ def address_clean(
     if len(clean["country"]) != 2 or not clean["country"].isalpha():
         raise CheckoutError("Choose the country from the list.")
     return clean
+
+
+def address_book_save(*, user, address: dict) -> Address:
+    """Keep an address in a customer's address book, once."""
+    fields = address_clean(address)
+    found = Address.objects.filter(user=user, **fields).first()
+    return found or Address.objects.create(user=user, **fields)
 
 
 def checkout_place(

@@ -18,7 +18,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from proofsheet.cart import selectors as cart_selectors
 from proofsheet.cart import services as cart_services
-from proofsheet.cart.checkout import ADDRESS_FIELDS, CheckoutError, address_clean, checkout_place
+from proofsheet.cart.checkout import (
+    ADDRESS_FIELDS,
+    CheckoutError,
+    address_book_save,
+    checkout_place,
+)
 from proofsheet.cart.pricing import PricingError
 from proofsheet.cart.services import CartError
 from proofsheet.cart.session import request_cart
@@ -232,13 +237,6 @@ def _saved_addresses(user) -> list[Address]:
     return list(Address.objects.filter(user=user).order_by("-created_at")[:10])
 
 
-def _address_save(user, address: dict) -> None:
-    """Keep an address in the account's book, once (belongs in orders.services)."""
-    fields = address_clean(address)
-    if not Address.objects.filter(user=user, **fields).exists():
-        Address.objects.create(user=user, **fields)
-
-
 def _form_state(request, cart, lines) -> dict:
     """What the visitor typed (or sensible first values), for the form and for placing."""
     data = request.POST if request.method == "POST" else {}
@@ -347,7 +345,7 @@ def checkout(request):
         else:
             typed_new = state["saved_address"] in ("", "new")
             if request.user.is_authenticated and state["save_address"] and physical and typed_new:
-                _address_save(request.user, state["address"])
+                address_book_save(user=request.user, address=state["address"])
             payment_start(order)
             return _placed(request, order)
     pricing = None
