@@ -9,6 +9,7 @@ not expired), so concurrent requests can never exceed the count.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,11 +27,15 @@ from django.utils import timezone
 from zipstream import ZIP_STORED, ZipStream
 
 from proofsheet.catalog.models import ProductKind, Resolution
+from proofsheet.core.tasks import enqueue_on_commit
 from proofsheet.fulfillment.models import DownloadGrant
 from proofsheet.galleries.models import Photo, PhotoStatus
 from proofsheet.galleries.services import photo_clean_download, photo_web_download
+from proofsheet.imaging.errors import RejectedImage
 from proofsheet.imaging.pipeline import FULL_EDGE, PRINT_EDGE
 from proofsheet.notifications.services import email_queue_message
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024  # bytes read from storage at a time when streaming a file
 
@@ -100,7 +105,28 @@ def grants_issue(order) -> list[IssuedGrant]:
                     max_downloads=settings.DOWNLOAD_GRANT_MAX,
                 )
                 issued.append(IssuedGrant(grant, token))
+        if issued:
+            # Make the files now, in the worker, rather than in the buyer's first download.
+            from proofsheet.fulfillment.tasks import prepare_grant_files
+
+            enqueue_on_commit(prepare_grant_files, order.pk)
     return issued
+
+
+def grant_files_prepare(order_id: int) -> int:
+    """Make (and keep) the file of every live grant of an order; return how many exist now."""
+    made = 0
+    grants = DownloadGrant.objects.filter(
+        order_line__order_id=order_id, revoked_at__isnull=True
+    ).select_related("photo")
+    for grant in grants:
+        try:
+            grant_file(grant)
+        except RejectedImage:
+            logger.warning("could not prepare the download of grant %s", grant.public_id)
+            continue
+        made += 1
+    return made
 
 
 def grants_revoke(order) -> int:

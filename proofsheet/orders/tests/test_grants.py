@@ -216,3 +216,34 @@ def test_tokens_are_never_logged(shop, caplog, client):
         fulfillment.grant_claim(token + "x")
 
     assert token not in caplog.text
+
+
+def test_the_purchased_files_are_made_when_the_order_is_paid(
+    shop, django_capture_on_commit_callbacks
+):
+    """The worker renders them after payment, so the buyer's first download does not wait."""
+    gallery, photos = shop
+    order = place(gallery.owner, [digital(photos[0]), digital(photos[1], "print")])
+    private = storages["private"]
+    before = {key for key in _download_keys(private)}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        paid(order)
+
+    made = _download_keys(private) - before
+    assert len(made) == 2  # the full-resolution file and the print-size file
+    for grant in DownloadGrant.objects.filter(order_line__order=order):
+        key, _, _ = fulfillment.grant_file(grant)  # found, not rendered again
+        assert key in made
+
+
+def _download_keys(storage) -> set[str]:
+    try:
+        folders, _ = storage.listdir("downloads")
+    except FileNotFoundError:
+        return set()
+    keys = set()
+    for folder in folders:
+        _, files = storage.listdir(f"downloads/{folder}")
+        keys |= {f"downloads/{folder}/{name}" for name in files}
+    return keys
