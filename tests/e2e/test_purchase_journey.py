@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from decimal import Decimal
+from urllib.parse import urljoin
 
 import pytest
 from PIL import Image
@@ -34,6 +36,7 @@ SELLER = "ada@example.test"
 BUYER = "ann@example.test"
 GPS_PHOTO = PHOTOS / "gps" / "DSCN0010.jpg"
 TRACKING = "LA123456789FR"
+FULL_SIZE = (2560, 1920)
 
 
 @pytest.fixture
@@ -48,13 +51,23 @@ def server_env(smtp_server):
     }
 
 
-def open_shop():
+def camera_photo(folder):
+    """A real camera photo with GPS, enlarged past the 1600 px preview so sizes can differ."""
+    with Image.open(GPS_PHOTO) as source:
+        exif = source.info["exif"]
+        assert source.getexif().get_ifd(0x8825)  # the source has GPS
+        path = folder / GPS_PHOTO.name
+        source.resize(FULL_SIZE).save(path, quality=90, exif=exif)
+    return path
+
+
+def open_shop(folder):
     owner, _ = user_create(
         email=SELLER, role="photographer", password=PASSWORD, display_name="Ada Lens"
     )
     gallery = services.gallery_create(owner=owner, title="Harbour at dusk", visibility="public")
     services.photo_ingest(
-        gallery=gallery, owner=owner, source=GPS_PHOTO, original_name=GPS_PHOTO.name
+        gallery=gallery, owner=owner, source=camera_photo(folder), original_name=GPS_PHOTO.name
     )
     assert gallery.photos.filter(status=PhotoStatus.READY).count() == 1
     gallery_pricing_set(gallery=gallery, sheet=price_sheet_starter(owner=owner))
@@ -67,8 +80,6 @@ def open_shop():
 
 def wait_for_mail(smtp_server, to: str, subject: str, timeout: float = 30.0):
     """The first received message to `to` whose subject contains `subject`."""
-    import time
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for message in list(smtp_server.messages):
@@ -80,14 +91,14 @@ def wait_for_mail(smtp_server, to: str, subject: str, timeout: float = 30.0):
 
 
 def download(page, link: str):
-    """Open a download link; return the downloaded bytes and the suggested file name."""
+    """Open a download link; return the suggested file name and the downloaded bytes."""
     with page.expect_download() as info:
         try:
             page.goto(link)
         except PlaywrightError as exc:  # navigating to an attachment aborts the navigation
             assert "Download is starting" in str(exc) or "ERR_ABORTED" in str(exc), exc
     dl = info.value
-    return dl.suggested_filename, open(dl.path(), "rb").read()
+    return dl.suggested_filename, dl.path().read_bytes()
 
 
 def test_guest_buys_pays_downloads_until_used_up_and_gets_the_tracking(
@@ -96,9 +107,10 @@ def test_guest_buys_pays_downloads_until_used_up_and_gets_the_tracking(
     smtp_server,
     chromium,
     page,
+    tmp_path,
 ):
     url = proofsheet_server.url
-    open_shop()
+    open_shop(tmp_path)
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
@@ -106,18 +118,12 @@ def test_guest_buys_pays_downloads_until_used_up_and_gets_the_tracking(
     page.goto(url)
     page.get_by_role("link", name="Harbour at dusk").click()
     page.get_by_role("heading", name="Harbour at dusk").wait_for()
-    page.locator("a.tile-link").first.click()
+    # The preview the lightbox shows, to compare with what the guest buys.
+    tile = page.locator("a.tile-link").first
+    preview = page.request.get(urljoin(page.url, tile.get_attribute("data-pswp-src"))).body()
+    preview_width = Image.open(io.BytesIO(preview)).width
+    tile.click()
     page.locator(".pswp").wait_for()
-    preview_width = page.evaluate(
-        """() => new Promise((resolve) => {
-            const check = () => {
-                const img = document.querySelector('.pswp__item[aria-hidden="false"] img.pswp__img');
-                if (img && img.complete && img.naturalWidth) resolve(img.naturalWidth);
-                else setTimeout(check, 50);
-            };
-            check();
-        })"""
-    )
     page.locator(".pswp__button--buy").click()
     panel = page.locator("#buy")
     panel.get_by_role("heading", name="Buy this photo").wait_for()
@@ -161,7 +167,8 @@ def test_guest_buys_pays_downloads_until_used_up_and_gets_the_tracking(
 
     # The confirmation email arrives over SMTP, with the order and a link to its page.
     confirmation = mail_text(wait_for_mail(smtp_server, BUYER, f"Your order {number}"))
-    assert "8x10 print (Paper: Lustre)" in confirmation and "Full-resolution download" in confirmation
+    assert "1 × 8x10 print (Paper: Lustre): 16.00 EUR" in confirmation
+    assert "1 × Full-resolution download: 35.00 EUR" in confirmation
     assert "Discount (SPRING10)" in confirmation and "Total: 51.90 EUR" in confirmation
     order_url = re.search(rf"{re.escape(url)}/orders/\S+", confirmation).group(0)
 
@@ -197,10 +204,9 @@ def test_guest_buys_pays_downloads_until_used_up_and_gets_the_tracking(
             assert name == "DSCN0010.jpg"
             image = Image.open(io.BytesIO(data))
             assert image.format == "JPEG"
-            assert image.size == Image.open(GPS_PHOTO).size == (640, 480)
-            assert image.width >= preview_width
+            assert image.size == FULL_SIZE and image.width > preview_width
+            assert len(data) > len(preview)
             assert not image.getexif().get_ifd(0x8825)  # no GPS
-            assert b"GPS" not in data
         # A third time the link is used up.
         response = page.goto(link)
         assert response.status == 410
