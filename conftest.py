@@ -21,8 +21,18 @@ from tests.support import (
     free_port,
     stop_process,
     subprocess_env,
+    use_local_media,
     wait_for_port,
 )
+
+
+def pytest_runtest_setup(item):
+    """`postgres_only` tests (races) run on PostgreSQL; make test runs the suite there too."""
+    if item.get_closest_marker("postgres_only"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("concurrency needs PostgreSQL; SQLite serialises writers and hides races")
 
 
 def pytest_configure(config):
@@ -156,14 +166,17 @@ def server_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def proofsheet_server(transactional_db, tmp_path, server_env) -> Iterator[LiveServer]:
+def proofsheet_server(transactional_db, tmp_path, server_env, settings) -> Iterator[LiveServer]:
     """Run `proofsheet serve` (web server + worker) on a free port against the test database.
 
-    Tasks go through the real database queue and the worker that `serve` starts.
+    Tasks go through the real database queue and the worker that `serve` starts. The server
+    shares this process's SECRET_KEY, as it shares its database: access codes, signed links and
+    tokens made by the test are the server's own.
     """
     port = free_port()
     log = tmp_path / "server.log"
     env = subprocess_env(
+        SECRET_KEY=settings.SECRET_KEY,
         TASK_BACKEND="database",
         PROOFSHEET_VAR_DIR=str(tmp_path / "var"),
         SITE_URL=f"http://127.0.0.1:{port}",
@@ -243,22 +256,7 @@ def _fresh_cache():
 @pytest.fixture
 def media(settings, tmp_path):
     """Empty public and private storage folders of this test's own (returns their parent)."""
-    settings.STORAGES = settings.STORAGES | {
-        "public": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {
-                "location": str(tmp_path / "public"),
-                "base_url": "/media/public/",
-                "allow_overwrite": True,
-            },
-        },
-        "private": {
-            "BACKEND": "proofsheet.core.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
-    settings.UPLOAD_TMP_DIR = str(tmp_path / "uploads")
-    return tmp_path
+    return use_local_media(settings, tmp_path)
 
 
 @pytest.fixture

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 from email.message import Message
 from pathlib import Path
@@ -147,3 +149,65 @@ def get_json(url: str) -> tuple[int, dict]:
             return response.status, json.load(response)
     except urllib.error.HTTPError as error:
         return error.code, json.load(error)
+
+
+def run_together(count: int, work) -> tuple[list, list]:
+    """Run `work(n)` for n in range(count) on parallel threads released at once by a barrier;
+    return (results, errors). PostgreSQL's connection limit is shared with the whole machine, so
+    at most the free connections (less a margin) run at once, each taking jobs until none is left.
+    """
+    from django.db import connection, connections
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity"
+        )
+        free = cursor.fetchone()[0]
+    threads_count = max(4, min(count, free - 15))
+    jobs: queue.Queue[int] = queue.Queue()
+    for n in range(count):
+        jobs.put(n)
+    barrier = threading.Barrier(threads_count)
+    results, errors = [], []
+
+    def runner():
+        try:
+            barrier.wait()
+            while True:
+                try:
+                    n = jobs.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    results.append(work(n))
+                except Exception as exc:  # collected for the caller's assertions
+                    errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+def use_local_media(settings, root: Path) -> Path:
+    """Point the public and private storages (and partial uploads) at folders under `root`."""
+    settings.STORAGES = settings.STORAGES | {
+        "public": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": str(root / "public"),
+                "base_url": "/media/public/",
+                "allow_overwrite": True,
+            },
+        },
+        "private": {
+            "BACKEND": "proofsheet.core.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(root / "private")},
+        },
+    }
+    settings.UPLOAD_TMP_DIR = str(root / "uploads")
+    return root

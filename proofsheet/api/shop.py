@@ -42,7 +42,7 @@ from proofsheet.catalog.selectors import price_for, products_for_photo
 from proofsheet.core.money import quantize
 from proofsheet.fulfillment.shipping import shipping_methods_for_sale
 from proofsheet.orders.services import order_access_token
-from proofsheet.payments.services import payment_start
+from proofsheet.payments.selectors import payment_next_step
 
 router = Router(tags=["client shopping"], auth=None)
 
@@ -576,8 +576,7 @@ def checkout(request, payload: ShopCheckoutIn, x_cart_token: CartToken = None):
         )
     except CheckoutError as error:
         raise _refused(error) from None
-    step = payment_start(order)
-    order.refresh_from_db()
+    step = payment_next_step(order)  # checkout_place has started the payment
     token = order_access_token(order)
     return Status(
         201,

@@ -9,7 +9,6 @@ alone rather than writing back a count read earlier.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,11 +16,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from proofsheet.accounts.models import Role, User
 from proofsheet.cart.models import Discount, DiscountKind, DiscountUse
 from proofsheet.catalog.models import ProductKind
+from proofsheet.core.dates import as_utc
 from proofsheet.core.money import CURRENCIES, parse_amount
 from proofsheet.galleries.models import Gallery
 from proofsheet.galleries.selectors import as_public_id, gallery_get_owned
@@ -121,20 +120,6 @@ def _product_kinds(value) -> list[str]:
     return [] if set(kinds) == set(ProductKind.values) else sorted(kinds)
 
 
-def _utc(value, field: str) -> datetime | None:
-    """A moment in UTC (an odd offset such as +23:42 is one PostgreSQL cannot store as such)."""
-    if value in (None, ""):
-        return None
-    if not isinstance(value, datetime):
-        raise ValidationError({field: "Give a date and time."})
-    try:
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value)
-        return value.astimezone(UTC)
-    except (OverflowError, ValueError):  # year 1 at +23:00 is before year 1 in UTC
-        raise ValidationError({field: "Give a date between the years 2 and 9998."}) from None
-
-
 def _gallery(owner: User, value) -> Gallery | None:
     """The owner's gallery for a scope: a Gallery or its public id; anyone else's is a 404."""
     if value in (None, ""):
@@ -174,8 +159,8 @@ def _clean(discount: Discount) -> None:
     if discount.kind != DiscountKind.FIXED and discount.min_order == 0:
         # A currency only means something beside an amount: drop it so no order trips on it.
         discount.currency = ""
-    discount.starts_at = _utc(discount.starts_at, "starts_at")
-    discount.ends_at = _utc(discount.ends_at, "ends_at")
+    discount.starts_at = as_utc(discount.starts_at, "starts_at")
+    discount.ends_at = as_utc(discount.ends_at, "ends_at")
     if discount.starts_at and discount.ends_at and discount.starts_at >= discount.ends_at:
         raise ValidationError({"ends_at": "The code must end after it starts."})
     discount.max_uses = _limit(discount.max_uses, "max_uses")

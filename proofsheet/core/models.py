@@ -5,6 +5,14 @@ import uuid
 from django.db import models
 
 
+def as_public_id(value) -> uuid.UUID | None:
+    """A public id from user input, or None when it is not one (so lookups simply miss)."""
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 class PublicIdModel(models.Model):
     """A model with a random public id for URLs and APIs; integer keys stay internal (R02)."""
 

@@ -318,7 +318,7 @@ def favourite_ids(access: Access, photo_ids: list[int], list_id=None) -> set[int
     if list_id:
         favourites = favourites.filter(favourite_list__public_id=as_public_id(list_id))
     else:
-        favourites = favourites.filter(favourite_list__name="Favourites")
+        favourites = favourites.filter(favourite_list__name=FavouriteList.DEFAULT_NAME)
     return set(favourites.values_list("photo_id", flat=True))
 
 

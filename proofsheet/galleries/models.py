@@ -240,6 +240,8 @@ class GalleryVisitor(PublicIdModel):
 class FavouriteList(PublicIdModel):
     """A named list of picks; submitting it sends it to the photographer and locks it."""
 
+    DEFAULT_NAME = "Favourites"  # the list the hearts fill unless the visitor picks another
+
     visitor = models.ForeignKey(GalleryVisitor, on_delete=models.CASCADE, related_name="lists")
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="lists")
     name = models.CharField(max_length=80)

@@ -31,7 +31,7 @@ from proofsheet.galleries.models import (
 from proofsheet.galleries.selectors import as_public_id
 from proofsheet.notifications.services import email_queue_message, notification_create
 
-DEFAULT_LIST = "Favourites"
+DEFAULT_LIST = FavouriteList.DEFAULT_NAME
 MAX_LISTS = 20
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from django.core.files.storage import storages
 from django.db.models import Count, F, Q, QuerySet
 
 from proofsheet.accounts.models import User
+from proofsheet.core.models import as_public_id
 from proofsheet.galleries.models import (
     Gallery,
     Photo,
@@ -43,14 +42,6 @@ def galleries_owned_by(user: User) -> QuerySet[Gallery]:
         )
         .select_related("cover_photo")
     )
-
-
-def as_public_id(value) -> UUID | None:
-    """A public id from user input, or None when it is not one (so lookups simply miss)."""
-    try:
-        return value if isinstance(value, UUID) else UUID(str(value))
-    except ValueError:
-        return None
 
 
 def gallery_get_owned(user: User, public_id) -> Gallery | None:

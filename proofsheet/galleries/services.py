@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 import logging
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename, slugify
 
 from proofsheet.accounts.models import Role, User
+from proofsheet.core.dates import as_utc
 from proofsheet.core.tasks import enqueue_on_commit
 from proofsheet.galleries.models import (
     Gallery,
@@ -90,21 +90,10 @@ def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
 
 def _check_rules(gallery: Gallery) -> None:
     for name in ("expires_at", "selection_deadline"):
-        setattr(gallery, name, _as_utc(name, getattr(gallery, name)))
+        setattr(gallery, name, as_utc(getattr(gallery, name), name))
     low, high = gallery.selection_min, gallery.selection_max
     if low is not None and high is not None and low > high:
         raise ValidationError({"selection_max": "The maximum cannot be below the minimum."})
-
-
-def _as_utc(name: str, value):
-    """Store times in UTC: any offset Python accepts (±23:59) but PostgreSQL does not (±15:59)
-    is then harmless, and a time too close to year 1 or 9999 to convert is a field error."""
-    if value is None or timezone.is_naive(value):
-        return value
-    try:
-        return value.astimezone(datetime.UTC)
-    except OverflowError:
-        raise ValidationError({name: "Enter a date between the years 2000 and 9000."}) from None
 
 
 def gallery_create(

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from django.db.models import Q, QuerySet
 
-from proofsheet.orders.models import Order, OrderEvent, OrderStatus
-
-
-def _uuid(value) -> UUID | None:
-    try:
-        return value if isinstance(value, UUID) else UUID(str(value))
-    except ValueError:
-        return None
+from proofsheet.core.models import as_public_id
+from proofsheet.orders.models import Address, Order, OrderEvent, OrderStatus
 
 
 def orders_for_seller(seller, *, status: str = "", q: str = "") -> QuerySet[Order]:
@@ -35,12 +27,12 @@ def orders_for_customer(user) -> QuerySet[Order]:
 
 
 def order_get_for_seller(seller, public_id) -> Order | None:
-    public_id = _uuid(public_id)
+    public_id = as_public_id(public_id)
     return Order.objects.filter(seller=seller, public_id=public_id).first() if public_id else None
 
 
 def order_get_for_customer(user, public_id) -> Order | None:
-    public_id = _uuid(public_id)
+    public_id = as_public_id(public_id)
     if public_id is None or not getattr(user, "is_authenticated", False):
         return None
     return Order.objects.filter(customer=user, public_id=public_id).first()
@@ -49,3 +41,10 @@ def order_get_for_customer(user, public_id) -> Order | None:
 def order_events(order: Order) -> list[OrderEvent]:
     """The order's log, oldest first."""
     return list(order.events.select_related("actor"))
+
+
+def addresses_of(user, *, limit: int = 10) -> list[Address]:
+    """A customer's saved addresses, newest first (none for visitors)."""
+    if not user.is_authenticated:
+        return []
+    return list(Address.objects.filter(user=user).order_by("-created_at")[:limit])

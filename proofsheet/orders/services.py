@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from proofsheet.core.models import as_public_id
 from proofsheet.core.money import quantize
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.notifications.services import email_queue_message
@@ -284,10 +285,8 @@ def order_from_access_token(token: str) -> Order | None:
         public_id = signing.loads(token, salt=ACCESS_SALT, max_age=ACCESS_MAX_AGE)
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    try:
-        return Order.objects.filter(public_id=uuid.UUID(str(public_id))).first()
-    except ValueError:
-        return None
+    public_id = as_public_id(public_id)
+    return Order.objects.filter(public_id=public_id).first() if public_id else None
 
 
 def order_access_url(order: Order) -> str:

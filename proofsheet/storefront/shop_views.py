@@ -2,7 +2,7 @@
 and its confirmation.
 
 Interfaces only: cart writes are `cart.services`, prices `cart.pricing` / `catalog.selectors`,
-the order `cart.checkout.checkout_place`, payment `payments.services.payment_start`. Nothing here
+the order and its payment's first step `cart.checkout.checkout_place`. Nothing here
 reads a price, total or currency from the request (R30).
 """
 
@@ -30,10 +30,10 @@ from proofsheet.cart.session import request_cart
 from proofsheet.catalog.models import ProductKind
 from proofsheet.fulfillment.shipping import shipping_methods_for_sale
 from proofsheet.galleries.selectors import as_public_id
-from proofsheet.orders.models import Address, Order
+from proofsheet.orders import selectors as order_selectors
+from proofsheet.orders.models import Order
 from proofsheet.orders.services import order_access_token
 from proofsheet.payments.selectors import payment_next_step
-from proofsheet.payments.services import payment_start
 from proofsheet.storefront import shop
 from proofsheet.storefront.gallery_views import _photo_or_404, gallery_view, photo_page
 from proofsheet.storefront.shop import BuyInvalid, chosen_options, money
@@ -231,17 +231,11 @@ def _address_from(data, prefix: str = "") -> dict:
     return {key: data.get(f"{prefix}{key}", "").strip()[:200] for key in ADDRESS_FIELDS}
 
 
-def _saved_addresses(user) -> list[Address]:
-    if not user.is_authenticated:
-        return []
-    return list(Address.objects.filter(user=user).order_by("-created_at")[:10])
-
-
 def _form_state(request, cart, lines) -> dict:
     """What the visitor typed (or sensible first values), for the form and for placing."""
     data = request.POST if request.method == "POST" else {}
     user = request.user
-    saved = _saved_addresses(user)
+    saved = order_selectors.addresses_of(user)
     email = data.get("email", "").strip() if data else ""
     if not email and user.is_authenticated:
         email = user.email
@@ -346,7 +340,6 @@ def checkout(request):
             typed_new = state["saved_address"] in ("", "new")
             if request.user.is_authenticated and state["save_address"] and physical and typed_new:
                 address_book_save(user=request.user, address=state["address"])
-            payment_start(order)
             return _placed(request, order)
     pricing = None
     try:

@@ -24,36 +24,6 @@ FILES = [
 ]
 
 
-@pytest.fixture
-def server_env():
-    """Codes are hashed with SECRET_KEY: the server must use the key this process hashes with."""
-    from django.conf import settings
-
-    return {"SECRET_KEY": settings.SECRET_KEY}
-
-
-@pytest.fixture
-def server_media(settings, tmp_path):
-    """Store photos where the server started by `proofsheet_server` reads them."""
-    media = tmp_path / "var" / "media"
-    settings.STORAGES = settings.STORAGES | {
-        "public": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {
-                "location": str(media / "public"),
-                "base_url": "/media/public/",
-                "allow_overwrite": True,
-            },
-        },
-        "private": {
-            "BACKEND": "proofsheet.core.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(media / "private")},
-        },
-    }
-    settings.UPLOAD_TMP_DIR = str(tmp_path / "uploads")
-    return media
-
-
 def make_gallery(*, title: str, visibility: str, **fields) -> Gallery:
     owner, _ = user_create(
         email=f"ph-{visibility}@example.test",

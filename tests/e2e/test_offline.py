@@ -42,28 +42,6 @@ def eventually(page, script: str, arg, timeout: float = 15.0) -> None:
         page.wait_for_timeout(100)
 
 
-@pytest.fixture
-def server_media(settings, tmp_path):
-    """Store renditions where `proofsheet_server` (PROOFSHEET_VAR_DIR=tmp_path/var) serves them."""
-    media = tmp_path / "var" / "media"
-    public = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": str(media / "public"),
-            "base_url": "/media/public/",
-            "allow_overwrite": True,
-        },
-    }
-    private = {
-        "BACKEND": "proofsheet.core.storage.PrivateFileSystemStorage",
-        "OPTIONS": {"location": str(media / "private")},
-    }
-    stores = {"default": public, "public": public, "private": private}
-    settings.STORAGES = settings.STORAGES | stores
-    settings.UPLOAD_TMP_DIR = str(tmp_path / "uploads")
-    return media
-
-
 def public_gallery(owner, title, names):
     """A public gallery of ready photos (this process's task backend runs them at once)."""
     gallery = services.gallery_create(owner=owner, title=title, visibility=Visibility.PUBLIC)

@@ -27,7 +27,6 @@ from proofsheet.catalog.services import (
 from proofsheet.fulfillment.shipping import shipping_method_create, shipping_rate_create
 from proofsheet.galleries import services
 from proofsheet.galleries.models import PhotoStatus
-from tests.e2e.test_client_gallery import server_media  # noqa: F401
 from tests.support import PHOTOS, mail_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -41,11 +40,8 @@ FULL_SIZE = (2560, 1920)
 
 @pytest.fixture
 def server_env(smtp_server):
-    """Codes are hashed with SECRET_KEY; mail goes to the loopback SMTP server; 2 downloads."""
-    from django.conf import settings
-
+    """Mail goes to the loopback SMTP server; 2 downloads a link."""
     return {
-        "SECRET_KEY": settings.SECRET_KEY,
         "EMAIL_URL": smtp_server.url,
         "DOWNLOAD_GRANT_MAX": "2",
     }
@@ -103,7 +99,7 @@ def download(page, link: str):
 
 def test_guest_buys_pays_downloads_until_used_up_and_gets_the_tracking(
     proofsheet_server,
-    server_media,  # noqa: F811
+    server_media,
     smtp_server,
     chromium,
     page,

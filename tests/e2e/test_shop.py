@@ -16,7 +16,7 @@ from proofsheet.catalog.services import (
 from proofsheet.fulfillment.shipping import shipping_method_create, shipping_rate_create
 from proofsheet.galleries import client_selectors
 from proofsheet.orders.models import Order, OrderStatus
-from tests.e2e.test_client_gallery import make_gallery, server_env, server_media  # noqa: F401
+from tests.e2e.test_client_gallery import make_gallery
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 INSTRUCTIONS = "Pay by bank transfer to IBAN FR76 3000 6000 0112 3456 7890 189."
@@ -35,7 +35,7 @@ def open_shop():
 
 def test_a_guest_buys_a_print_and_a_download_with_a_code(
     proofsheet_server,
-    server_media,  # noqa: F811
+    server_media,
     page,
 ):
     url = proofsheet_server.url

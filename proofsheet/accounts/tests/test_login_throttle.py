@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.contrib.auth import hashers
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -157,11 +157,10 @@ def test_behind_one_trusted_proxy_the_forwarded_address_counts(settings):
     )
 
 
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_wrong_passwords_hash_at_most_five_times():
     """100 parallel wrong passwords for one account: ≤ 5 hashes, then locked (T3f)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency needs PostgreSQL; SQLite serialises writers and hides races")
     user = UserFactory()
     calls = []
     real_check = hashers.check_password

@@ -5,13 +5,10 @@ so the 100 checkouts run on as many parallel connections as it leaves free (up t
 released together by a barrier.
 """
 
-import queue
-import threading
 from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
 
 from proofsheet.cart import services
 from proofsheet.cart.checkout import CheckoutError, OutOfStock, checkout_place
@@ -19,55 +16,9 @@ from proofsheet.cart.models import Discount, DiscountUse
 from proofsheet.cart.tests.support import ADDRESS, make_discount, make_shop
 from proofsheet.catalog.models import Product
 from proofsheet.orders.models import Order
+from tests.support import run_together
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency needs PostgreSQL; SQLite serialises writers and hides races")
-
-
-def parallel_budget(wanted: int) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity"
-        )
-        free = cursor.fetchone()[0]
-    return max(4, min(wanted, free - 15))
-
-
-def run_together(count: int, work) -> tuple[list, list]:
-    """Run `work(n)` for n in range(count) on parallel threads released at once."""
-    jobs: queue.Queue[int] = queue.Queue()
-    for n in range(count):
-        jobs.put(n)
-    threads_count = parallel_budget(count)
-    barrier = threading.Barrier(threads_count)
-    results, errors = [], []
-
-    def runner():
-        try:
-            barrier.wait()
-            while True:
-                try:
-                    n = jobs.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    results.append(work(n))
-                except Exception as exc:  # collected for the assertions
-                    errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 
 
 def carts_with(shop, count, product, code=""):

@@ -1,10 +1,8 @@
 """Races a busy gallery meets (PostgreSQL: SQLite serialises writers and would hide them)."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
 
 from proofsheet.galleries import access, proofing
 from proofsheet.galleries.access import CodeRejected
@@ -12,36 +10,9 @@ from proofsheet.galleries.models import FavouriteList, Gallery, GalleryVisitor, 
 from proofsheet.galleries.tests.factories import GalleryFactory
 from proofsheet.galleries.tests.test_proofing import access_for, make_photo
 from proofsheet.notifications.models import Notification
+from tests.support import run_together
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency needs PostgreSQL; SQLite serialises writers and hides races")
-
-
-def run_together(count: int, work) -> tuple[list, list]:
-    """Run `work(n)` in `count` threads released at once; return (results, errors)."""
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def runner(n):
-        try:
-            barrier.wait()
-            results.append(work(n))
-        except Exception as exc:  # collected for the assertions
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 
 
 def test_parallel_wrong_codes_from_many_ips_compare_at_most_the_gallery_limit(settings):

@@ -1,10 +1,8 @@
 """A grant's count holds under parallel downloads (PostgreSQL: SQLite serialises writers)."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
 
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.fulfillment.models import DownloadGrant
@@ -14,35 +12,9 @@ from proofsheet.galleries.tests.factories import GalleryFactory
 from proofsheet.orders.models import OrderStatus
 from proofsheet.orders.services import order_transition
 from proofsheet.orders.tests.support import digital, place
+from tests.support import run_together
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency needs PostgreSQL; SQLite serialises writers and hides races")
-
-
-def run_together(count: int, work) -> tuple[list, list]:
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def runner(n):
-        try:
-            barrier.wait()
-            results.append(work(n))
-        except Exception as exc:  # collected for the assertions
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 
 
 @pytest.mark.parametrize("through", ["token", "order page"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -28,7 +29,7 @@ class WebhookResult:
     reference: str = ""
 
 
-class PaymentProvider:
+class PaymentProvider(ABC):
     """Base class. Subclasses list the OPTIONS they accept; anything else is an error."""
 
     name: ClassVar[str] = ""
@@ -42,9 +43,9 @@ class PaymentProvider:
             )
         self.options = options
 
+    @abstractmethod
     def start(self, order) -> NextStep:
         """Begin paying `order`: return the next step for the buyer."""
-        raise NotImplementedError
 
     def handle_webhook(self, body: bytes, headers: dict[str, str]) -> WebhookResult | None:
         """Verify and parse a webhook call; None when the provider has no webhooks."""

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.db.models import Sum
 
 from proofsheet.cart.session import SESSION_CART, request_cart
-from proofsheet.core.money import format_amount
 
 register = template.Library()
 
@@ -29,11 +28,3 @@ def cart_count(context) -> int:
         return 0
     total = cart.lines.filter(saved_for_later=False).aggregate(n=Sum("quantity"))["n"]
     return total or 0
-
-
-@register.filter
-def money(amount, currency: str) -> str:
-    """`12.50 EUR` (core.money.format_amount)."""
-    if amount is None or amount == "":
-        return ""
-    return format_amount(amount, currency)

@@ -1,4 +1,4 @@
-"""Template filters for price sheets: amounts rounded to their currency's minor unit."""
+"""Money in templates: `{% load money %}`, then `{{ price|money:currency }}`."""
 
 from django import template
 
@@ -9,7 +9,7 @@ register = template.Library()
 
 @register.filter
 def money(amount, currency: str) -> str:
-    """`12.50 EUR`, `1,500 JPY`, `1.125 KWD`."""
+    """`12.50 EUR`, `1,500 JPY`, `1.125 KWD` (rounded to the currency's minor unit)."""
     if amount is None or amount == "":
         return ""
     return format_amount(amount, currency)
