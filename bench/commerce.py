@@ -41,7 +41,6 @@ import sys
 import tempfile
 import threading
 import time
-import zlib
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -52,6 +51,7 @@ DEFAULT_PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PHOTOS = 100
 DISTINCT = 10
 THREADS = 4
+PROCESSES = 2  # the sustained-orders goal is judged as served: WEB_WORKERS=2 on 2 cores
 ADD_WARMUP = 30
 CHECKOUT_WARMUP = 20
 ADDS_PER_CART = 10  # a fresh cart (and, over HTTP, a fresh session) every 10 adds
@@ -266,13 +266,16 @@ def _summarise(config: dict, m: dict) -> dict:
             f"{price['p95']:.1f} ms",
         }
     )
-    orders, pricing = load["orders"], load["pricing"]
+    orders, pricing, served = load["orders"], load["pricing"], load["orders_2proc"]
     goals.append(
         {
-            "goal": f"≥ {ORDERS_PER_S} placed orders/s sustained ({THREADS} threads, "
-            f"{config['load_seconds']:g} s)",
-            "met": orders["per_s"] >= ORDERS_PER_S and orders["errors"] == 0,
-            "detail": f"{orders['per_s']:.1f} orders/s, checkout p95 "
+            "goal": f"≥ {ORDERS_PER_S} placed orders/s sustained ({PROCESSES} processes × "
+            f"{THREADS} threads, {config['load_seconds']:g} s)",
+            "met": served["per_s"] >= ORDERS_PER_S and served["errors"] == 0,
+            "detail": f"{served['per_s']:.1f} orders/s, checkout p95 "
+            f"{served['step']['p95']:.0f} ms, {served['errors']} errors, "
+            f"{served['cores_busy']:.2f} cores busy in the bench's processes; one process: "
+            f"{orders['per_s']:.1f} orders/s, checkout p95 "
             f"{orders['step']['p95']:.0f} ms, {orders['errors']} errors, "
             f"{orders['cpu_ms_per_step']:.0f} CPU-ms an order, {orders['cores_busy']:.2f} cores "
             f"busy, vs pricing-only loop {pricing['per_s']:.1f} carts/s (ratio "
@@ -357,7 +360,8 @@ def _summarise(config: dict, m: dict) -> dict:
                     f"{r['cores_busy']:.2f}",
                 ]
                 for name, r in (
-                    ("build cart + place (orders)", orders),
+                    (f"build cart + place, {PROCESSES} processes (served)", served),
+                    ("build cart + place, one process", orders),
                     ("build cart + price (baseline)", pricing),
                     ("place carts built before the clock", load["prebuilt"]),
                     ("build cart without the code + place", load["nocode"]),
@@ -415,7 +419,7 @@ def _fixture(inputs: Path, sources: list[Path]) -> _Fixture:
     from proofsheet.catalog import services as catalog
     from proofsheet.catalog.models import Product, ProductOption
     from proofsheet.fulfillment.shipping import shipping_method_create, shipping_rate_create
-    from proofsheet.galleries import services
+    from proofsheet.galleries import processing, services
     from proofsheet.galleries.access import CLIENT, Access
     from proofsheet.galleries.models import Photo, PhotoStatus, Visibility
 
@@ -472,7 +476,7 @@ def _fixture(inputs: Path, sources: list[Path]) -> _Fixture:
     ]
     for group in twins_of.values():
         first, rest = group[0], group[1:]
-        if services.photo_process(str(first.public_id)) != PhotoStatus.READY:
+        if processing.photo_process(str(first.public_id)) != PhotoStatus.READY:
             raise RuntimeError(f"{first.original_name} did not process")
         first.refresh_from_db()
         Photo.objects.filter(pk__in=[p.pk for p in rest]).update(
@@ -695,6 +699,38 @@ def _loop(f: _Fixture, seconds: float, mode: str) -> dict:
             "cpu_s": cpu, "steps_ms": steps}  # fmt: skip
 
 
+def _loop_processes(f: _Fixture, seconds: float, processes: int) -> dict:
+    """The "orders" loop in `processes` forked processes at once (as WEB_WORKERS=2 serves),
+    summed: one process's threads share one GIL, a 2-core machine runs two."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # a forked child must open its own connections
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    start = context.Barrier(processes)
+
+    def child() -> None:
+        start.wait()
+        results.put(_loop(f, seconds, "orders"))
+
+    children = [context.Process(target=child) for _ in range(processes)]
+    for process in children:
+        process.start()
+    runs = [results.get() for _ in children]
+    for process in children:
+        process.join()
+    return {
+        "done": sum(r["done"] for r in runs),
+        "errors": sum(r["errors"] for r in runs),
+        "error_kinds": {k: v for r in runs for k, v in r["error_kinds"].items()},
+        "elapsed_s": max(r["elapsed_s"] for r in runs),
+        "cpu_s": sum(r["cpu_s"] for r in runs),
+        "steps_ms": [s for r in runs for s in r["steps_ms"]],
+    }
+
+
 def _load(f: _Fixture, seconds: float) -> dict:
     halves: dict[str, list] = {"orders": [], "pricing": [], "prebuilt": []}
     for name in ("pricing", "orders", "orders", "pricing"):
@@ -702,6 +738,8 @@ def _load(f: _Fixture, seconds: float) -> dict:
         _log(f"load half {name}: {halves[name][-1]['done']} in {seconds / 2:g} s")
     halves["prebuilt"].append(_loop(f, seconds / 2, "prebuilt"))
     halves["nocode"] = [_loop(f, seconds / 2, "nocode")]
+    halves["orders_2proc"] = [_loop_processes(f, seconds, PROCESSES)]
+    _log(f"load {PROCESSES} processes: {halves['orders_2proc'][0]['done']} in {seconds:g} s")
     out = {}
     for name, runs in halves.items():
         done = sum(r["done"] for r in runs)
@@ -730,6 +768,7 @@ def _zip(f: _Fixture, rounds: int) -> dict:
 
     import psutil
     from django.core.files.storage import storages
+    from zlib_ng import zlib_ng
 
     from proofsheet.cart.checkout import checkout_place
     from proofsheet.cart.services import cart_line_add
@@ -783,7 +822,8 @@ def _zip(f: _Fixture, rounds: int) -> dict:
     payload = sum(private.size(k) for k in keys)
 
     def read(crc: bool = False) -> dict:
-        """The baseline: every stored file end to end, 1 MiB reads (and their CRC-32 if `crc`)."""
+        """The baseline: every stored file end to end, 1 MiB reads (and their CRC-32 if `crc`,
+        with the zlib-ng function the ZIP uses)."""
         rss0 = process.memory_info().rss
         peak = rss0
         size = reads = 0
@@ -795,7 +835,7 @@ def _zip(f: _Fixture, rounds: int) -> dict:
                     size += len(chunk)
                     reads += 1
                     if crc:
-                        value = zlib.crc32(chunk, value)
+                        value = zlib_ng.crc32(chunk, value)
                     if reads % 16 == 0:
                         peak = max(peak, process.memory_info().rss)
         ended = time.perf_counter()

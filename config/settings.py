@@ -222,6 +222,8 @@ PAYMENT_PROVIDERS = {
 DOWNLOAD_GRANT_DAYS = env.int("DOWNLOAD_GRANT_DAYS", default=7)
 DOWNLOAD_GRANT_MAX = env.int("DOWNLOAD_GRANT_MAX", default=5)
 DOWNLOAD_STRIP_GPS = env.bool("DOWNLOAD_STRIP_GPS", default=True)
+# Guest carts untouched this many days (and empty account carts as old) are deleted by housekeeping.
+CART_GUEST_DAYS = env.int("CART_GUEST_DAYS", default=30)
 
 # Partial resumable (tus) uploads; share it between web servers or use sticky sessions.
 UPLOAD_TMP_DIR = env.str("UPLOAD_TMP_DIR", default=str(VAR_DIR / "uploads"))
@@ -243,6 +245,20 @@ TASKS = {"default": {"BACKEND": _task_backends[TASK_BACKEND]}}
 WORKER_DEAD_AFTER_SECONDS = env.float("WORKER_DEAD_AFTER_SECONDS", default=30.0)
 # A task running longer than this takes its worker down (0: no limit); see core/worker.py.
 WORKER_TASK_TIMEOUT_SECONDS = env.float("WORKER_TASK_TIMEOUT_SECONDS", default=300.0)
+# Housekeeping: zero-argument callables (dotted paths) that the workers run at most once per
+# interval between them (0: never; `proofsheet housekeeping` runs them from cron instead).
+HOUSEKEEPING_JOBS = [
+    path.strip()
+    for path in env.list(
+        "HOUSEKEEPING_JOBS",
+        default=[
+            "proofsheet.cart.services.carts_purge_abandoned",
+            "proofsheet.core.housekeeping.sessions_clear_expired",
+        ],
+    )
+    if path.strip()
+]
+HOUSEKEEPING_INTERVAL_SECONDS = env.int("HOUSEKEEPING_INTERVAL_SECONDS", default=3600)
 
 # --- Email ------------------------------------------------------------------------------------
 # Embedded default: one file per message under var/mail.

@@ -1,4 +1,4 @@
-"""The `proofsheet` command: serve, worker, users, demo data and Django's management commands."""
+"""The `proofsheet` command: serve, worker, housekeeping, users, demo data, Django's commands."""
 
 from __future__ import annotations
 
@@ -147,6 +147,22 @@ def worker(queue: str, interval: float, batch: bool) -> None:
     from proofsheet.core.worker import run_worker
 
     run_worker(queue=queue, interval=interval, batch=batch)
+
+
+@main.command()
+def housekeeping() -> None:
+    """Run the housekeeping jobs now and print what each did (cron, where no worker runs)."""
+    _django()
+    from proofsheet.core.housekeeping import housekeeping_mark_run, housekeeping_run_jobs
+
+    outcomes = housekeeping_run_jobs()
+    for outcome in outcomes:
+        click.echo(str(outcome))
+    housekeeping_mark_run()
+    if not outcomes:
+        click.echo("No housekeeping jobs are configured (HOUSEKEEPING_JOBS).")
+    if not all(outcome.ok for outcome in outcomes):
+        sys.exit(1)
 
 
 # --- users ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`proofsheet user add` and `proofsheet demo`."""
+"""`proofsheet user add`, `demo`, `import` and `housekeeping`."""
 
 import re
 
@@ -167,3 +167,45 @@ def test_import_needs_a_known_owner(tmp_path):
     result = run("import", str(tmp_path), "--owner", "nobody@example.test", "--gallery", "G")
     assert result.exit_code == 1
     assert "no user with the email" in result.output
+
+
+def test_housekeeping_runs_the_jobs_now_and_says_what_each_did(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from proofsheet.cart.models import Cart
+    from proofsheet.core.housekeeping import housekeeping_claim
+
+    settings.HOUSEKEEPING_JOBS = [
+        "proofsheet.cart.services.carts_purge_abandoned",
+        "proofsheet.core.housekeeping.sessions_clear_expired",
+    ]
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    old = Cart.objects.create(session_key="long-gone")
+    Cart.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=45))
+    recent = Cart.objects.create(session_key="just-now")
+
+    result = run("housekeeping")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [  # (the worker's log lines go to stderr)
+        "proofsheet.cart.services.carts_purge_abandoned: 1",
+        "proofsheet.core.housekeeping.sessions_clear_expired: expired sessions cleared",
+    ]
+    assert list(Cart.objects.all()) == [recent]
+    assert not housekeeping_claim()  # the workers wait a full interval after a manual run
+
+
+def test_housekeeping_reports_a_failing_job_and_exits_non_zero(settings):
+    settings.HOUSEKEEPING_JOBS = [
+        "proofsheet.core.housekeeping.no_such_job",
+        "proofsheet.core.housekeeping.sessions_clear_expired",
+    ]
+
+    result = run("housekeeping")
+
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("proofsheet.core.housekeeping.no_such_job: failed: ImportError")
+    assert lines[1].endswith("expired sessions cleared")

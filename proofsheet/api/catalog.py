@@ -34,6 +34,15 @@ FinishValue = Literal["", "paper", "canvas", "metal", "framed"]
 ResolutionValue = Literal["", "web", "print", "full"]
 LicenceValue = Literal["", "personal", "commercial"]
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
+OptionalGroups = Annotated[
+    list[Annotated[str, Field(max_length=40)]],
+    Field(
+        max_length=50,
+        description='Option groups (such as "Frame") a client may leave unchosen; every '
+        "other group of the product needs one choice. Each names a group the product has "
+        "options in.",
+    ),
+]
 Quantity = Annotated[int, Field(ge=1, le=services.MAX_PACKAGE_QUANTITY)]
 
 
@@ -105,6 +114,7 @@ class ProductOut(Schema):
     stock: int | None
     active: bool
     position: int
+    optional_groups: list[str]
     options: list[OptionOut]
 
 
@@ -180,6 +190,7 @@ class ProductIn(Input):
     stock: Count | None = None
     active: bool = True
     position: Count | None = None
+    optional_groups: OptionalGroups = Field(default_factory=list)
 
 
 class ProductPatch(Input):
@@ -196,6 +207,7 @@ class ProductPatch(Input):
     stock: Count | None = None
     active: bool | None = None
     position: Count | None = None
+    optional_groups: OptionalGroups | None = None
 
 
 class OptionIn(Input):
@@ -310,6 +322,10 @@ class OfferOut(Schema):
     price: str
     currency: str
     available: bool
+    optional_groups: list[str] = Field(
+        description="The groups of `options` a client may leave unchosen; one option of each "
+        "other group is required."
+    )
     options: list[OfferOptionOut]
 
 
@@ -362,6 +378,7 @@ def product_out(product: Product, sheet: PriceSheet | None = None) -> ProductOut
         stock=product.stock,
         active=product.active,
         position=product.position,
+        optional_groups=list(product.optional_groups or ()),
         options=[option_out(o, sheet.currency) for o in product.options.all()],
     )
 
@@ -851,6 +868,7 @@ def photo_products(request, gallery_id: str, photo_id: str, x_gallery_token: Gal
                 price=_money(o.price, o.currency),
                 currency=o.currency,
                 available=o.available,
+                optional_groups=o.optional_groups,
                 options=[
                     OfferOptionOut(
                         id=opt.public_id,

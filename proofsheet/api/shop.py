@@ -79,6 +79,10 @@ class ShopOfferOut(Schema):
     price: Decimal
     currency: str
     available: bool
+    optional_groups: list[str] = Field(
+        description="The groups of `options` a client may leave unchosen; one option of each "
+        "other group is required."
+    )
     options: list[ShopOptionOut]
 
 
@@ -140,6 +144,9 @@ class ShopLineOut(Schema):
     unit_price: Decimal | None
     package_saving: Decimal | None
     total: Decimal | None
+    covered_by: str = Field(
+        "", description="A whole-gallery package in the cart that already delivers this file."
+    )
 
 
 class ShopPackageOut(Schema):
@@ -275,6 +282,7 @@ def _line_out(line: CartLine, priced, currency: str) -> ShopLineOut:
         unit_price=amount(priced.unit_price) if priced else None,
         package_saving=amount(priced.package_saving) if priced else None,
         total=amount(priced.total) if priced else None,
+        covered_by=priced.covered_by if priced else "",
     )
 
 
@@ -351,6 +359,7 @@ def photo_offers(request, gallery_id: str, photo_id: str, x_gallery_token: Galle
             price=offer.price,
             currency=offer.currency,
             available=offer.available,
+            optional_groups=offer.optional_groups,
             options=_options_out(offer.options),
         )
         for offer in products_for_photo(photo)

@@ -21,7 +21,7 @@ from pydantic import AwareDatetime, Field, field_validator
 from proofsheet.accounts.models import Role
 from proofsheet.catalog import services as catalog_services
 from proofsheet.core.http import attachment_header
-from proofsheet.galleries import access, client_selectors, proofing, selectors, services
+from proofsheet.galleries import access, client_selectors, processing, proofing, selectors, services
 from proofsheet.galleries.models import (
     FavouriteList,
     Gallery,
@@ -471,7 +471,7 @@ def delete_photo(request, photo_id: UUID):
     summary="Process a failed photo again",
 )
 def retry_photo(request, photo_id: UUID):
-    return photo_out(services.photo_retry(photo=owned_photo(request, photo_id)))
+    return photo_out(processing.photo_retry(photo=owned_photo(request, photo_id)))
 
 
 # --- watermark -----------------------------------------------------------------------------

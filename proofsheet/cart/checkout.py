@@ -18,8 +18,9 @@ from django.db.models import F, Q
 
 from proofsheet.cart.models import Cart, Discount, DiscountUse
 from proofsheet.cart.pricing import CartPricing, PricingError, price_cart
-from proofsheet.cart.services import CartError
+from proofsheet.cart.services import CartError, a_group
 from proofsheet.catalog.models import Product
+from proofsheet.catalog.selectors import missing_groups
 from proofsheet.galleries.models import PhotoStatus
 from proofsheet.orders.models import Address, Order
 from proofsheet.orders.services import LineSpec, Totals, order_confirmation_send, order_create
@@ -133,9 +134,9 @@ def _place(
         if first is not None:
             raise _AlreadyPlaced(first)
     lines = list(
-        cart.lines.filter(saved_for_later=False).select_related(
-            "product__sheet", "photo", "package"
-        )
+        cart.lines.filter(saved_for_later=False)
+        .select_related("product__sheet", "photo", "package")
+        .prefetch_related("options", "product__options")
     )
     if not lines:
         raise CheckoutError("Your cart is empty.")
@@ -154,6 +155,12 @@ def _place(
             unavailable = not line.package.active
         if unavailable:
             raise CheckoutError(f"{line.product.name} is no longer for sale; remove it first.")
+    for line in lines:  # a group may have become required (or new) since the line was added
+        missing = [] if line.package_id else missing_groups(line.product, line.options.all())
+        if missing:
+            raise CheckoutError(
+                f"Choose {a_group(missing[0])} for {line.product.name} in your cart first."
+            )
 
     physical = {line.pk for line in lines if line.product.kind == "print"}
     by_key = {str(line.public_id): line.pk for line in lines} | {line.pk: line.pk for line in lines}
@@ -272,6 +279,23 @@ def _claim_discount(cart: Cart, email: str) -> Discount:
     return discount
 
 
+def discount_use_release(order: Order) -> bool:
+    """Give back the code use `order` claimed (its `DiscountUse` and one of `uses`); once.
+
+    Returns True when a use was given back, False when the order had none (no code, or given
+    back already), so a second call changes nothing.
+    """
+    use = DiscountUse.objects.filter(order=order).first()
+    if use is None:
+        return False
+    # The delete decides which caller gives the use back: a concurrent second one deletes nothing.
+    deleted, _ = DiscountUse.objects.filter(pk=use.pk).delete()
+    if not deleted:
+        return False
+    Discount.objects.filter(pk=use.discount_id, uses__gt=0).update(uses=F("uses") - 1)
+    return True
+
+
 def _line_specs(pricing: CartPricing, own_addresses: dict) -> list[LineSpec]:
     return [
         LineSpec(
@@ -284,6 +308,8 @@ def _line_specs(pricing: CartPricing, own_addresses: dict) -> list[LineSpec]:
             tax=line.tax,
             photo_id=line.photo_id,
             gallery_id=line.gallery_id,
+            # Every line, packages too: `_claim_stock` takes a package line's product as well.
+            product_id=line.product_id,
             resolution=line.resolution,
             licence=line.licence,
             options=list(line.options),

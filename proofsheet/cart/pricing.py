@@ -128,6 +128,8 @@ class PricedLine:
     resolution: str = ""
     licence: str = ""
     destination: Destination | None = None
+    product_id: int | None = None  # the catalogue product (a package line: its own product)
+    covered_by: str = ""  # a whole-gallery package in the cart that already delivers this file
 
     @property
     def is_physical(self) -> bool:
@@ -193,6 +195,7 @@ def compute(
     savings, line_packages, applied = _apply_packages(lines, currency, packages)
     totals = [sub - saving for sub, saving in zip(subtotals, savings, strict=True)]
     subtotal = sum(totals, ZERO)
+    covered = _covered_by_whole_gallery(lines)
 
     # The discount code.
     discount_parts = [ZERO] * len(lines)
@@ -276,6 +279,8 @@ def compute(
             resolution=line.resolution,
             licence=line.licence,
             destination=line.destination,
+            product_id=line.product_id,
+            covered_by=covered[i],
         )
         for i, (line, unit, sub, saving, line_total, part, tax, rate) in enumerate(
             zip(lines, units, subtotals, savings, totals, discount_parts, taxes, rates, strict=True)
@@ -299,6 +304,35 @@ def compute(
         needs_shipping=needs_shipping,
         shipping_method=shipping.name if shipping is not None and needs_shipping else "",
     )
+
+
+# A bigger file or a broader licence delivers everything a smaller or narrower one does.
+_RESOLUTION_RANK = {"web": 0, "print": 1, "full": 2}
+_LICENCE_RANK = {"personal": 0, "commercial": 1}
+
+
+def _covered_by_whole_gallery(lines: list[LineInput]) -> list[str]:
+    """Per line: the name of a whole-gallery package in the cart that already delivers it.
+
+    A single download of a photo is paid twice when the same cart buys its whole gallery at the
+    same or a bigger size and licence. It is shown, not silently dropped: the buyer decides.
+    """
+    wholes = [line for line in lines if line.package_line and line.kind != PHYSICAL]
+
+    def covers(whole: LineInput, line: LineInput) -> bool:
+        return (
+            whole.gallery_id == line.gallery_id
+            and _RESOLUTION_RANK.get(whole.resolution, -1)
+            >= _RESOLUTION_RANK.get(line.resolution, 99)
+            and _LICENCE_RANK.get(whole.licence, -1) >= _LICENCE_RANK.get(line.licence, 99)
+        )
+
+    return [
+        next((whole.name for whole in wholes if covers(whole, line)), "")
+        if line.photo_id is not None and line.kind != PHYSICAL and not line.package_line
+        else ""
+        for line in lines
+    ]
 
 
 def _eligible(line: LineInput, discount: DiscountInput) -> bool:

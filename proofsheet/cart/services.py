@@ -7,8 +7,11 @@ takes a price or a currency from the caller (R30): they come from the catalogue,
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from proofsheet.cart.models import MAX_QUANTITY, Cart, CartLine, Discount, DiscountUse
@@ -20,6 +23,7 @@ from proofsheet.catalog.models import (
     Product,
     ProductOption,
 )
+from proofsheet.catalog.selectors import missing_groups
 from proofsheet.galleries.access import Access
 from proofsheet.galleries.models import Photo, PhotoStatus
 
@@ -65,6 +69,11 @@ def _locked(cart: Cart) -> Cart:
     return Cart.objects.select_for_update().get(pk=cart.pk)
 
 
+def _touch(cart: Cart) -> None:
+    """Mark the (locked) cart as changed: `updated_at` is how abandoned carts are found."""
+    cart.save(update_fields=["updated_at"])
+
+
 def _sync(cart: Cart) -> None:
     """Bring the caller's instance up to date with what the locked copy changed."""
     cart.refresh_from_db(fields=["seller", "currency", "discount_code", "updated_at"])
@@ -90,6 +99,12 @@ def _bind_seller(cart: Cart, seller_id: int, currency: str) -> None:
         )
 
 
+def a_group(group: str) -> str:
+    """How a message asks for a choice in `group`: "a paper", "an edge"."""
+    name = group.lower()
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+
 def _options_clean(product: Product, options: Iterable[ProductOption]) -> list[ProductOption]:
     options = list(options)
     groups = set()
@@ -99,6 +114,9 @@ def _options_clean(product: Product, options: Iterable[ProductOption]) -> list[P
         if option.group in groups:
             raise CartError(f"Choose one {option.group.lower()} only.")
         groups.add(option.group)
+    missing = missing_groups(product, options)
+    if missing:  # a required group (paper…) left out; optional ones (a frame) may be
+        raise CartError(f"Choose {a_group(missing[0])}.")
     return sorted(options, key=lambda o: o.pk)
 
 
@@ -153,6 +171,7 @@ def cart_line_add(
                 cart=locked, product=product, photo=photo, gallery=gallery, quantity=quantity
             )
             line.options.set(options)
+        _touch(locked)
     _sync(cart)
     return line
 
@@ -176,6 +195,7 @@ def cart_package_add(*, cart: Cart, access: Access, package: Package) -> CartLin
         elif line.saved_for_later:  # one copy of a whole gallery is all there is to buy
             line.saved_for_later = False
             line.save(update_fields=["saved_for_later", "updated_at"])
+        _touch(locked)
     _sync(cart)
     return line
 
@@ -218,6 +238,7 @@ def cart_line_update(
             _stock_check(line.product, quantity)
             line.quantity = quantity
         line.save(update_fields=["quantity", "updated_at"])
+        _touch(cart)
         if options is not None:
             cleaned = _options_clean(line.product, options)
             line.options.set(cleaned)
@@ -251,6 +272,8 @@ def cart_line_remove(*, cart: Cart, line: CartLine) -> None:
         if not locked.lines.exists():
             locked.seller_id, locked.currency, locked.discount_code = None, "", ""
             locked.save(update_fields=["seller", "currency", "discount_code", "updated_at"])
+        else:
+            _touch(locked)
     _sync(cart)
 
 
@@ -270,6 +293,7 @@ def _set_saved(cart: Cart, line: CartLine, saved: bool) -> CartLine:
         line = _line_of(cart, line)
         if line.saved_for_later == saved:
             return line
+        _touch(cart)
         twin = None
         if not line.package_id:
             option_ids = sorted(line.options.values_list("pk", flat=True))
@@ -375,3 +399,36 @@ def discount_apply(*, cart: Cart, code: str, email: str = "") -> Discount:
 def discount_remove(*, cart: Cart) -> None:
     Cart.objects.filter(pk=cart.pk).update(discount_code="", updated_at=timezone.now())
     cart.discount_code = ""
+
+
+# --- housekeeping -----------------------------------------------------------------------------
+
+PURGE_BATCH = 500
+
+
+def carts_purge_abandoned(*, now=None, batch_size: int = PURGE_BATCH) -> int:
+    """Delete guest carts and empty account carts untouched for CART_GUEST_DAYS; return how many.
+
+    An account cart with lines stays however old it is (a customer's saved-for-later). Each
+    batch is its own short transaction, so a large backlog never holds a long lock; the
+    conditions are read again under the lock (rows a visitor is changing are skipped), so a
+    cart touched meanwhile is kept.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.CART_GUEST_DAYS)
+    abandoned = Cart.objects.filter(updated_at__lt=cutoff).filter(
+        Q(user__isnull=True) | ~Exists(CartLine.objects.filter(cart=OuterRef("pk")))
+    )
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                abandoned.select_for_update(skip_locked=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                break
+            _, per_model = abandoned.filter(pk__in=ids).delete()
+        deleted += per_model.get(Cart._meta.label, 0)
+    return deleted

@@ -76,6 +76,9 @@ class Product(PublicIdModel):
     stock = models.PositiveIntegerField(null=True, blank=True)
     active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
+    # Option groups ("Frame") a client may leave unchosen; every other group needs one choice.
+    # Names of groups the product has options in (kept in step by `catalog.services`).
+    optional_groups = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -85,6 +88,10 @@ class Product(PublicIdModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def is_optional(self, group: str) -> bool:
+        """May a client buy this product without choosing anything in `group`?"""
+        return group in (self.optional_groups or ())
 
 
 class ProductOption(PublicIdModel):

@@ -115,6 +115,34 @@ def photo_prices(photo: Photo) -> dict[int, Decimal]:
 
 
 @dataclass(frozen=True)
+class Group:
+    """One option group of a product: its choices, and whether the client may choose none."""
+
+    name: str
+    optional: bool
+    options: list[ProductOption]
+
+
+def option_groups(product: Product, options=None) -> list[Group]:
+    """`product`'s option groups in display order (`options` defaults to all of its options)."""
+    groups: dict[str, Group] = {}
+    for option in product.options.all() if options is None else options:
+        group = groups.get(option.group)
+        if group is None:
+            group = groups[option.group] = Group(
+                name=option.group, optional=product.is_optional(option.group), options=[]
+            )
+        group.options.append(option)
+    return list(groups.values())
+
+
+def missing_groups(product: Product, options) -> list[str]:
+    """The required groups of `product` in which `options` choose nothing."""
+    chosen = {o.group for o in options}
+    return [g.name for g in option_groups(product) if not g.optional and g.name not in chosen]
+
+
+@dataclass(frozen=True)
 class Offer:
     """A product as a client sees it on one photo: the server-computed price and its options."""
 
@@ -127,6 +155,15 @@ class Offer:
     @property
     def available(self) -> bool:
         return self.product.stock is None or self.product.stock > 0
+
+    @property
+    def groups(self) -> list[Group]:
+        return option_groups(self.product, self.options)
+
+    @property
+    def optional_groups(self) -> list[str]:
+        """The product's groups a client may leave unchosen (only groups it has options in)."""
+        return [g.name for g in self.groups if g.optional]
 
 
 def products_for_photo(photo: Photo) -> list[Offer]:

@@ -343,6 +343,7 @@ PRODUCT_FIELDS = {
     "stock",
     "active",
     "position",
+    "optional_groups",
 }
 
 
@@ -370,12 +371,43 @@ def _whole(value, field: str, label: str, *, low: int = 0, high: int = 10**9) ->
     return number
 
 
+def _groups_of(product: Product) -> list[str]:
+    """The option groups a saved product has, in display order (none for a new product)."""
+    if product.pk is None:
+        return []
+    names = ProductOption.objects.filter(product_id=product.pk).values_list("group", flat=True)
+    return list(dict.fromkeys(names.order_by("group", "position", "id")))
+
+
+def _optional_groups(product: Product, value) -> list[str]:
+    """`value` as the product keeps it: names of its own groups, in their spelling, once each."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValidationError({"optional_groups": "Give the optional groups as a list of names."})
+    groups = {g.casefold(): g for g in _groups_of(product)}
+    cleaned: list[str] = []
+    for name in value:
+        name = name.strip()
+        if not name:
+            continue
+        group = groups.get(name.casefold())
+        if group is None:
+            message = f"“{name}” is not an option group of this product: add its options first."
+            raise ValidationError({"optional_groups": message})
+        if group not in cleaned:
+            cleaned.append(group)
+    return cleaned
+
+
 def _clean_product(product: Product, fields: dict[str, Any]) -> None:
     """Apply `fields` to `product` and check the whole product as its kind requires."""
     unknown = set(fields) - PRODUCT_FIELDS
     if unknown:
         raise ValidationError(f"Unknown product fields: {', '.join(sorted(unknown))}")
     currency = product.sheet.currency
+    if "optional_groups" in fields:
+        product.optional_groups = _optional_groups(product, fields.pop("optional_groups"))
     for name, value in fields.items():
         setattr(product, name, value.strip() if isinstance(value, str) else value)
     if product.kind not in ProductKind.values:
@@ -468,19 +500,47 @@ def option_add(
     return option
 
 
+def _keep_optional_groups(product: Product, renamed: tuple[str, str] | None = None) -> None:
+    """Forget optional groups the product no longer has options in; a group renamed whole
+    (`renamed` = (old, new), the new name a group of its own) stays optional."""
+    optional = list(product.optional_groups or ())
+    if not optional:
+        return
+    groups = set(_groups_of(product))
+    if renamed and renamed[0] in optional and renamed[0] not in groups:
+        optional = [renamed[1] if g == renamed[0] else g for g in optional]
+    kept = list(dict.fromkeys(g for g in optional if g in groups))
+    if kept != product.optional_groups:
+        product.optional_groups = kept
+        product.save(update_fields=["optional_groups", "updated_at"])
+
+
 def option_update(*, option: ProductOption, **fields: Any) -> ProductOption:
     unknown = set(fields) - {"group", "name", "price_delta", "position"}
     if unknown:
         raise ValidationError(f"Unknown option fields: {', '.join(sorted(unknown))}")
+    old_group = option.group
     for name, value in fields.items():
         setattr(option, name, value)
     _clean_option(option, option.product.sheet.currency)
-    option.save()
+    with transaction.atomic():
+        # A group that is new to the product takes the optional mark of the one it came from.
+        is_new_group = (
+            not ProductOption.objects.filter(product_id=option.product_id, group=option.group)
+            .exclude(pk=option.pk)
+            .exists()
+        )
+        option.save()
+        if option.group != old_group:
+            renamed = (old_group, option.group) if is_new_group else None
+            _keep_optional_groups(option.product, renamed)
     return option
 
 
 def option_remove(*, option: ProductOption) -> None:
-    option.delete()
+    with transaction.atomic():
+        option.delete()
+        _keep_optional_groups(option.product)
 
 
 # --- per-photo prices -------------------------------------------------------------------------

@@ -32,3 +32,32 @@ def check_backends(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+@register()
+def check_housekeeping(app_configs, **kwargs):
+    """Every HOUSEKEEPING_JOBS entry must import and be callable; the interval is not negative."""
+    errors = []
+    if settings.HOUSEKEEPING_INTERVAL_SECONDS < 0:
+        errors.append(
+            Error(
+                "HOUSEKEEPING_INTERVAL_SECONDS must be 0 (off) or a number of seconds",
+                id="proofsheet.E003",
+            )
+        )
+    for path in settings.HOUSEKEEPING_JOBS:
+        try:
+            job = import_string(path)
+        except ImportError as exc:
+            errors.append(
+                Error(
+                    f"HOUSEKEEPING_JOBS entry {path!r} cannot be imported: {exc}",
+                    id="proofsheet.E004",
+                )
+            )
+            continue
+        if not callable(job):
+            errors.append(
+                Error(f"HOUSEKEEPING_JOBS entry {path!r} is not callable", id="proofsheet.E004")
+            )
+    return errors

@@ -35,3 +35,13 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} on {self.hostname}:{self.pid}"
+
+
+class HousekeepingRun(models.Model):
+    """When the housekeeping jobs last ran, claimed by one worker at a time (core.housekeeping)."""
+
+    name = models.CharField(max_length=64, unique=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_run_at}"

@@ -22,6 +22,7 @@ from django.db import close_old_connections, connections
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 
+from proofsheet.core.housekeeping import housekeeping_interval, housekeeping_run_if_due
 from proofsheet.core.models import WorkerHeartbeat
 from proofsheet.core.tasks import task_given_up
 
@@ -143,6 +144,26 @@ def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
         stop.wait(_heartbeat_seconds())
 
 
+def _housekeeping_poll_seconds() -> float:
+    """How often a worker asks for the housekeeping claim (one cheap UPDATE)."""
+    interval = housekeeping_interval()
+    return 60.0 if interval is None else min(60.0, max(1.0, interval.total_seconds()))
+
+
+def _housekeeping_loop(stop: threading.Event) -> None:
+    # Its own thread, not the heartbeat's: a long purge must not silence the heartbeat, or the
+    # other workers would take this worker for dead and re-queue its running task.
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            housekeeping_run_if_due()
+        except Exception:  # jobs log their own failures; this is the claim failing (a blip)
+            logger.warning("housekeeping failed", exc_info=True)
+        finally:
+            connections.close_all()
+        stop.wait(_housekeeping_poll_seconds())
+
+
 def run_worker(*, queue: str = "default", interval: float = 1.0, batch: bool = False) -> None:
     """Run the database worker until stopped (or, with batch, until the queue is empty)."""
     worker_id = uuid.uuid4().hex
@@ -153,6 +174,12 @@ def run_worker(*, queue: str = "default", interval: float = 1.0, batch: bool = F
         target=_heartbeat_loop, args=(worker_id, stop), daemon=True, name="worker-heartbeat"
     )
     thread.start()
+    housekeeping = None
+    if housekeeping_interval() is not None:
+        housekeeping = threading.Thread(
+            target=_housekeeping_loop, args=(stop,), daemon=True, name="worker-housekeeping"
+        )
+        housekeeping.start()
     args = [
         "db_worker",
         "--queue-name",
@@ -170,4 +197,6 @@ def run_worker(*, queue: str = "default", interval: float = 1.0, batch: bool = F
     finally:
         stop.set()
         thread.join(timeout=_heartbeat_seconds() + 1)
+        if housekeeping is not None:  # a job cut short here rolls back its current batch only
+            housekeeping.join(timeout=1)
         WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()

@@ -24,13 +24,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from zipstream import ZIP_STORED, ZipStream
 
 from proofsheet.catalog.models import ProductKind, Resolution
 from proofsheet.core.tasks import enqueue_on_commit
 from proofsheet.fulfillment.models import DownloadGrant
+from proofsheet.fulfillment.zipping import zip_stream
 from proofsheet.galleries.models import Photo, PhotoStatus
-from proofsheet.galleries.services import photo_clean_download, photo_web_download
+from proofsheet.galleries.processing import photo_clean_download, photo_web_download
 from proofsheet.imaging.errors import RejectedImage
 from proofsheet.imaging.pipeline import FULL_EDGE, PRINT_EDGE
 from proofsheet.notifications.services import email_queue_message
@@ -248,14 +248,6 @@ def read_chunks(key: str) -> Iterator[bytes]:
     with storages["private"].open(key, "rb") as fh:
         while chunk := fh.read(CHUNK):
             yield chunk
-
-
-def zip_stream(entries: list[tuple[str, Iterator[bytes]]]) -> Iterator[bytes]:
-    """A ZIP (store mode: photos do not compress) of (name, chunks) pairs, produced as it goes."""
-    archive = ZipStream(compress_type=ZIP_STORED)
-    for name, chunks in entries:
-        archive.add(chunks, name)
-    return iter(archive)
 
 
 def _lazy_file(grant: DownloadGrant) -> Iterator[bytes]:

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from proofsheet.accounts import throttle
 from proofsheet.galleries.models import Gallery, Visibility
-from proofsheet.galleries.services import gallery_media_salt_rotate
+from proofsheet.galleries.processing import gallery_media_salt_rotate
 from proofsheet.notifications.services import email_queue_message, notification_create
 
 OWNER, CLIENT, GUEST = "owner", "client", "guest"

@@ -1,5 +1,5 @@
 from proofsheet.core.tasks import retrying_task
-from proofsheet.galleries.services import (
+from proofsheet.galleries.processing import (
     gallery_renditions_rekey,
     photo_process,
     photo_processing_failed,

@@ -94,6 +94,11 @@ class OrderLine(PublicIdModel):
     gallery = models.ForeignKey(
         "galleries.Gallery", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The catalogue product it was sold as, so cancelling can give back limited stock; the
+    # snapshot below, not this, says what was sold.
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # A snapshot of what was sold: the catalogue may change later, the order may not.
     product_name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10)  # catalog.ProductKind

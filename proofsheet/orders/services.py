@@ -4,6 +4,11 @@ Prices arrive here already computed by the cart's pricing (server-side, R30); th
 records them, numbers the order and moves it through allowed states. Fulfilment sits below orders
 in the layers, so a transition calls it directly: entering PAID issues the download grants (and
 queues the "paid" email with their links), entering REFUNDED or CANCELLED revokes them.
+
+Entering CANCELLED also gives back what checkout claimed: the limited stock of the lines'
+products (here: `catalog` is below) and the discount code's use (in `cart`, above: through the
+`signals.order_cancelled` signal). A refund gives back neither stock nor code: the print may have
+been made or shipped, and the code was used on an order that went through.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,15 +27,18 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from proofsheet.catalog.models import Product
 from proofsheet.core.models import as_public_id
 from proofsheet.core.money import quantize
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.notifications.services import email_queue_message
 from proofsheet.orders.models import Order, OrderEvent, OrderLine, OrderStatus, Shipment
+from proofsheet.orders.signals import order_cancelled
 
 # Allowed moves. Digital-only orders go paid → completed; physical ones ship first.
 TRANSITIONS: dict[str, set[str]] = {
@@ -64,6 +73,7 @@ class LineSpec:
     tax: Decimal = Decimal(0)
     photo_id: int | None = None
     gallery_id: int | None = None
+    product_id: int | None = None  # the catalogue product, whose limited stock a cancel returns
     resolution: str = ""
     licence: str = ""
     options: list[str] = field(default_factory=list)
@@ -136,6 +146,7 @@ def _line(order: Order, spec: LineSpec, currency: str) -> OrderLine:
         order=order,
         photo_id=spec.photo_id,
         gallery_id=spec.gallery_id,
+        product_id=spec.product_id,
         product_name=spec.product_name,
         kind=spec.kind,
         resolution=spec.resolution,
@@ -153,7 +164,12 @@ def _line(order: Order, spec: LineSpec, currency: str) -> OrderLine:
 def order_transition(
     *, order: Order, to: str, actor=None, kind: str = "", message: str = ""
 ) -> Order:
-    """Move an order to `to` if the machine allows it, logging the event; else raise."""
+    """Move an order to `to` if the machine allows it, logging the event; else raise.
+
+    Entering CANCELLED returns the lines' limited stock and sends `order_cancelled` (the code's
+    use is given back by `cart`), in this transaction; the log says what came back. Entering
+    REFUNDED returns no stock: the print may have been made or shipped already.
+    """
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if to not in TRANSITIONS.get(locked.status, set()):
@@ -168,13 +184,19 @@ def order_transition(
             locked.paid_at = timezone.now()
             fields.append("paid_at")
         locked.save(update_fields=fields)
+        notes: list[str] = []
+        if to == OrderStatus.CANCELLED:
+            notes.append(_stock_return(locked))
+            # Receivers run in this transaction: a failure rolls the cancellation back too.
+            for _receiver, note in order_cancelled.send(sender=Order, order=locked):
+                notes.append(note if isinstance(note, str) else "")
         OrderEvent.objects.create(
             order=locked,
             kind=kind or to,
             from_status=previous,
             to_status=to,
             actor=actor,
-            message=message[:500],
+            message=_event_message(message, notes),
         )
         if to == OrderStatus.PAID:
             issued = fulfillment.grants_issue(locked)
@@ -182,6 +204,38 @@ def order_transition(
         elif to in (OrderStatus.REFUNDED, OrderStatus.CANCELLED):
             fulfillment.grants_revoke(locked)
     return locked
+
+
+def _event_message(message: str, notes: list[str], limit: int = 500) -> str:
+    """The actor's words, then what the system did ("client asked — Stock returned: …")."""
+    system = " ".join(note for note in notes if note)[:limit]
+    if not system:
+        return message[:limit]
+    room = limit - len(system) - 3
+    message = message.strip()[: max(room, 0)]
+    return f"{message} — {system}" if message else system
+
+
+def _stock_return(order: Order) -> str:
+    """Give back the limited stock the order's lines took; say what came back ("" if nothing).
+
+    Products are updated in id order, as checkout claims them, so the two never deadlock. An
+    unlimited product (stock NULL) stays unlimited; a deleted one has nothing to return to.
+    """
+    wanted: dict[int, int] = defaultdict(int)
+    for product_id, quantity in order.lines.filter(product__isnull=False).values_list(
+        "product_id", "quantity"
+    ):
+        wanted[product_id] += quantity
+    returned = []
+    for product_id in sorted(wanted):
+        quantity = wanted[product_id]
+        if Product.objects.filter(pk=product_id, stock__isnull=False).update(
+            stock=F("stock") + quantity
+        ):
+            name = Product.objects.filter(pk=product_id).values_list("name", flat=True).first()
+            returned.append(f"{quantity} × {name}")
+    return f"Stock returned: {', '.join(returned)}." if returned else ""
 
 
 def order_note(*, order: Order, actor, message: str) -> OrderEvent:
@@ -243,7 +297,10 @@ def order_complete(*, order: Order, actor=None) -> Order:
 
 
 def order_cancel(*, order: Order, actor=None, reason: str = "") -> Order:
-    """Cancel a pending (or paid but not yet shipped) order; its downloads are revoked."""
+    """Cancel a pending (or paid but not yet shipped) order; its downloads are revoked.
+
+    Its limited stock and its code's use are given back (see `order_transition`).
+    """
     return order_transition(order=order, to=OrderStatus.CANCELLED, actor=actor, message=reason)
 
 

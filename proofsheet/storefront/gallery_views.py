@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from proofsheet.core.http import attachment_header, client_ip
 from proofsheet.galleries import access as gallery_access
 from proofsheet.galleries import client_selectors as selectors
-from proofsheet.galleries import proofing, services
+from proofsheet.galleries import processing, proofing
 from proofsheet.galleries.access import AccessDenied, CodeRejected
 from proofsheet.galleries.models import FavouriteList, Layout, Visibility
 from proofsheet.galleries.proofing import ListLocked
@@ -464,7 +464,7 @@ def download(request, gallery, access, photo_id):
         content_type = f"image/{'jpeg' if found.format == 'jpeg' else found.format}"
     else:
         try:
-            key = services.photo_web_download(found)
+            key = processing.photo_web_download(found)
         except RejectedImage:
             raise Http404 from None
         filename, content_type = f"{stem}-web.jpg", "image/jpeg"

@@ -22,7 +22,8 @@ class OptionGroup:
     name: str
     field: str  # the form field: options-<product public id>
     options: list[ProductOption]
-    chosen: int | None = None  # the chosen option's pk
+    chosen: int | None = None  # the chosen option's pk (None: nothing, in an optional group)
+    optional: bool = False  # the client may choose none ("No frame")
 
 
 @dataclass
@@ -64,19 +65,21 @@ class BuyInvalid(ValueError):
 
 
 def _groups(offer: Offer, chosen_ids: set[int]) -> list[OptionGroup]:
-    groups: dict[str, OptionGroup] = {}
-    for option in offer.options:
-        group = groups.setdefault(
-            option.group,
-            OptionGroup(name=option.group, field=f"options-{offer.product.public_id}", options=[]),
+    """The offer's groups with the visitor's choices; a required group starts at its first
+    option, an optional one at nothing."""
+    groups = []
+    for found in offer.groups:
+        group = OptionGroup(
+            name=found.name,
+            field=f"options-{offer.product.public_id}",
+            options=found.options,
+            optional=found.optional,
         )
-        group.options.append(option)
-        if option.pk in chosen_ids:
-            group.chosen = option.pk
-    for group in groups.values():
-        if group.chosen is None and group.options:
+        group.chosen = next((o.pk for o in found.options if o.pk in chosen_ids), None)
+        if group.chosen is None and not group.optional and group.options:
             group.chosen = group.options[0].pk
-    return list(groups.values())
+        groups.append(group)
+    return groups
 
 
 def buy_panel(photo, data=None) -> BuyPanel | None:

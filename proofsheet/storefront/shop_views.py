@@ -25,9 +25,10 @@ from proofsheet.cart.checkout import (
     checkout_place,
 )
 from proofsheet.cart.pricing import PricingError
-from proofsheet.cart.services import CartError
+from proofsheet.cart.services import CartError, a_group
 from proofsheet.cart.session import request_cart
 from proofsheet.catalog.models import ProductKind
+from proofsheet.catalog.selectors import option_groups
 from proofsheet.fulfillment.shipping import shipping_methods_for_sale
 from proofsheet.galleries.selectors import as_public_id
 from proofsheet.orders import selectors as order_selectors
@@ -104,17 +105,25 @@ def cart_add(request, gallery, access, photo_id):
 
 
 def _option_groups(line) -> list[dict]:
-    """A line's product's option groups, each with the line's current choice."""
+    """A line's product's option groups, each with the line's current choice (None: nothing;
+    `missing` when the group is required, so the line cannot be checked out as it is)."""
     if line.package_id:
         return []
     chosen = {o.pk for o in line.options.all()}
-    groups: dict[str, dict] = {}
-    for option in line.product.options.all():
-        group = groups.setdefault(option.group, {"name": option.group, "options": []})
-        group["options"].append(option)
-        if option.pk in chosen:
-            group["chosen"] = option.pk
-    return list(groups.values())
+    groups = []
+    for group in option_groups(line.product):
+        picked = next((o.pk for o in group.options if o.pk in chosen), None)
+        groups.append(
+            {
+                "name": group.name,
+                "options": group.options,
+                "chosen": picked,
+                "optional": group.optional,
+                "missing": picked is None and not group.optional,
+                "ask": a_group(group.name),
+            }
+        )
+    return groups
 
 
 def _line_rows(lines, pricing, *, with_options: bool = False) -> list[dict]:

@@ -207,6 +207,7 @@ def product_edit(request, product_id):
             "form": form,
             "kind": product.kind,
             "options": list(product.options.all()),
+            "groups": selectors.option_groups(product),
             "option_form": OptionForm(initial={"price_delta": "0"}),
         },
     )
@@ -253,6 +254,28 @@ def option_add(request, product_id):
             messages.error(request, _errors(exc))
         else:
             messages.success(request, f"Added “{option}”.")
+    response = redirect("studio:product", product_id=product.public_id)
+    response["Location"] += "#options"
+    return response
+
+
+@require_POST
+@photographer_required
+def option_groups(request, product_id):
+    """Mark which of the product's option groups a client may leave unchosen."""
+    product = _found(selectors.product_get_owned(request.user, product_id), "product")
+    try:
+        product = services.product_update(
+            product=product, optional_groups=request.POST.getlist("optional_groups")
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        optional = ", ".join(product.optional_groups)
+        messages.success(
+            request,
+            f"Optional: {optional}." if optional else "Clients choose one option of each group.",
+        )
     response = redirect("studio:product", product_id=product.public_id)
     response["Location"] += "#options"
     return response

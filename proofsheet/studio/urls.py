@@ -97,6 +97,11 @@ urlpatterns = [
     path("products/<uuid:product_id>/active/", catalog_views.product_toggle, name="product_toggle"),
     path("products/<uuid:product_id>/delete/", catalog_views.product_delete, name="product_delete"),
     path("products/<uuid:product_id>/options/", catalog_views.option_add, name="option_add"),
+    path(
+        "products/<uuid:product_id>/option-groups/",
+        catalog_views.option_groups,
+        name="option_groups",
+    ),
     path("options/<uuid:option_id>/delete/", catalog_views.option_remove, name="option_remove"),
     path("packages/<uuid:package_id>/", catalog_views.package_edit, name="package"),
     path("packages/<uuid:package_id>/delete/", catalog_views.package_delete, name="package_delete"),

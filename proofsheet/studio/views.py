@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from proofsheet.accounts.models import Role
 from proofsheet.catalog import services as catalog_services
 from proofsheet.core.http import attachment_header
-from proofsheet.galleries import access, client_selectors, proofing, selectors, services
+from proofsheet.galleries import access, client_selectors, processing, proofing, selectors, services
 from proofsheet.galleries.models import (
     FavouriteList,
     Gallery,
@@ -408,7 +408,7 @@ def photos_bulk(request, gallery_id):
                 messages.success(request, "Cover photo set.")
         elif action == "retry":
             for photo in Photo.objects.filter(gallery=gallery, public_id__in=ids):
-                services.photo_retry(photo=photo)
+                processing.photo_retry(photo=photo)
             messages.success(request, "Failed photos queued again.")
         elif action == "delete":
             deleted = services.photos_delete(gallery=gallery, photo_ids=ids)
@@ -485,7 +485,7 @@ def photo_position(request, photo_id):
 @photographer_required
 def photo_retry(request, photo_id):
     photo = _photo(request, photo_id)
-    services.photo_retry(photo=photo)
+    processing.photo_retry(photo=photo)
     messages.success(request, f"“{photo.title or photo.original_name}” queued again.")
     return redirect("studio:gallery", gallery_id=photo.gallery.public_id)
 

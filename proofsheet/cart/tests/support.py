@@ -63,9 +63,11 @@ def make_shop(
     StoreSettings.objects.update_or_create(
         owner=seller, defaults={"prices_include_tax": include_tax}
     )
+    # Both groups optional, so a print may be bought with any choice or none; tests of
+    # required groups make one required.
     print_ = Product.objects.create(
         sheet=sheet, kind="print", name="8x10 print", finish="paper", price=Decimal("20.00"),
-        weight_grams=100,
+        weight_grams=100, optional_groups=["Paper", "Frame"],
     )  # fmt: skip
     digital = Product.objects.create(
         sheet=sheet, kind="digital", name="Full-resolution download", resolution="full",

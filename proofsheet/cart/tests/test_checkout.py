@@ -254,3 +254,20 @@ def test_jpy_order_in_whole_yen(cart):
         Decimal("450"),
         Decimal("4050"),
     )
+
+
+def _queries_to_place(lines: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    shop = make_shop(photos=lines)
+    cart = services.cart_get_or_create(session_key=f"queries-{lines}")
+    for n in range(lines):
+        add(cart, shop, photo=n, options=[shop.lustre])
+    with CaptureQueriesContext(connection) as queries:
+        place(cart, shop)
+    return len(queries)
+
+
+def test_placing_costs_the_same_queries_for_two_lines_or_eight():
+    assert _queries_to_place(8) == _queries_to_place(2)

@@ -351,3 +351,26 @@ def test_any_cart_adds_up_exactly_is_never_negative_and_respects_the_currency(ca
     for priced in p.lines:
         assert 0 <= priced.package_saving <= priced.subtotal
         assert priced.discount <= priced.total
+
+
+def test_a_single_download_the_whole_gallery_already_delivers_is_flagged_not_dropped():
+    def whole(resolution, licence="personal"):
+        return line("w", "99", kind=DIGITAL, product=9, package_line=True, gallery_id=1,
+                    resolution=resolution, licence=licence)  # fmt: skip
+
+    def single(key, resolution, licence="personal", gallery=1, kind=DIGITAL):
+        return line(key, "15", kind=kind, product=7, photo_id=key, gallery_id=gallery,
+                    resolution=resolution, licence=licence)  # fmt: skip
+
+    lines = [
+        whole("print"),
+        single(1, "web"),  # smaller: covered
+        single(2, "print"),  # the same: covered
+        single(3, "full"),  # bigger than the package gives: not covered
+        single(4, "web", licence="commercial"),  # broader licence: not covered
+        single(5, "web", gallery=2),  # another gallery: not covered
+        single(6, "", kind=PRINT),  # a print is never a download
+    ]
+    p = compute(currency="EUR", lines=lines)
+    assert [x.covered_by for x in p.lines] == ["", "p9", "p9", "", "", "", ""]
+    assert p.total == D("99") + 6 * D("15")  # flagged, still priced: the buyer decides

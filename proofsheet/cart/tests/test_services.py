@@ -317,3 +317,27 @@ def test_per_customer_limit_when_the_email_is_known(shop, cart):
     with pytest.raises(DiscountRejected, match="already used"):
         services.discount_apply(cart=cart, code="ONCE", email="ANN@example.test")
     services.discount_apply(cart=cart, code="ONCE", email="bob@example.test")
+
+
+def test_a_download_already_in_the_whole_gallery_package_is_flagged_on_the_cart_page(
+    shop, cart, client
+):
+    from django.urls import reverse
+
+    from proofsheet.cart.session import SESSION_CART
+
+    package = Package.objects.create(
+        sheet=shop.sheet, name="Whole gallery", price=Decimal("199"), whole_gallery=shop.digital
+    )
+    services.cart_package_add(cart=cart, access=shop.access, package=package)
+    add(cart, shop, photo=1, product=shop.digital)
+    add(cart, shop, photo=2)  # a print: not covered
+
+    pricing = cart_pricing(cart=cart)
+    assert [x.covered_by for x in pricing.lines] == ["", "Whole gallery", ""]
+
+    session = client.session
+    session[SESSION_CART] = str(cart.public_id)
+    session.save()
+    html = client.get(reverse("storefront:cart")).content.decode()
+    assert html.count("Already included in “Whole gallery”") == 1

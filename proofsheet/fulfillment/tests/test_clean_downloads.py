@@ -5,7 +5,7 @@ import pyvips
 from django.core.files.storage import storages
 
 from proofsheet.fulfillment.tests.support import GPS_PHOTOS, has_gps, ready_photos
-from proofsheet.galleries.services import photo_clean_download
+from proofsheet.galleries.processing import photo_clean_download
 from proofsheet.galleries.tests.factories import GalleryFactory
 from proofsheet.imaging.pipeline import FULL_EDGE, PRINT_EDGE, render_clean_download
 from tests.support import PHOTOS

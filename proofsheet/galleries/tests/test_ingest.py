@@ -8,7 +8,7 @@ import pyvips
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
 
-from proofsheet.galleries import services
+from proofsheet.galleries import processing, services
 from proofsheet.galleries.models import Photo, PhotoStatus, UploadBatch
 from proofsheet.galleries.tests.factories import GalleryFactory, PhotographerFactory
 from proofsheet.notifications.models import Notification
@@ -159,7 +159,7 @@ def test_a_photo_that_fails_processing_says_why_and_the_batch_goes_on(
     # The photographer retries it once the original is sound again.
     broken.write_bytes((PHOTOS / "Nikon_D70.jpg").read_bytes())
     with django_capture_on_commit_callbacks(execute=True):
-        services.photo_retry(photo=bad)
+        processing.photo_retry(photo=bad)
     bad.refresh_from_db()
     assert bad.status == PhotoStatus.READY and bad.failure_reason == ""
 
@@ -172,7 +172,7 @@ def test_processing_twice_leaves_one_set_of_renditions(media, django_capture_on_
 
     Photo.objects.filter(pk=result.photo.pk).update(status=PhotoStatus.PROCESSING)
     with django_capture_on_commit_callbacks(execute=True):
-        services.photo_process(str(result.photo.public_id))
+        processing.photo_process(str(result.photo.public_id))
 
     assert stored_files(media / "public") == before
     assert len(before) == 8

@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.storage import storages
 
-from proofsheet.galleries import access, services
+from proofsheet.galleries import access, processing, services
 from proofsheet.galleries.models import Photo, Visibility
 from proofsheet.galleries.tests.factories import GalleryFactory
 from tests.support import PHOTOS
@@ -65,8 +65,8 @@ def test_two_rotations_in_a_row_end_on_the_latest_urls(
         access.gallery_rotate_access_code(gallery=gallery)
     private_photo.refresh_from_db()
     gallery.refresh_from_db()
-    watermark = services.effective_watermark(gallery)
-    assert private_photo.rendition_version == services.rendition_version(private_photo, watermark)
+    watermark = processing.effective_watermark(gallery)
+    assert private_photo.rendition_version == processing.rendition_version(private_photo, watermark)
     assert all(
         storages["public"].exists(entry["webp"]) for entry in private_photo.renditions.values()
     )

@@ -69,6 +69,8 @@ def test_the_photo_page_offers_prints_and_downloads_with_their_options(client, s
 
 
 def test_the_live_price_comes_from_the_server(client, shop):
+    shop.print.optional_groups = []  # both groups required
+    shop.print.save()
     url = photo_url(shop, "price_quote")
     query = {
         "product": str(shop.print.public_id),
@@ -80,7 +82,8 @@ def test_the_live_price_comes_from_the_server(client, shop):
     response = client.get(url, query, headers=HX)
 
     assert response.status_code == 200
-    # 20.00 + 2.50 (lustre; the first frame is the default of its group: +30.00) = 52.50 × 3
+    # 20.00 + 2.50 (lustre; the first frame is the default of its required group: +30.00)
+    # = 52.50 × 3
     assert "157.50 EUR" in page(response)
     bad = client.get(url, query | {"quantity": "100"}, headers=HX)
     assert "between 1 and 99" in page(bad)
@@ -122,7 +125,7 @@ def test_prices_sent_by_the_client_are_ignored(client, shop):
 
     html = page(response)
     assert Cart.objects.get().currency == "EUR"
-    assert "52.50 EUR" in html and "0.01" not in html
+    assert "22.50 EUR" in html and "0.01" not in html  # lustre, no frame (optional)
 
 
 @pytest.mark.parametrize("quantity", ["0", "100", "1.5", "-1", "two", ""])
