@@ -1,5 +1,5 @@
 """/api/v1 endpoints for the photographer's catalogue (price sheets, products, options, photo
-prices, packages, bulk markup, gallery pricing, store settings, tax rules), and the one client
+prices, packages, bulk markup, gallery pricing), and the one client
 endpoint that lists what a visitor can buy of a photo, priced by the server.
 
 Amounts go out as strings quantised to the currency ("12.50", "1500" for JPY) and come in as
@@ -21,7 +21,7 @@ from pydantic import Field
 from proofsheet.api.galleries import VISIT_ERRORS, GalleryToken, _photo, _visit
 from proofsheet.api.studio import Error, Input, owned_gallery, owned_photo, photographer
 from proofsheet.catalog import selectors, services
-from proofsheet.catalog.models import Package, PriceSheet, Product, ProductOption, TaxRule
+from proofsheet.catalog.models import Package, PriceSheet, Product, ProductOption
 from proofsheet.core.money import CURRENCIES, quantize
 
 router = Router(tags=["catalog"])
@@ -80,10 +80,6 @@ def owned_option(request, option_id: UUID) -> ProductOption:
 
 def owned_package(request, package_id: UUID) -> Package:
     return found(selectors.package_get_owned(photographer(request), package_id))
-
-
-def owned_rule(request, rule_id: UUID) -> TaxRule:
-    return found(selectors.tax_rule_get_owned(photographer(request), rule_id))
 
 
 # --- schemas -------------------------------------------------------------------------------------
@@ -268,41 +264,6 @@ class GalleryPricingOut(Schema):
     sheet: SheetOut | None
 
 
-class StoreOut(Schema):
-    prices_include_tax: bool
-    payment_instructions: str
-
-
-class StoreIn(Input):
-    prices_include_tax: bool | None = None
-    payment_instructions: Annotated[str, Field(max_length=services.MAX_INSTRUCTIONS)] | None = None
-
-
-Rate = Annotated[Decimal, Field(ge=0, le=100, description="Percent, such as 19 or 8.875.")]
-
-
-class TaxRuleIn(Input):
-    country: Annotated[str, Field(max_length=2)]
-    region: Annotated[str, Field(max_length=10)] = ""
-    physical_rate: Rate = Decimal(0)
-    digital_rate: Rate = Decimal(0)
-
-
-class TaxRulePatch(Input):
-    country: Annotated[str, Field(max_length=2)] | None = None
-    region: Annotated[str, Field(max_length=10)] | None = None
-    physical_rate: Rate | None = None
-    digital_rate: Rate | None = None
-
-
-class TaxRuleOut(Schema):
-    id: UUID
-    country: str
-    region: str
-    physical_rate: str
-    digital_rate: str
-
-
 class OfferOptionOut(Schema):
     id: UUID
     group: str
@@ -417,16 +378,6 @@ def sheet_detail(sheet: PriceSheet) -> SheetDetail:
         **sheet_out(sheet).dict(),
         products=[product_out(p, sheet) for p in selectors.sheet_products(sheet)],
         packages=[package_out(p, sheet) for p in selectors.sheet_packages(sheet)],
-    )
-
-
-def rule_out(rule: TaxRule) -> TaxRuleOut:
-    return TaxRuleOut(
-        id=rule.public_id,
-        country=rule.country,
-        region=rule.region,
-        physical_rate=_plain(Decimal(rule.physical_rate)),
-        digital_rate=_plain(Decimal(rule.digital_rate)),
     )
 
 
@@ -770,70 +721,6 @@ def set_gallery_pricing(request, gallery_id: UUID, payload: GalleryPricingIn):
     except ValidationError as exc:
         raise invalid(exc) from exc
     return _pricing_out(gallery)
-
-
-# --- store settings and tax rules ----------------------------------------------------------------
-
-
-def _store_out(store) -> StoreOut:
-    return StoreOut(
-        prices_include_tax=store.prices_include_tax,
-        payment_instructions=store.payment_instructions,
-    )
-
-
-@router.get("/store/settings", response={200: StoreOut, 403: Error})
-def get_store(request):
-    return _store_out(selectors.store_settings_for(photographer(request)))
-
-
-@router.put(
-    "/store/settings",
-    response={200: StoreOut, 400: Error, 403: Error},
-    summary="Tax-inclusive prices and the offline payment instructions",
-)
-def put_store(request, payload: StoreIn):
-    try:
-        store = services.store_settings_update(
-            owner=photographer(request), **payload.dict(exclude_unset=True)
-        )
-    except ValidationError as exc:
-        raise invalid(exc) from exc
-    return _store_out(store)
-
-
-@router.get("/store/tax-rules", response={200: list[TaxRuleOut], 403: Error})
-def list_tax_rules(request):
-    return [rule_out(r) for r in selectors.tax_rules_of(photographer(request))]
-
-
-@router.post(
-    "/store/tax-rules",
-    response={201: TaxRuleOut, 400: Error, 403: Error},
-    summary="A tax rate for a country (ISO alpha-2) or one of its regions",
-)
-def create_tax_rule(request, payload: TaxRuleIn):
-    try:
-        rule = services.tax_rule_create(owner=photographer(request), **payload.dict())
-    except ValidationError as exc:
-        raise invalid(exc) from exc
-    return Status(201, rule_out(rule))
-
-
-@router.patch("/store/tax-rules/{rule_id}", response={200: TaxRuleOut} | W)
-def update_tax_rule(request, rule_id: UUID, payload: TaxRulePatch):
-    rule = owned_rule(request, rule_id)
-    try:
-        services.tax_rule_update(rule=rule, **payload.dict(exclude_unset=True))
-    except ValidationError as exc:
-        raise invalid(exc) from exc
-    return rule_out(rule)
-
-
-@router.delete("/store/tax-rules/{rule_id}", response={204: None, 403: Error, 404: Error})
-def delete_tax_rule(request, rule_id: UUID):
-    services.tax_rule_delete(rule=owned_rule(request, rule_id))
-    return Status(204, None)
 
 
 # --- for clients ---------------------------------------------------------------------------------

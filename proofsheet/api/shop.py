@@ -38,7 +38,7 @@ from proofsheet.cart.models import Cart, CartLine
 from proofsheet.cart.pricing import CartPricing, PricingError
 from proofsheet.cart.services import CartError
 from proofsheet.catalog.models import ProductKind
-from proofsheet.catalog.selectors import price_for, products_for_photo
+from proofsheet.catalog.selectors import packages_for_gallery, price_for, products_for_photo
 from proofsheet.core.money import quantize
 from proofsheet.fulfillment.shipping import shipping_methods_for_sale
 from proofsheet.orders.services import order_access_token
@@ -102,6 +102,11 @@ class ShopLineIn(Input):
     quantity: int = Field(1, strict=True)
 
 
+class ShopPackageIn(Input):
+    gallery_id: uuid.UUID
+    package_id: uuid.UUID
+
+
 class ShopLineUpdateIn(Input):
     quantity: int | None = Field(None, strict=True)
     option_ids: list[uuid.UUID] | None = Field(None, max_length=10)
@@ -153,6 +158,42 @@ class ShopPackageOut(Schema):
     name: str
     times: int
     saving: Decimal
+
+
+class ShopWholeGalleryOut(Schema):
+    package_id: str
+    name: str
+    product_id: str = Field(description="The digital product every photo is delivered as.")
+    resolution: str
+    licence: str
+    photo_count: int = Field(description="The gallery's photos the package delivers.")
+    price: Decimal
+    currency: str
+
+
+class ShopDealItemOut(Schema):
+    product_id: str
+    name: str
+    quantity: int
+
+
+class ShopDealOut(Schema):
+    package_id: str
+    name: str
+    price: Decimal = Field(description="What the items cost together.")
+    currency: str
+    items: list[ShopDealItemOut]
+
+
+class ShopGalleryPackagesOut(Schema):
+    currency: str = Field(description="The gallery's price sheet currency (empty: not for sale).")
+    whole_gallery: list[ShopWholeGalleryOut] = Field(
+        description="Packages that sell every photo of the gallery as one digital download; "
+        "add one with POST /cart/packages."
+    )
+    deals: list[ShopDealOut] = Field(
+        description="Bundle deals the cart applies by itself when it holds their items."
+    )
 
 
 class ShopTotalsOut(Schema):
@@ -399,6 +440,54 @@ def photo_quote(
     )
 
 
+# --- packages ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/galleries/{gallery_id}/packages",
+    response={200: ShopGalleryPackagesOut} | SHOP_ERRORS,
+    summary="The whole-gallery packages and bundle deals of a gallery, with their prices",
+)
+def gallery_packages(request, gallery_id: str, x_gallery_token: GalleryToken = None):
+    visit = _visit(request, gallery_id, x_gallery_token)
+    if not visit.can_interact:
+        raise HttpError(403, "Ask your photographer for the client code to buy photos.")
+    found = packages_for_gallery(visit.gallery)
+    return ShopGalleryPackagesOut(
+        currency=found.currency,
+        whole_gallery=[
+            ShopWholeGalleryOut(
+                package_id=str(offer.package.public_id),
+                name=offer.package.name,
+                product_id=str(offer.product.public_id),
+                resolution=offer.product.resolution,
+                licence=offer.product.licence,
+                photo_count=offer.photo_count,
+                price=offer.price,
+                currency=offer.currency,
+            )
+            for offer in found.whole_gallery
+        ],
+        deals=[
+            ShopDealOut(
+                package_id=str(deal.package.public_id),
+                name=deal.package.name,
+                price=deal.price,
+                currency=deal.currency,
+                items=[
+                    ShopDealItemOut(
+                        product_id=str(item.product.public_id),
+                        name=item.product.name,
+                        quantity=item.quantity,
+                    )
+                    for item in deal.items
+                ],
+            )
+            for deal in found.deals
+        ],
+    )
+
+
 # --- the cart --------------------------------------------------------------------------------
 
 
@@ -438,6 +527,31 @@ def cart_line_add(
             options=options,
             quantity=payload.quantity,
         )
+    except CartError as error:
+        raise _refused(error) from None
+    return Status(201, cart_out(found))
+
+
+@router.post(
+    "/cart/packages",
+    response={201: ShopCartOut} | SHOP_ERRORS,
+    summary="Add a whole-gallery package to the cart (makes a guest cart when there is none)",
+)
+def cart_package_add(
+    request,
+    payload: ShopPackageIn,
+    x_gallery_token: GalleryToken = None,
+    x_cart_token: CartToken = None,
+):
+    visit = _visit(request, str(payload.gallery_id), x_gallery_token)
+    if not visit.can_interact:
+        raise HttpError(403, "Ask your photographer for the client code to buy photos.")
+    offer = packages_for_gallery(visit.gallery).whole_gallery_get(payload.package_id)
+    if offer is None:
+        raise HttpError(404, "This package is not sold in this gallery.")
+    found = _cart(request, x_cart_token, create=True)
+    try:
+        cart_services.cart_package_add(cart=found, access=visit, package=offer.package)
     except CartError as error:
         raise _refused(error) from None
     return Status(201, cart_out(found))

@@ -1,4 +1,5 @@
-"""/api/v1 endpoints for the photographer's discount codes and shipping methods and rates.
+"""/api/v1 endpoints for the photographer's shop: discount codes, shipping methods and rates,
+store settings (tax-inclusive prices, payment instructions) and tax rules.
 
 Amounts go out as strings quantised to the currency ("7.50", "800" for JPY) and come in as
 numbers or strings; `cart.discounts` and `fulfillment.shipping` check them. Another
@@ -20,11 +21,14 @@ from proofsheet.api.catalog import found, invalid
 from proofsheet.api.studio import Error, Input, photographer
 from proofsheet.cart import discounts
 from proofsheet.cart.models import Discount, DiscountKind
+from proofsheet.catalog import selectors as catalog_selectors
+from proofsheet.catalog import services as catalog_services
+from proofsheet.catalog.models import TaxRule
 from proofsheet.core.money import CURRENCIES, quantize
 from proofsheet.fulfillment import shipping
 from proofsheet.fulfillment.models import ShippingMethod, ShippingRate
 
-router = Router(tags=["discounts and shipping"])
+router = Router(tags=["discounts, shipping and tax"])
 
 Currency = Literal[CURRENCIES]  # type: ignore[valid-type]
 Amount = Annotated[Decimal, Field(description='An amount such as 12.50 (or "12.50").')]
@@ -52,6 +56,10 @@ def owned_method(request, method_id: UUID) -> ShippingMethod:
 
 def owned_rate(request, rate_id: UUID) -> ShippingRate:
     return found(shipping.shipping_rate_get_owned(photographer(request), rate_id))
+
+
+def owned_rule(request, rule_id: UUID) -> TaxRule:
+    return found(catalog_selectors.tax_rule_get_owned(photographer(request), rule_id))
 
 
 # --- schemas -------------------------------------------------------------------------------------
@@ -372,4 +380,115 @@ def update_rate(request, rate_id: UUID, payload: RatePatch):
 @router.delete("/shipping-rates/{rate_id}", response={204: None, 403: Error, 404: Error})
 def delete_rate(request, rate_id: UUID):
     shipping.shipping_rate_delete(rate=owned_rate(request, rate_id))
+    return Status(204, None)
+
+
+# --- store settings and tax rules ----------------------------------------------------------------
+
+
+class StoreOut(Schema):
+    prices_include_tax: bool
+    payment_instructions: str
+
+
+class StoreIn(Input):
+    prices_include_tax: bool | None = None
+    payment_instructions: (
+        Annotated[str, Field(max_length=catalog_services.MAX_INSTRUCTIONS)] | None
+    ) = None
+
+
+Rate = Annotated[Decimal, Field(ge=0, le=100, description="Percent, such as 19 or 8.875.")]
+
+
+class TaxRuleIn(Input):
+    country: Annotated[str, Field(max_length=2)]
+    region: Annotated[str, Field(max_length=10)] = ""
+    physical_rate: Rate = Decimal(0)
+    digital_rate: Rate = Decimal(0)
+
+
+class TaxRulePatch(Input):
+    country: Annotated[str, Field(max_length=2)] | None = None
+    region: Annotated[str, Field(max_length=10)] | None = None
+    physical_rate: Rate | None = None
+    digital_rate: Rate | None = None
+
+
+class TaxRuleOut(Schema):
+    id: UUID
+    country: str
+    region: str
+    physical_rate: str
+    digital_rate: str
+
+
+def rule_out(rule: TaxRule) -> TaxRuleOut:
+    return TaxRuleOut(
+        id=rule.public_id,
+        country=rule.country,
+        region=rule.region,
+        physical_rate=_plain(Decimal(rule.physical_rate)),
+        digital_rate=_plain(Decimal(rule.digital_rate)),
+    )
+
+
+def _store_out(store) -> StoreOut:
+    return StoreOut(
+        prices_include_tax=store.prices_include_tax,
+        payment_instructions=store.payment_instructions,
+    )
+
+
+@router.get("/store/settings", response={200: StoreOut, 403: Error})
+def get_store(request):
+    return _store_out(catalog_selectors.store_settings_for(photographer(request)))
+
+
+@router.put(
+    "/store/settings",
+    response={200: StoreOut, 400: Error, 403: Error},
+    summary="Tax-inclusive prices and the offline payment instructions",
+)
+def put_store(request, payload: StoreIn):
+    try:
+        store = catalog_services.store_settings_update(
+            owner=photographer(request), **payload.dict(exclude_unset=True)
+        )
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return _store_out(store)
+
+
+@router.get("/store/tax-rules", response={200: list[TaxRuleOut], 403: Error})
+def list_tax_rules(request):
+    return [rule_out(r) for r in catalog_selectors.tax_rules_of(photographer(request))]
+
+
+@router.post(
+    "/store/tax-rules",
+    response={201: TaxRuleOut, 400: Error, 403: Error},
+    summary="A tax rate for a country (ISO alpha-2) or one of its regions",
+)
+def create_tax_rule(request, payload: TaxRuleIn):
+    try:
+        rule = catalog_services.tax_rule_create(owner=photographer(request), **payload.dict())
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return Status(201, rule_out(rule))
+
+
+@router.patch("/store/tax-rules/{rule_id}", response={200: TaxRuleOut} | W)
+def update_tax_rule(request, rule_id: UUID, payload: TaxRulePatch):
+    rule = owned_rule(request, rule_id)
+    try:
+        catalog_services.tax_rule_update(rule=rule, **payload.dict(exclude_unset=True))
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    return rule_out(rule)
+
+
+@router.delete("/store/tax-rules/{rule_id}", response={204: None, 403: Error, 404: Error})
+def delete_tax_rule(request, rule_id: UUID):
+    catalog_services.tax_rule_delete(rule=owned_rule(request, rule_id))
     return Status(204, None)

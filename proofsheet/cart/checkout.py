@@ -152,7 +152,7 @@ def _place(
             line.photo_id is not None and line.photo.status != PhotoStatus.READY
         )
         if line.package_id:
-            unavailable = not line.package.active
+            unavailable = not (line.package.active and line.product.active)
         if unavailable:
             raise CheckoutError(f"{line.product.name} is no longer for sale; remove it first.")
     for line in lines:  # a group may have become required (or new) since the line was added

@@ -182,7 +182,12 @@ def cart_package_add(*, cart: Cart, access: Access, package: Package) -> CartLin
     if not access.can_interact:
         raise CartError("Ask your photographer for the client code to buy from this gallery.")
     sheet = _sheet_of(gallery)
-    if package.sheet_id != sheet.pk or not package.active or package.whole_gallery_id is None:
+    if (
+        package.sheet_id != sheet.pk
+        or not package.active
+        or package.whole_gallery is None
+        or not package.whole_gallery.active
+    ):
         raise CartError("This package is not sold in this gallery.")
     with transaction.atomic():
         locked = _locked(cart)

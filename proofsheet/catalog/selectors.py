@@ -21,7 +21,7 @@ from proofsheet.catalog.models import (
     TaxRule,
 )
 from proofsheet.core.money import quantize
-from proofsheet.galleries.models import Gallery, Photo
+from proofsheet.galleries.models import Gallery, Photo, PhotoStatus
 from proofsheet.galleries.selectors import as_public_id
 
 
@@ -185,6 +185,91 @@ def products_for_photo(photo: Photo) -> list[Offer]:
             )
         )
     return offers
+
+
+@dataclass(frozen=True)
+class WholeGalleryOffer:
+    """A whole-gallery package as a client sees it: every ready photo, one digital product."""
+
+    package: Package
+    product: Product  # the digital product each photo is delivered as
+    price: Decimal  # quantised in the sheet's currency
+    currency: str
+    photo_count: int  # the gallery's ready photos (what fulfilment grants)
+
+
+@dataclass(frozen=True)
+class DealItem:
+    product: Product
+    quantity: int
+
+
+@dataclass(frozen=True)
+class BundleDeal:
+    """A package deal the cart applies by itself ("10 downloads for 50")."""
+
+    package: Package
+    price: Decimal
+    currency: str
+    items: list[DealItem]
+
+
+@dataclass(frozen=True)
+class GalleryPackages:
+    """What a client can buy or benefit from as packages in one gallery."""
+
+    currency: str = ""
+    whole_gallery: list[WholeGalleryOffer] = field(default_factory=list)
+    deals: list[BundleDeal] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.whole_gallery or self.deals)
+
+    def whole_gallery_get(self, public_id) -> WholeGalleryOffer | None:
+        """The whole-gallery offer with this package id, or None (foreign, inactive, unknown)."""
+        public_id = as_public_id(public_id)
+        if public_id is None:
+            return None
+        return next((o for o in self.whole_gallery if o.package.public_id == public_id), None)
+
+
+def packages_for_gallery(gallery: Gallery) -> GalleryPackages:
+    """The active packages of the gallery's sheet: whole-gallery offers (an active digital product,
+    at least one ready photo) and bundle deals (every item's product active)."""
+    sheet = sheet_for_gallery(gallery)
+    if sheet is None:
+        return GalleryPackages()
+    packages = list(sheet_packages(sheet).filter(active=True).order_by("price", "name", "id"))
+    photo_count = 0
+    if any(p.whole_gallery_id for p in packages):
+        photo_count = Photo.objects.filter(gallery=gallery, status=PhotoStatus.READY).count()
+    whole, deals = [], []
+    for package in packages:
+        price = quantize(package.price, sheet.currency)
+        product = package.whole_gallery
+        if product is not None:
+            usable = (
+                product.active
+                and product.kind == ProductKind.DIGITAL
+                and product.sheet_id == sheet.pk
+            )
+            if usable and photo_count:
+                whole.append(
+                    WholeGalleryOffer(
+                        package=package,
+                        product=product,
+                        price=price,
+                        currency=sheet.currency,
+                        photo_count=photo_count,
+                    )
+                )
+            continue
+        items = [DealItem(product=i.product, quantity=i.quantity) for i in package.items.all()]
+        if items and all(i.product.active and i.quantity > 0 for i in items):
+            deals.append(
+                BundleDeal(package=package, price=price, currency=sheet.currency, items=items)
+            )
+    return GalleryPackages(currency=sheet.currency, whole_gallery=whole, deals=deals)
 
 
 def price_for(product: Product, photo: Photo | None, options=()) -> Decimal:

@@ -203,6 +203,11 @@ def _page_context(request, gallery, access, photo_set) -> dict:
 
 @gallery_view
 def gallery(request, gallery, access):
+    return gallery_page(request, gallery, access)
+
+
+def gallery_page(request, gallery, access, *, package_error: str = "", status: int = 200):
+    """The gallery page; `package_error` explains a refused "buy the whole gallery" (a POST)."""
     sets = selectors.gallery_sets(gallery)
     set_id = request.GET.get("set") or ""
     photo_set = next((s for s in sets if str(s.public_id) == set_id), None)
@@ -223,11 +228,13 @@ def gallery(request, gallery, access):
         return render(request, "storefront/_photo_items.html", context)
     context["lists"] = selectors.visitor_lists(access)
     context["sells"] = access.can_interact and shop.sells_anything(gallery)
+    context["packages"] = shop.gallery_packages(gallery) if context["sells"] else None
+    context["package_error"] = package_error
     active = _active_list(request, gallery)
     context["active_list"] = next(
         (item for item in context["lists"] if str(item.public_id) == active), None
     )
-    return render(request, "storefront/gallery.html", context)
+    return render(request, "storefront/gallery.html", context, status=status)
 
 
 @gallery_view

@@ -12,7 +12,14 @@ from decimal import Decimal
 
 from proofsheet.cart.models import MAX_QUANTITY
 from proofsheet.catalog.models import ProductKind, ProductOption
-from proofsheet.catalog.selectors import Offer, price_for, products_for_photo, sheet_for_gallery
+from proofsheet.catalog.selectors import (
+    GalleryPackages,
+    Offer,
+    packages_for_gallery,
+    price_for,
+    products_for_photo,
+    sheet_for_gallery,
+)
 from proofsheet.core.money import format_amount
 from proofsheet.galleries.selectors import as_public_id
 
@@ -147,3 +154,9 @@ def money(amount: Decimal, currency: str) -> str:
 
 def sells_anything(gallery) -> bool:
     return sheet_for_gallery(gallery) is not None
+
+
+def gallery_packages(gallery) -> GalleryPackages | None:
+    """The gallery's whole-gallery offers and bundle deals, or None when there are none."""
+    found = packages_for_gallery(gallery)
+    return found or None

@@ -36,7 +36,12 @@ from proofsheet.orders.models import Order
 from proofsheet.orders.services import order_access_token
 from proofsheet.payments.selectors import payment_next_step
 from proofsheet.storefront import shop
-from proofsheet.storefront.gallery_views import _photo_or_404, gallery_view, photo_page
+from proofsheet.storefront.gallery_views import (
+    _photo_or_404,
+    gallery_page,
+    gallery_view,
+    photo_page,
+)
 from proofsheet.storefront.shop import BuyInvalid, chosen_options, money
 
 PLACED = "proofsheet.shop.placed"  # public ids of the orders this browser placed
@@ -99,6 +104,31 @@ def cart_add(request, gallery, access, photo_id):
         return photo_page(request, gallery, access, found, buy=panel, status=400)
     messages.success(request, f"{panel.chosen.product.name} added to your cart.")
     return redirect(reverse("storefront:photo", args=[gallery.public_id, found.public_id]))
+
+
+# --- the whole gallery ----------------------------------------------------------------------
+
+
+@require_POST
+@gallery_view
+def cart_package_add(request, gallery, access):
+    """Add a whole-gallery package of this gallery to the cart (a plain form POST)."""
+    if not access.can_interact:
+        error = "Ask your photographer for the client code to buy from this gallery."
+        return gallery_page(request, gallery, access, package_error=error, status=403)
+    packages = shop.gallery_packages(gallery)
+    offer = packages.whole_gallery_get(request.POST.get("package", "")) if packages else None
+    if offer is None:
+        error = "This package is not sold in this gallery."
+        return gallery_page(request, gallery, access, package_error=error, status=404)
+    try:
+        cart_services.cart_package_add(
+            cart=request_cart(request), access=access, package=offer.package
+        )
+    except CartError as error:
+        return gallery_page(request, gallery, access, package_error=str(error), status=400)
+    messages.success(request, f"{offer.package.name} added to your cart.")
+    return redirect("storefront:cart")
 
 
 # --- the cart ----------------------------------------------------------------------------

@@ -206,6 +206,23 @@ def test_whole_gallery_package_is_a_line_of_its_own(shop, cart):
     ]
 
 
+def test_a_whole_gallery_package_of_a_withdrawn_product_cannot_be_bought(shop, cart):
+    from proofsheet.cart.checkout import CheckoutError, checkout_place
+
+    package = Package.objects.create(
+        sheet=shop.sheet, name="Whole gallery", price=Decimal("199"), whole_gallery=shop.digital
+    )
+    services.cart_package_add(cart=cart, access=shop.access, package=package)
+    shop.digital.active = False
+    shop.digital.save(update_fields=["active"])
+    package.refresh_from_db()
+
+    with pytest.raises(services.CartError):
+        services.cart_package_add(cart=cart, access=shop.access, package=package)
+    with pytest.raises(CheckoutError, match="no longer for sale"):
+        checkout_place(cart=cart, email="ann@example.test")
+
+
 def test_package_deals_show_in_the_cart(shop, cart):
     deal = Package.objects.create(sheet=shop.sheet, name="3 downloads", price=Decimal("30"))
     deal.items.create(product=shop.digital, quantity=3)
