@@ -291,8 +291,9 @@ def _summarise(config: dict, m: dict) -> dict:
             "speed of reading the same files from storage (files not in the page cache)",
             "met": disk["ratio_median"] >= ZIP_RATIO,
             "detail": f"from disk: ZIP {disk['zip_mb_s']['p50']:.0f} MB/s vs read "
-            f"{disk['read_mb_s']['p50']:.0f} MB/s, ratio {disk['ratio_median']:.2f} "
-            f"({len(disk['ratios'])} rounds, stream only {disk['stream_only_ratio_median']:.2f}). "
+            f"{disk['read_mb_s']['p50']:.0f} MB/s, ratio {disk['ratio_median']:.2f} (95 % CI "
+            f"{disk['ratio_ci'][0]:.2f}–{disk['ratio_ci'][1]:.2f}, {len(disk['ratios'])} rounds, "
+            f"stream only {disk['stream_only_ratio_median']:.2f}). "
             f"Files already in the page cache (a memory copy, not a storage read): ZIP "
             f"{z['zip_mb_s']['p50']:.0f} MB/s vs {z['read_mb_s']['p50']:.0f} MB/s, ratio "
             f"{z['ratio_median']:.2f} (95 % CI {lo:.2f}–{hi:.2f}, {len(z['ratios'])} rounds; "
