@@ -430,6 +430,10 @@ def photo_quote(
     except CartError as error:
         raise HttpError(422, str(error)) from None
     offer, options = _offer_and_options(photo, product_id, option_ids or [])
+    try:  # the same rules as adding it: one choice per group, every required group chosen
+        options = cart_services.options_clean(offer.product, options)
+    except CartError as error:
+        raise HttpError(422, str(error)) from None
     unit = price_for(offer.product, photo, options)
     return ShopQuoteOut(
         product_id=str(offer.product.public_id),

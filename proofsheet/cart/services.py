@@ -105,7 +105,9 @@ def a_group(group: str) -> str:
     return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
 
 
-def _options_clean(product: Product, options: Iterable[ProductOption]) -> list[ProductOption]:
+def options_clean(product: Product, options: Iterable[ProductOption]) -> list[ProductOption]:
+    """`options` as a line of `product` may have them (its own, one per group, every required
+    group chosen), in a stable order; CartError says what is wrong."""
     options = list(options)
     groups = set()
     for option in options:
@@ -153,7 +155,7 @@ def cart_line_add(
     sheet = _sheet_of(gallery)
     if product.sheet_id != sheet.pk or not product.active:
         raise CartError("This product is not sold in this gallery.")
-    options = _options_clean(product, options)
+    options = options_clean(product, options)
     with transaction.atomic():
         locked = _locked(cart)
         _bind_seller(locked, gallery.owner_id, sheet.currency)
@@ -245,7 +247,7 @@ def cart_line_update(
         line.save(update_fields=["quantity", "updated_at"])
         _touch(cart)
         if options is not None:
-            cleaned = _options_clean(line.product, options)
+            cleaned = options_clean(line.product, options)
             line.options.set(cleaned)
             twin = _same_line(
                 cart,

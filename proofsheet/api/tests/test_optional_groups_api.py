@@ -99,3 +99,19 @@ def test_an_optional_group_may_be_left_out_and_chosen_later(shop):
          "option_ids": [str(shop.lustre.public_id), str(shop.frame.public_id)]},
     ).json()  # fmt: skip
     assert Decimal(str(quote["unit_price"])) == Decimal("52.50")
+
+
+def test_a_quote_follows_the_rules_of_the_cart(shop):
+    def quote(*options):
+        return Client().get(
+            photo_path(shop, "/quote"),
+            {"product_id": str(shop.print.public_id),
+             "option_ids": [str(o.public_id) for o in options]},
+        )  # fmt: skip
+
+    assert quote(shop.lustre).status_code == 200  # the frame is optional
+    no_paper = quote(shop.frame)
+    assert no_paper.status_code == 422 and "Choose a paper." in no_paper.json()["detail"]
+    second_paper = shop.print.options.create(group="Paper", name="Matte")
+    two_papers = quote(shop.lustre, second_paper)
+    assert two_papers.status_code == 422 and "one paper only" in two_papers.json()["detail"]
