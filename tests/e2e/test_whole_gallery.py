@@ -26,8 +26,13 @@ def test_a_client_buys_the_whole_gallery(proofsheet_server, server_media, page):
     page.get_by_label("Access code").fill(code)
     page.get_by_role("button", name="Open gallery").click()
 
-    # The offer says what it is and what it costs; the deals are listed beside it.
+    # Folded into one line above the photos (they come first on a phone); opened, the offer says
+    # what it is and what it costs, and the deals are listed beside it.
     offer = page.get_by_role("region", name="Buy the whole gallery")
+    assert not offer.is_visible()
+    summary = page.get_by_text(f"Buy all {len(FILES)} photos · 300.00 EUR")
+    summary.wait_for()
+    summary.click()
     offer.get_by_text(
         f"All {len(FILES)} photos · Full resolution · Personal use — 300.00 EUR"
     ).wait_for()
