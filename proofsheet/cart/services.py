@@ -66,7 +66,10 @@ def cart_get_or_create(*, user=None, session_key: str = "") -> Cart:
 
 
 def _locked(cart: Cart) -> Cart:
-    return Cart.objects.select_for_update().get(pk=cart.pk)
+    locked = Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    if locked is None:  # housekeeping removed it (30 days idle) between the lookup and now
+        raise CartError("Your cart had expired; please try again.")
+    return locked
 
 
 def _touch(cart: Cart) -> None:

@@ -134,3 +134,22 @@ def test_every_line_change_counts_as_activity(shop, change):
     assert alive(cart) == [True]
     # …and it is only kept until it has been left alone for CART_GUEST_DAYS again.
     assert services.carts_purge_abandoned(now=now + 31 * DAY) == 1
+
+
+def test_a_visitor_whose_cart_was_just_purged_gets_a_clear_message(shop, client):
+    from django.urls import reverse
+
+    from proofsheet.cart.session import SESSION_CART
+
+    cart = services.cart_get_or_create(session_key="back-after-a-month")
+    add(cart, shop)
+    age(cart, 31 * DAY, timezone.now())
+    session = client.session
+    session[SESSION_CART] = str(cart.public_id)
+    session.save()
+    services.carts_purge_abandoned()
+
+    with pytest.raises(services.CartError, match="expired"):
+        add(cart, shop)  # the request had found the cart just before the purge took it
+    page = client.get(reverse("storefront:cart"))  # the next request starts a new cart
+    assert page.status_code == 200 and "Your cart is empty" in page.content.decode()
