@@ -369,6 +369,14 @@ def cart_out(cart: Cart) -> ShopCartOut:
 # --- a photo's offers --------------------------------------------------------------------------
 
 
+def _buyer_visit(request, gallery_id: str, token):
+    """The visit of someone who may buy in this gallery (a client code, not a guest code)."""
+    visit = _visit(request, gallery_id, token)
+    if not visit.can_interact:
+        raise HttpError(403, "Ask your photographer for the client code to buy photos.")
+    return visit
+
+
 def _offer_and_options(photo, product_id, option_ids):
     offer = next((o for o in products_for_photo(photo) if o.product.public_id == product_id), None)
     if offer is None:
@@ -385,10 +393,8 @@ def _offer_and_options(photo, product_id, option_ids):
     summary="What can be bought of a photo, with server-computed prices",
 )
 def photo_offers(request, gallery_id: str, photo_id: str, x_gallery_token: GalleryToken = None):
-    visit = _visit(request, gallery_id, x_gallery_token)
+    visit = _buyer_visit(request, gallery_id, x_gallery_token)
     photo = _photo(visit.gallery, photo_id)
-    if not visit.can_interact:
-        raise HttpError(403, "Ask your photographer for the client code to buy photos.")
     return [
         ShopOfferOut(
             product_id=str(offer.product.public_id),
@@ -421,10 +427,8 @@ def photo_quote(
     quantity: int = 1,
     x_gallery_token: GalleryToken = None,
 ):
-    visit = _visit(request, gallery_id, x_gallery_token)
+    visit = _buyer_visit(request, gallery_id, x_gallery_token)
     photo = _photo(visit.gallery, photo_id)
-    if not visit.can_interact:
-        raise HttpError(403, "Ask your photographer for the client code to buy photos.")
     try:
         quantity = cart_services.quantity_clean(quantity)
     except CartError as error:
@@ -453,9 +457,7 @@ def photo_quote(
     summary="The whole-gallery packages and bundle deals of a gallery, with their prices",
 )
 def gallery_packages(request, gallery_id: str, x_gallery_token: GalleryToken = None):
-    visit = _visit(request, gallery_id, x_gallery_token)
-    if not visit.can_interact:
-        raise HttpError(403, "Ask your photographer for the client code to buy photos.")
+    visit = _buyer_visit(request, gallery_id, x_gallery_token)
     found = packages_for_gallery(visit.gallery)
     return ShopGalleryPackagesOut(
         currency=found.currency,
@@ -516,10 +518,8 @@ def cart_line_add(
     x_gallery_token: GalleryToken = None,
     x_cart_token: CartToken = None,
 ):
-    visit = _visit(request, str(payload.gallery_id), x_gallery_token)
+    visit = _buyer_visit(request, str(payload.gallery_id), x_gallery_token)
     photo = _photo(visit.gallery, str(payload.photo_id))
-    if not visit.can_interact:
-        raise HttpError(403, "Ask your photographer for the client code to buy photos.")
     offer, options = _offer_and_options(photo, payload.product_id, payload.option_ids)
     found = _cart(request, x_cart_token, create=True)
     try:
@@ -547,9 +547,7 @@ def cart_package_add(
     x_gallery_token: GalleryToken = None,
     x_cart_token: CartToken = None,
 ):
-    visit = _visit(request, str(payload.gallery_id), x_gallery_token)
-    if not visit.can_interact:
-        raise HttpError(403, "Ask your photographer for the client code to buy photos.")
+    visit = _buyer_visit(request, str(payload.gallery_id), x_gallery_token)
     offer = packages_for_gallery(visit.gallery).whole_gallery_get(payload.package_id)
     if offer is None:
         raise HttpError(404, "This package is not sold in this gallery.")
