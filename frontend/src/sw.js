@@ -43,7 +43,7 @@ const SHELL_URLS = new Set([OFFLINE_URL, ...CONFIG.shell.map(here)]);
 // ManifestStaticFilesStorage names: proofsheet.0123456789ab.js
 const HASHED = /\.[0-9a-f]{12}\.[^/]+$/;
 // Pages under a gallery that must always come from the server.
-const GALLERY_UNCACHED = /^\/g\/[^/]+\/(unlock|email|download-pin)\/|\/download\/$/;
+const GALLERY_UNCACHED = /^\/g\/[^/]+\/(unlock|email|download-pin|download-all)\/|\/download\/$/;
 
 // --- install and activate ------------------------------------------------------------------
 
@@ -302,7 +302,8 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (url.origin !== scope.origin || startsWithAny(url.href, NEVER)) return;
-  if (url.pathname.includes("/download/") || url.pathname.includes("/download-pin/")) return;
+  // Downloads (one photo, or a whole gallery's ZIP streamed as it is made) go straight through.
+  if (/\/download(-pin|-all)?\//.test(url.pathname)) return;
   if (request.mode === "navigate") {
     event.respondWith(isGalleryPage(url) ? galleryPage(event, url) : otherPage(request));
     return;

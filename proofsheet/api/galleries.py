@@ -25,13 +25,14 @@ from typing import Any, Literal
 from allauth.headless.contrib.ninja.security import XSessionTokenAuth
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
+from django.http import StreamingHttpResponse
 from ninja import Field, Header, P, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.utils import check_csrf
 
 from proofsheet.api.studio import Input, RenditionOut
-from proofsheet.core.http import client_ip
-from proofsheet.galleries import access, client_selectors, proofing, selectors
+from proofsheet.core.http import attachment_header, client_ip
+from proofsheet.galleries import access, client_selectors, downloads, proofing, selectors
 from proofsheet.galleries.access import Access, AccessDenied, CodeRejected
 from proofsheet.galleries.models import (
     FavouriteList,
@@ -54,6 +55,13 @@ GalleryToken = Header[
     P(
         alias="X-Gallery-Token",
         description="The token from POST /client/galleries/{gallery_id}/access (omit it if none).",
+    ),
+]
+DownloadPin = Header[
+    str | None,
+    P(
+        alias="X-Download-Pin",
+        description="The gallery's download PIN, when the photographer set one.",
     ),
 ]
 ListParam = Query[
@@ -594,3 +602,64 @@ def comment_delete(request, gallery_id: str, comment_id: str, x_gallery_token: G
     except PhotoComment.DoesNotExist:
         raise HttpError(404, "Not found") from None
     return Status(204, None)
+
+
+# --- downloads -----------------------------------------------------------------------------------
+
+# A refused "download all": the status for each reason (see galleries.downloads.DownloadRefused).
+ZIP_REFUSED_STATUS = {
+    "forbidden": 403,
+    "original": 403,
+    "pin": 403,
+    "empty": 404,
+    "too_many": 400,
+    "throttled": 429,
+}
+
+
+@router.get(
+    "/galleries/{gallery_id}/download-all",
+    response={200: None, 400: Error, 403: Error, 404: Error, 410: Error, 429: Error},
+    summary="Every ready photo (or one set's) as one streamed ZIP, where downloads are free",
+)
+def gallery_download_all(
+    request,
+    gallery_id: str,
+    x_gallery_token: GalleryToken = None,
+    x_download_pin: DownloadPin = None,
+    size: Literal["web", "original"] = "web",
+    photo_set: Query[str | None, P(alias="set")] = None,
+):
+    """Web-size JPEGs (no watermark) or, with `size=original` where the photographer allows it,
+    the originals, in the gallery's order with unique file names. Clients (not guests) of a
+    gallery with downloads on; a gallery with a download PIN needs it in `X-Download-Pin`."""
+    visit = _visit(request, gallery_id, x_gallery_token)
+    gallery = visit.gallery
+    chosen_set = None
+    if photo_set:
+        chosen_set = selectors.photo_set_get(gallery, photo_set)
+        if chosen_set is None:
+            raise HttpError(404, "Not found")
+    pin_unlocked = False
+    if gallery.download_pin_hash and x_download_pin and downloads.gallery_downloads_allowed(visit):
+        try:
+            access.download_pin_check(gallery=gallery, pin=x_download_pin, ip=client_ip(request))
+        except CodeRejected as exc:
+            raise HttpError(429 if exc.throttled else 403, str(exc)) from exc
+        pin_unlocked = True
+    try:
+        archive = downloads.gallery_zip(
+            access=visit,
+            ip=client_ip(request),
+            pin_unlocked=pin_unlocked,
+            photo_set=chosen_set,
+            size=size,
+        )
+    except downloads.DownloadRefused as exc:
+        detail = "pin" if exc.reason == "pin" else str(exc)
+        raise HttpError(ZIP_REFUSED_STATUS[exc.reason], detail) from exc
+    response = StreamingHttpResponse(archive.stream, content_type="application/zip")
+    response["Content-Disposition"] = attachment_header(archive.filename)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -18,7 +18,6 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
@@ -27,8 +26,8 @@ from django.utils import timezone
 
 from proofsheet.catalog.models import ProductKind, Resolution
 from proofsheet.core.tasks import enqueue_on_commit
+from proofsheet.core.zipping import read_chunks, zip_stream
 from proofsheet.fulfillment.models import DownloadGrant
-from proofsheet.fulfillment.zipping import zip_stream
 from proofsheet.galleries.models import Photo, PhotoStatus
 from proofsheet.galleries.processing import photo_clean_download, photo_web_download
 from proofsheet.imaging.errors import RejectedImage
@@ -36,8 +35,6 @@ from proofsheet.imaging.pipeline import FULL_EDGE, PRINT_EDGE
 from proofsheet.notifications.services import email_queue_message
 
 logger = logging.getLogger(__name__)
-
-CHUNK = 1024 * 1024  # bytes read from storage at a time when streaming a file
 
 
 class GrantNotFound(Exception):
@@ -241,13 +238,6 @@ def grant_file(grant: DownloadGrant) -> tuple[str, str, str]:
         return key, f"{stem}.jpg", "image/jpeg"
     content_type = f"image/{'jpeg' if photo.format == 'jpeg' else photo.format}"
     return photo.original_key, photo.original_name, content_type
-
-
-def read_chunks(key: str) -> Iterator[bytes]:
-    """A stored private file, CHUNK bytes at a time (never the whole file in memory)."""
-    with storages["private"].open(key, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            yield chunk
 
 
 def _lazy_file(grant: DownloadGrant) -> Iterator[bytes]:

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
 from django.core.validators import validate_email
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,11 +25,11 @@ from django.views.decorators.http import require_POST
 from proofsheet.core.http import attachment_header, client_ip
 from proofsheet.galleries import access as gallery_access
 from proofsheet.galleries import client_selectors as selectors
-from proofsheet.galleries import processing, proofing
+from proofsheet.galleries import downloads, processing, proofing
 from proofsheet.galleries.access import AccessDenied, CodeRejected
 from proofsheet.galleries.models import FavouriteList, Layout, Visibility
 from proofsheet.galleries.proofing import ListLocked
-from proofsheet.galleries.selectors import rendition_url
+from proofsheet.galleries.selectors import photo_set_get, rendition_url
 from proofsheet.imaging.errors import RejectedImage
 from proofsheet.storefront import shop
 
@@ -230,6 +230,7 @@ def gallery_page(request, gallery, access, *, package_error: str = "", status: i
     context["sells"] = access.can_interact and shop.sells_anything(gallery)
     context["packages"] = shop.gallery_packages(gallery) if context["sells"] else None
     context["package_error"] = package_error
+    context["downloads_allowed"] = downloads.gallery_downloads_allowed(access)
     active = _active_list(request, gallery)
     context["active_list"] = next(
         (item for item in context["lists"] if str(item.public_id) == active), None
@@ -477,6 +478,44 @@ def download(request, gallery, access, photo_id):
         filename, content_type = f"{stem}-web.jpg", "image/jpeg"
     response = FileResponse(storages["private"].open(key, "rb"), content_type=content_type)
     response["Content-Disposition"] = attachment_header(filename)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# Refusals of "download all" that the visitor can act on; the rest are a 404, as for one photo.
+ZIP_REFUSED_STATUS = {"too_many": 400, "throttled": 429}
+
+
+@gallery_view
+def download_all(request, gallery, access):
+    """Every ready photo of the gallery (or of `?set=`) in one streamed ZIP, web size or, with
+    `?size=original` where allowed, the originals. Same rules as a single free download."""
+    photo_set = None
+    if request.GET.get("set"):
+        photo_set = photo_set_get(gallery, request.GET["set"])
+        if photo_set is None:
+            raise Http404
+    size = downloads.ORIGINAL if request.GET.get("size") == "original" else downloads.WEB
+    try:
+        archive = downloads.gallery_zip(
+            access=access,
+            ip=client_ip(request),
+            pin_unlocked=_pin_ok(request, gallery),
+            photo_set=photo_set,
+            size=size,
+        )
+    except downloads.DownloadRefused as refused:
+        if refused.reason == "pin":
+            url = reverse("storefront:download_pin", args=[gallery.public_id])
+            return redirect(f"{url}?next={request.get_full_path()}")
+        status = ZIP_REFUSED_STATUS.get(refused.reason)
+        if status is None:
+            raise Http404 from None
+        context = {"gallery": gallery, "message": str(refused)}
+        return render(request, "storefront/download_all_refused.html", context, status=status)
+    response = StreamingHttpResponse(archive.stream, content_type="application/zip")
+    response["Content-Disposition"] = attachment_header(archive.filename)
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response

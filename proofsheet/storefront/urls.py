@@ -21,6 +21,7 @@ urlpatterns = [
     path(gallery + "favourites/lists/", views.list_create, name="list_create"),
     path(gallery + "favourites/submit/", views.selection_submit, name="selection_submit"),
     path(gallery + "download-pin/", views.download_pin, name="download_pin"),
+    path(gallery + "download-all/", views.download_all, name="download_all"),
     path(gallery + "buy-all/", shop_views.cart_package_add, name="cart_package_add"),
     path(photo, views.photo, name="photo"),
     path(photo + "info/", views.photo_info, name="photo_info"),

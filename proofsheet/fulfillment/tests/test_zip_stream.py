@@ -9,8 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
-from proofsheet.fulfillment.services import CHUNK, read_chunks
-from proofsheet.fulfillment.zipping import zip_stream
+from proofsheet.core.zipping import CHUNK, read_chunks, zip_stream
 
 pytestmark = pytest.mark.usefixtures("media")
 
