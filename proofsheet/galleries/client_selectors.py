@@ -27,7 +27,7 @@ from proofsheet.galleries.models import (
     PhotoStatus,
     Visibility,
 )
-from proofsheet.galleries.selectors import SORT_FIELD, _ordering, as_public_id
+from proofsheet.galleries.selectors import SORT_FIELD, as_public_id, photo_ordering
 
 # 24 tiles fill a phone's first screens; the next page loads when its link scrolls into view.
 # (A first page of 48 made Chromium fetch ~31 lazy tiles up front: its lazy-load margin.)
@@ -190,7 +190,7 @@ def photos_page(
     position = _decode_cursor(cursor, field) if cursor else None
     if position is not None:
         photos = photos.filter(_after(field, *position))
-    rows = list(photos.order_by(*_ordering(gallery))[: size + 1])
+    rows = list(photos.order_by(*photo_ordering(gallery))[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     next_cursor = _encode_cursor(getattr(rows[-1], field), rows[-1].pk) if more else None
@@ -213,7 +213,9 @@ def photo_neighbours(photo: Photo) -> tuple[Photo | None, Photo | None]:
     field = SORT_FIELD.get(gallery.photo_order, "position")
     value = getattr(photo, field)
     ready = ready_photos(gallery).only(*GRID_FIELDS)
-    following = ready.filter(_after(field, value, photo.pk)).order_by(*_ordering(gallery)).first()
+    following = (
+        ready.filter(_after(field, value, photo.pk)).order_by(*photo_ordering(gallery)).first()
+    )
     before = _before(field, value, photo.pk)
     reverse = ["-id"] if field == "id" else [F(field).desc(nulls_first=True), "-id"]
     previous = ready.filter(before).order_by(*reverse).first()

@@ -28,7 +28,7 @@ from proofsheet.core.zipping import read_chunks, zip_stream
 from proofsheet.galleries import processing
 from proofsheet.galleries.access import Access
 from proofsheet.galleries.models import Gallery, Photo, PhotoSet, PhotoStatus
-from proofsheet.galleries.selectors import _ordering
+from proofsheet.galleries.selectors import photo_ordering
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def gallery_zip_photos(
     photos = Photo.objects.filter(gallery=gallery, status=PhotoStatus.READY).only(*_FIELDS)
     if photo_set is not None:
         photos = photos.filter(photo_set=photo_set)
-    photos = photos.order_by(*_ordering(gallery))
+    photos = photos.order_by(*photo_ordering(gallery))
     rows = list(photos if limit is None else photos[:limit])
     for photo in rows:
         photo.gallery = gallery  # the caller's instance: no query per file

@@ -26,7 +26,7 @@ SORT_FIELD = {
 }
 
 
-def _ordering(gallery: Gallery) -> list:
+def photo_ordering(gallery: Gallery) -> list:
     field = SORT_FIELD.get(gallery.photo_order, "position")
     return ["id"] if field == "id" else [F(field).asc(nulls_last=True), "id"]
 
@@ -79,7 +79,7 @@ def gallery_photos(
         photos = photos.filter(photo_set=photo_set)
     if status:
         photos = photos.filter(status=status)
-    return photos.order_by(*_ordering(gallery))
+    return photos.order_by(*photo_ordering(gallery))
 
 
 def photo_position(photo: Photo) -> int:
