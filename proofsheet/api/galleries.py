@@ -25,13 +25,12 @@ from typing import Any, Literal
 from allauth.headless.contrib.ninja.security import XSessionTokenAuth
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.http import StreamingHttpResponse
 from ninja import Field, Header, P, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.utils import check_csrf
 
 from proofsheet.api.studio import Input, RenditionOut
-from proofsheet.core.http import attachment_header, client_ip
+from proofsheet.core.http import client_ip, zip_response
 from proofsheet.galleries import access, client_selectors, downloads, proofing, selectors
 from proofsheet.galleries.access import Access, AccessDenied, CodeRejected
 from proofsheet.galleries.models import (
@@ -658,8 +657,4 @@ def gallery_download_all(
     except downloads.DownloadRefused as exc:
         detail = "pin" if exc.reason == "pin" else str(exc)
         raise HttpError(ZIP_REFUSED_STATUS[exc.reason], detail) from exc
-    response = StreamingHttpResponse(archive.stream, content_type="application/zip")
-    response["Content-Disposition"] = attachment_header(archive.filename)
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return zip_response(archive.archive, archive.filename)

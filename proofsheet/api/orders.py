@@ -9,13 +9,13 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
 from proofsheet.api.studio import photographer
-from proofsheet.core.http import attachment_header
+from proofsheet.core.http import attachment_header, zip_response
 from proofsheet.core.money import quantize
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.fulfillment.services import GrantGone, GrantNotFound
@@ -395,9 +395,7 @@ def my_downloads_zip(request, order_id: UUID):
         stream = fulfillment.order_zip(order)
     except GrantGone:
         return _error(410, "No download of this order can be used any more.")
-    response = StreamingHttpResponse(stream, content_type="application/zip")
-    response["Content-Disposition"] = attachment_header(fulfillment.order_zip_name(order))
-    return _quiet(response)
+    return _quiet(zip_response(stream, fulfillment.order_zip_name(order)))
 
 
 @router.get(

@@ -3,7 +3,9 @@
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
+
+from proofsheet.core.zipping import ZipStream, zip_length
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -29,3 +31,16 @@ def attachment_header(filename: str) -> str:
     cleaned = "".join(ch for ch in filename if ch.isprintable() and ch not in '/\\"') or "download"
     fallback = cleaned.encode("ascii", "replace").decode().replace("?", "_")
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(cleaned, safe='')}"
+
+
+def zip_response(archive: ZipStream, filename: str) -> StreamingHttpResponse:
+    """A streamed ZIP download (R08): private, never cached, no referrer, and its length when it
+    is known before it starts (the browser then shows a real progress bar and time left)."""
+    response = StreamingHttpResponse(archive, content_type="application/zip")
+    length = zip_length(archive)
+    if length is not None:
+        response["Content-Length"] = str(length)
+    response["Content-Disposition"] = attachment_header(filename)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -24,12 +24,28 @@ zipstream.ng.crc32 = zlib_ng.crc32
 CHUNK = 1024 * 1024  # bytes read from storage at a time when streaming a file
 
 
-def zip_stream(entries: Iterable[tuple[str, Iterator[bytes]]]) -> Iterator[bytes]:
-    """A ZIP (store mode: photos do not compress) of (name, chunks) pairs, produced as it goes."""
-    archive = ZipStream(compress_type=ZIP_STORED)
-    for name, chunks in entries:
-        archive.add(chunks, name)
-    return iter(archive)
+# (name in the archive, its bytes as they are read, its size in bytes when known beforehand)
+ZipEntry = tuple[str, Iterator[bytes], int | None]
+
+
+def zip_stream(entries: Iterable[ZipEntry]) -> ZipStream:
+    """A ZIP (store mode: photos do not compress) of `entries`, produced as it is iterated.
+
+    When every entry's size is known, so is the archive's (`zip_length`): the response can say
+    Content-Length and the browser shows a real progress bar and time left. Otherwise it streams
+    without a length; zipstream-ng would read an unsized entry into memory to size it.
+    """
+    entries = list(entries)
+    sized = all(size is not None for _name, _chunks, size in entries)
+    archive = ZipStream(compress_type=ZIP_STORED, sized=sized)
+    for name, chunks, size in entries:
+        archive.add(chunks, name, size=size)
+    return archive
+
+
+def zip_length(archive: ZipStream) -> int | None:
+    """The archive's length in bytes before it is generated, or None when it cannot be known."""
+    return len(archive) if archive.sized else None
 
 
 def read_chunks(key: str, storage_alias: str = "private") -> Iterator[bytes]:

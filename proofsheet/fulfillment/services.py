@@ -23,13 +23,19 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from zipstream import ZipStream
 
 from proofsheet.catalog.models import ProductKind, Resolution
 from proofsheet.core.tasks import enqueue_on_commit
 from proofsheet.core.zipping import read_chunks, zip_stream
 from proofsheet.fulfillment.models import DownloadGrant
 from proofsheet.galleries.models import Photo, PhotoStatus
-from proofsheet.galleries.processing import photo_clean_download, photo_web_download
+from proofsheet.galleries.processing import (
+    download_key,
+    photo_clean_download,
+    photo_web_download,
+    stored_size,
+)
 from proofsheet.imaging.errors import RejectedImage
 from proofsheet.imaging.pipeline import FULL_EDGE, PRINT_EDGE
 from proofsheet.notifications.services import email_queue_message
@@ -277,12 +283,17 @@ def _claimed_or_none(order, grant):
         return None
 
 
-def order_zip(order) -> Iterator[bytes]:
+# The name each purchased size's file is kept under (`galleries.processing.download_key`).
+_LABELS = {Resolution.WEB: "web", Resolution.PRINT: "print", Resolution.FULL: "full"}
+
+
+def order_zip(order) -> ZipStream:
     """ "Download all": each usable grant of the order claims one use and goes into one ZIP.
 
     Claims are taken before streaming starts, so the archive's contents are fixed; files are
-    made (if not yet) and read in chunks as the ZIP reaches them. Raises GrantGone when no grant
-    of the order can be used.
+    made (if not yet) and read in chunks as the ZIP reaches them. When every file is made
+    already, the archive's length is known (`core.zipping.zip_length`). Raises GrantGone when no
+    grant of the order can be used.
     """
     entries: list[tuple[str, Iterator[bytes]]] = []
     names: set[str] = set()
@@ -300,10 +311,26 @@ def order_zip(order) -> Iterator[bytes]:
             n += 1
             name = f"{PurePath(base).stem}-{n}{PurePath(base).suffix}"
         names.add(name)
-        entries.append((name, _lazy_file(claimed)))
+        made = _made_file(claimed)
+        if made is not None:
+            entries.append((name, read_chunks(made[0]), made[1]))
+        else:
+            entries.append((name, _lazy_file(claimed), None))
     if not entries:
         raise GrantGone
     return zip_stream(entries)
+
+
+def _made_file(grant: DownloadGrant) -> tuple[str, int] | None:
+    """(key, size) of the grant's file when it is already made (the task makes them when the
+    order is paid), else None: it is made when the ZIP reaches it, and the ZIP has no length."""
+    photo = grant.photo
+    if grant.resolution == Resolution.FULL and not settings.DOWNLOAD_STRIP_GPS:
+        key = photo.original_key
+    else:
+        key = download_key(photo, _LABELS[grant.resolution])
+    size = stored_size(key)
+    return None if size is None else (key, size)
 
 
 def order_zip_name(order) -> str:

@@ -24,7 +24,7 @@ from pathlib import PurePath
 from django.utils.text import slugify
 
 from proofsheet.accounts import throttle
-from proofsheet.core.zipping import read_chunks, zip_stream
+from proofsheet.core.zipping import ZipEntry, ZipStream, read_chunks, zip_stream
 from proofsheet.galleries import processing
 from proofsheet.galleries.access import Access
 from proofsheet.galleries.models import Gallery, Photo, PhotoSet, PhotoStatus
@@ -57,11 +57,12 @@ class DownloadRefused(Exception):
 
 @dataclass(frozen=True)
 class GalleryZip:
-    """A started archive: its file name, how many photos, and the bytes as they are made."""
+    """A started archive: its file name, how many photos, and the archive (iterate it for the
+    bytes as they are made; `core.zipping.zip_length` knows its length when every file is made)."""
 
     filename: str
     count: int
-    stream: Iterator[bytes]
+    archive: ZipStream
 
 
 def gallery_downloads_allowed(access: Access) -> bool:
@@ -127,12 +128,20 @@ def _lazy_file(photo: Photo, size: str) -> Iterator[bytes]:
     yield from read_chunks(key)
 
 
-def gallery_zip_entries(photos: list[Photo], size: str = WEB) -> list[tuple[str, Iterator]]:
-    """(name, chunks) pairs for `zip_stream`; nothing is read or rendered yet."""
-    return [
-        (name, _lazy_file(photo, size))
-        for name, photo in zip(zip_names(photos, size), photos, strict=True)
-    ]
+def gallery_zip_entries(photos: list[Photo], size: str = WEB) -> list[ZipEntry]:
+    """(name, chunks, size) entries for `zip_stream`; nothing is read or rendered yet.
+
+    A file already made brings its size; when all do, the archive's length is known up front.
+    """
+    entries: list[ZipEntry] = []
+    for name, photo in zip(zip_names(photos, size), photos, strict=True):
+        key = photo.original_key if size == ORIGINAL else processing.download_key(photo, "web")
+        length = processing.stored_size(key)
+        if length is None:
+            entries.append((name, _lazy_file(photo, size), None))
+        else:
+            entries.append((name, read_chunks(key), length))
+    return entries
 
 
 def gallery_zip_name(gallery: Gallery, *, photo_set: PhotoSet | None, size: str) -> str:
@@ -191,5 +200,5 @@ def gallery_zip(
     return GalleryZip(
         filename=gallery_zip_name(gallery, photo_set=photo_set, size=size),
         count=len(photos),
-        stream=zip_stream(gallery_zip_entries(photos, size)),
+        archive=zip_stream(gallery_zip_entries(photos, size)),
     )

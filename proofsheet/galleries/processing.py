@@ -168,9 +168,21 @@ def _web_download_key(public_id, sha256: str) -> str:
     return f"downloads/{public_id}/{sha256[:16]}-{PIPELINE_VERSION}-web.jpg"
 
 
+def download_key(photo: Photo, label: str) -> str:
+    """Where the clean download `label` ("web", "print", "full") of the photo is kept, made or
+    not (`photo_web_download` and `photo_clean_download` make it)."""
+    return f"downloads/{photo.public_id}/{photo.sha256[:16]}-{PIPELINE_VERSION}-{label}.jpg"
+
+
+def stored_size(key: str, storage_alias: str = "private") -> int | None:
+    """The size of a stored file in bytes, or None when it is not there (yet)."""
+    storage = storages[storage_alias]
+    return storage.size(key) if storage.exists(key) else None
+
+
 def photo_web_download(photo: Photo) -> str:
     """The private-storage key of the photo's clean web-size JPEG, made on first request."""
-    key = _web_download_key(photo.public_id, photo.sha256)
+    key = download_key(photo, "web")
     private = storages["private"]
     if not private.exists(key):
         suffix = PurePath(photo.original_key).suffix
@@ -185,7 +197,7 @@ def photo_clean_download(photo: Photo, *, edge: int, label: str) -> str:
 
     Made on first request and kept, like `photo_web_download`; `label` names the size in the key.
     """
-    key = f"downloads/{photo.public_id}/{photo.sha256[:16]}-{PIPELINE_VERSION}-{label}.jpg"
+    key = download_key(photo, label)
     private = storages["private"]
     if not private.exists(key):
         suffix = PurePath(photo.original_key).suffix

@@ -16,13 +16,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
 from django.core.validators import validate_email
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from proofsheet.core.http import attachment_header, client_ip
+from proofsheet.core.http import attachment_header, client_ip, zip_response
 from proofsheet.galleries import access as gallery_access
 from proofsheet.galleries import client_selectors as selectors
 from proofsheet.galleries import downloads, processing, proofing
@@ -514,8 +514,4 @@ def download_all(request, gallery, access):
             raise Http404 from None
         context = {"gallery": gallery, "message": str(refused)}
         return render(request, "storefront/download_all_refused.html", context, status=status)
-    response = StreamingHttpResponse(archive.stream, content_type="application/zip")
-    response["Content-Disposition"] = attachment_header(archive.filename)
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return zip_response(archive.archive, archive.filename)

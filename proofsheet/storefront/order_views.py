@@ -11,10 +11,10 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import storages
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 
-from proofsheet.core.http import attachment_header
+from proofsheet.core.http import attachment_header, zip_response
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.fulfillment.services import GrantGone, GrantNotFound
 from proofsheet.imaging.errors import RejectedImage
@@ -67,14 +67,12 @@ def download_response(grant) -> HttpResponse:
     return quiet(response)
 
 
-def zip_response(order: Order) -> HttpResponse:
+def _order_zip_response(order: Order) -> HttpResponse:
     try:
         stream = fulfillment.order_zip(order)
     except GrantGone:
         return _gone()
-    response = StreamingHttpResponse(stream, content_type="application/zip")
-    response["Content-Disposition"] = attachment_header(fulfillment.order_zip_name(order))
-    return quiet(response)
+    return quiet(zip_response(stream, fulfillment.order_zip_name(order)))
 
 
 def order(request, ref):
@@ -121,7 +119,7 @@ def order_download_all(request, ref):
     found = _order(request, ref)
     if found is None:
         return _not_found()
-    return zip_response(found)
+    return _order_zip_response(found)
 
 
 def grant_download(request, token):

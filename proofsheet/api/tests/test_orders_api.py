@@ -108,7 +108,9 @@ def test_a_buyer_reads_their_order_and_downloads_and_nobody_elses(shop):  # noqa
     assert "filename*=" in one["Content-Disposition"]
     body(one)
     archive = as_ann.get(f"{base}/downloads.zip")
-    assert len(zipfile.ZipFile(io.BytesIO(body(archive))).namelist()) == 1
+    data = body(archive)
+    assert len(zipfile.ZipFile(io.BytesIO(data)).namelist()) == 1
+    assert int(archive["Content-Length"]) == len(data)  # the file was made when it was paid
 
     assert as_bob.get(base).status_code == 404
     assert as_bob.get(f"{base}/downloads/{grant.public_id}").status_code == 404

@@ -66,7 +66,7 @@ def unzip(data: bytes) -> zipfile.ZipFile:
 
 
 def read_all(archive: downloads.GalleryZip) -> zipfile.ZipFile:
-    return unzip(b"".join(archive.stream))
+    return unzip(b"".join(archive.archive))
 
 
 def originals(gallery: Gallery, **kwargs) -> zipfile.ZipFile:
@@ -266,7 +266,7 @@ def test_memory_stays_flat_however_many_photos(media):
     tracemalloc.start()
     try:
         archive = gallery_zip(access=client_of(gallery), ip=IP, pin_unlocked=False, size=ORIGINAL)
-        for piece in archive.stream:
+        for piece in archive.archive:
             total += len(piece)
         _, peak = tracemalloc.get_traced_memory()
     finally:

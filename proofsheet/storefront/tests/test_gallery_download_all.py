@@ -81,6 +81,11 @@ def test_the_gallery_page_offers_the_button_and_it_streams_every_photo(client, p
     # The same file as the single download of that photo.
     single = client.get(f"/g/{gallery.public_id}/p/{photos[0].public_id}/download/")
     assert content(single) == archive.read(photos[0].original_name)
+    # The first archive made the web-size files as it went, so its length was not known; now
+    # every file is made, the next one says its length (the browser shows the time left).
+    assert not response.has_header("Content-Length")
+    again = client.get(zip_url(gallery))
+    assert int(again["Content-Length"]) == len(content(again))
 
 
 def test_originals_come_with_a_size_choice_when_the_photographer_allows_them(client, photos_of):
@@ -97,7 +102,9 @@ def test_originals_come_with_a_size_choice_when_the_photographer_allows_them(cli
     response = client.get(zip_url(gallery, "?size=original"))
 
     assert response["Content-Disposition"].startswith('attachment; filename="studio-originals.zip"')
+    length = int(response["Content-Length"])  # originals are there from the start
     archive = unzip(response)
+    assert archive.fp.getbuffer().nbytes == length
     for photo, source in zip(photos, REAL_PHOTOS[:2], strict=True):
         assert archive.read(photo.original_name) == source.read_bytes()
 
