@@ -30,7 +30,6 @@ Knobs: BENCH_COMMERCE_ADDS (320 timed adds), BENCH_COMMERCE_CHECKOUTS (220), BEN
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
@@ -42,11 +41,11 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.pg import postgres_database, redacted
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-DEFAULT_PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 PHOTOS = 100
 DISTINCT = 10
@@ -133,33 +132,6 @@ def _instance_env(var: Path, database_url: str) -> dict[str, str]:
     return env
 
 
-def _redacted(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-        parts = parts._replace(netloc=netloc)
-    return urlunsplit(parts)
-
-
-@contextlib.contextmanager
-def _postgres_database():
-    """(url, note): BENCH_DATABASE_URL as it is, or a fresh database created here and dropped."""
-    import psycopg
-
-    given = os.environ.get("BENCH_DATABASE_URL")
-    if given:
-        yield given, "BENCH_DATABASE_URL (used as it is; the bench's rows are deleted after)"
-        return
-    name = f"proofsheet_bench_commerce_{secrets.token_hex(3)}"
-    with psycopg.connect(f"{DEFAULT_PG_SERVER}/postgres", autocommit=True, connect_timeout=5) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{DEFAULT_PG_SERVER}/{name}", f"fresh database {name}, dropped after the run"
-    finally:
-        with psycopg.connect(f"{DEFAULT_PG_SERVER}/postgres", autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def run() -> dict:
     import psycopg
 
@@ -173,8 +145,8 @@ def run() -> dict:
         "distinct_photos": DISTINCT,
     }
     try:
-        with _postgres_database() as (url, note):
-            print(f"PostgreSQL: {_redacted(url)} ({note})", flush=True)
+        with postgres_database("proofsheet_bench_commerce") as (url, note):
+            print(f"PostgreSQL: {redacted(url)} ({note})", flush=True)
             psycopg.connect(url, connect_timeout=5).close()  # unreachable: skip, say why
             sources = _sources()
             with tempfile.TemporaryDirectory(prefix="proofsheet-bench-commerce-") as tmp:
@@ -203,7 +175,7 @@ def run() -> dict:
                     text=True,
                 )
             measured = json.loads(result.stdout.strip().splitlines()[-1])
-            measured["database_note"] = {"url": _redacted(url), "note": note}
+            measured["database_note"] = {"url": redacted(url), "note": note}
     except psycopg.OperationalError as exc:
         reason = "PostgreSQL unreachable: " + " ".join(str(exc).split())
         print(f"commerce: skipped ({reason})", flush=True)

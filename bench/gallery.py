@@ -36,7 +36,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.pg import postgres_database, redacted
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -50,7 +51,6 @@ LCP_MS = 2000
 FIRST_SCREEN_KB = 500
 CPU_SLOWDOWN = 4
 NETWORK_IDLE_S = 2.0
-DEFAULT_PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 # Lighthouse's mobile profile (a Moto G Power class phone).
 MOBILE = {
     "viewport": {"width": 412, "height": 823},
@@ -267,46 +267,19 @@ def _run_driver(env: dict, *args: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _redacted(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-        parts = parts._replace(netloc=netloc)
-    return urlunsplit(parts)
-
-
-@contextlib.contextmanager
-def _postgres_database():
-    """(url, note): BENCH_DATABASE_URL as it is, or a fresh database created here and dropped."""
-    import psycopg
-
-    given = os.environ.get("BENCH_DATABASE_URL")
-    if given:
-        yield given, "BENCH_DATABASE_URL (used as it is; the bench's rows are deleted after)"
-        return
-    name = f"proofsheet_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(f"{DEFAULT_PG_SERVER}/postgres", autocommit=True, connect_timeout=5) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{DEFAULT_PG_SERVER}/{name}", f"fresh database {name}, dropped after the run"
-    finally:
-        with psycopg.connect(f"{DEFAULT_PG_SERVER}/postgres", autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def _postgres_half(var: Path, secret: str, records: Path, requests: int) -> dict:
     import psycopg
 
     try:
-        with _postgres_database() as (url, note):
-            print(f"PostgreSQL: {_redacted(url)} ({note})", flush=True)
+        with postgres_database("proofsheet_bench") as (url, note):
+            print(f"PostgreSQL: {redacted(url)} ({note})", flush=True)
             psycopg.connect(url, connect_timeout=5).close()  # unreachable: skip, say why
             env = _instance_env(var, url, secret)
             _manage(env, "migrate", "--noinput")
             measured = _run_driver(
                 env, "--records", str(records), "--requests", str(requests), "--cleanup"
             )
-            measured["database"] = {"url": _redacted(url), "note": note}
+            measured["database"] = {"url": redacted(url), "note": note}
             return measured
     except psycopg.OperationalError as exc:
         reason = " ".join(str(exc).split())

@@ -338,9 +338,13 @@ def update_gallery(request, gallery_id: UUID, payload: GalleryPatch):
     return gallery_out(gallery)
 
 
-@router.delete("/galleries/{gallery_id}", response={204: None, 404: Error})
+@router.delete("/galleries/{gallery_id}", response={204: None, 404: Error, 409: Error})
 def delete_gallery(request, gallery_id: UUID):
-    services.gallery_delete(gallery=owned_gallery(request, gallery_id))
+    """409 when clients bought downloads of its photos (their orders still deliver them)."""
+    try:
+        services.gallery_delete(gallery=owned_gallery(request, gallery_id))
+    except ValidationError as exc:
+        raise HttpError(409, "; ".join(exc.messages)) from exc
     return Status(204, None)
 
 
@@ -458,10 +462,14 @@ def update_photo(request, photo_id: UUID, payload: PhotoPatch):
     return photo_out(photo)
 
 
-@router.delete("/photos/{photo_id}", response={204: None, 404: Error})
+@router.delete("/photos/{photo_id}", response={204: None, 404: Error, 409: Error})
 def delete_photo(request, photo_id: UUID):
+    """409 when clients bought downloads of it (their orders still deliver it)."""
     photo = owned_photo(request, photo_id)
-    services.photos_delete(gallery=photo.gallery, photo_ids=[photo.public_id])
+    try:
+        services.photos_delete(gallery=photo.gallery, photo_ids=[photo.public_id])
+    except ValidationError as exc:
+        raise HttpError(409, "; ".join(exc.messages)) from exc
     return Status(204, None)
 
 

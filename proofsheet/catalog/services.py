@@ -757,6 +757,16 @@ def _clean_tax_rule(rule: TaxRule) -> None:
         raise ValidationError({"country": f"There is already a rule for {where}."})
 
 
+def _save_tax_rule(rule: TaxRule) -> TaxRule:
+    _clean_tax_rule(rule)
+    try:
+        with transaction.atomic():
+            rule.save()
+    except IntegrityError:  # a concurrent twin slipped past the check
+        raise ValidationError({"country": "There is already a rule for that place."}) from None
+    return rule
+
+
 def tax_rule_create(
     *, owner: User, country: str, region: str = "", physical_rate=0, digital_rate=0
 ) -> TaxRule:
@@ -769,13 +779,7 @@ def tax_rule_create(
         physical_rate=physical_rate,
         digital_rate=digital_rate,
     )
-    _clean_tax_rule(rule)
-    try:
-        with transaction.atomic():
-            rule.save()
-    except IntegrityError:
-        raise ValidationError({"country": "There is already a rule for that place."}) from None
-    return rule
+    return _save_tax_rule(rule)
 
 
 def tax_rule_update(*, rule: TaxRule, **fields: Any) -> TaxRule:
@@ -784,13 +788,7 @@ def tax_rule_update(*, rule: TaxRule, **fields: Any) -> TaxRule:
         raise ValidationError(f"Unknown tax rule fields: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
         setattr(rule, name, value)
-    _clean_tax_rule(rule)
-    try:
-        with transaction.atomic():
-            rule.save()
-    except IntegrityError:
-        raise ValidationError({"country": "There is already a rule for that place."}) from None
-    return rule
+    return _save_tax_rule(rule)
 
 
 def tax_rule_delete(*, rule: TaxRule) -> None:

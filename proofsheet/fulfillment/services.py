@@ -31,7 +31,6 @@ from proofsheet.core.zipping import read_chunks, zip_stream
 from proofsheet.fulfillment.models import DownloadGrant
 from proofsheet.galleries.models import Photo, PhotoStatus
 from proofsheet.galleries.processing import (
-    download_key,
     photo_clean_download,
     photo_web_download,
     stored_size,
@@ -225,22 +224,22 @@ def grants_for_order(order) -> list[DownloadGrant]:
 # --- the files ---------------------------------------------------------------------------
 
 
-def grant_file(grant: DownloadGrant) -> tuple[str, str, str]:
+def grant_file(grant: DownloadGrant, *, make: bool = True) -> tuple[str, str, str]:
     """(private-storage key, file name, content type) of what the grant delivers.
 
     web → the clean web-size JPEG; print → a clean ≤ 3600 px JPEG; full → the original
     re-encoded without metadata (GPS), or as uploaded when DOWNLOAD_STRIP_GPS is off.
-    Made on first request and kept in private storage.
+    Made on first request and kept in private storage (`make=False`: the key, made or not).
     """
     photo = grant.photo
     stem = PurePath(photo.original_name).stem or "photo"
     if grant.resolution == Resolution.WEB:
-        return photo_web_download(photo), f"{stem}-web.jpg", "image/jpeg"
+        return photo_web_download(photo, make=make), f"{stem}-web.jpg", "image/jpeg"
     if grant.resolution == Resolution.PRINT:
-        key = photo_clean_download(photo, edge=PRINT_EDGE, label="print")
+        key = photo_clean_download(photo, edge=PRINT_EDGE, label="print", make=make)
         return key, f"{stem}-print.jpg", "image/jpeg"
     if settings.DOWNLOAD_STRIP_GPS:
-        key = photo_clean_download(photo, edge=FULL_EDGE, label="full")
+        key = photo_clean_download(photo, edge=FULL_EDGE, label="full", make=make)
         return key, f"{stem}.jpg", "image/jpeg"
     content_type = f"image/{'jpeg' if photo.format == 'jpeg' else photo.format}"
     return photo.original_key, photo.original_name, content_type
@@ -283,10 +282,6 @@ def _claimed_or_none(order, grant):
         return None
 
 
-# The name each purchased size's file is kept under (`galleries.processing.download_key`).
-_LABELS = {Resolution.WEB: "web", Resolution.PRINT: "print", Resolution.FULL: "full"}
-
-
 def order_zip(order) -> ZipStream:
     """ "Download all": each usable grant of the order claims one use and goes into one ZIP.
 
@@ -324,11 +319,7 @@ def order_zip(order) -> ZipStream:
 def _made_file(grant: DownloadGrant) -> tuple[str, int] | None:
     """(key, size) of the grant's file when it is already made (the task makes them when the
     order is paid), else None: it is made when the ZIP reaches it, and the ZIP has no length."""
-    photo = grant.photo
-    if grant.resolution == Resolution.FULL and not settings.DOWNLOAD_STRIP_GPS:
-        key = photo.original_key
-    else:
-        key = download_key(photo, _LABELS[grant.resolution])
+    key = grant_file(grant, make=False)[0]
     size = stored_size(key)
     return None if size is None else (key, size)
 

@@ -135,7 +135,11 @@ def gallery_zip_entries(photos: list[Photo], size: str = WEB) -> list[ZipEntry]:
     """
     entries: list[ZipEntry] = []
     for name, photo in zip(zip_names(photos, size), photos, strict=True):
-        key = photo.original_key if size == ORIGINAL else processing.download_key(photo, "web")
+        key = (
+            photo.original_key
+            if size == ORIGINAL
+            else processing.photo_web_download(photo, make=False)
+        )
         length = processing.stored_size(key)
         if length is None:
             entries.append((name, _lazy_file(photo, size), None))

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
+from functools import partial
 from pathlib import Path, PurePath
 
 from django.conf import settings
@@ -164,45 +165,42 @@ def _render(photo: Photo, watermark: WatermarkSettings | None) -> RenderResult:
         return render_photo(path, watermark=spec, max_pixels=settings.PHOTOS["MAX_PIXELS"])
 
 
-def _web_download_key(public_id, sha256: str) -> str:
-    return f"downloads/{public_id}/{sha256[:16]}-{PIPELINE_VERSION}-web.jpg"
-
-
-def download_key(photo: Photo, label: str) -> str:
-    """Where the clean download `label` ("web", "print", "full") of the photo is kept, made or
-    not (`photo_web_download` and `photo_clean_download` make it)."""
-    return f"downloads/{photo.public_id}/{photo.sha256[:16]}-{PIPELINE_VERSION}-{label}.jpg"
+def _download_key(public_id, sha256: str, label: str) -> str:
+    """Where the clean download `label` ("web", "print", "full") of a photo is kept."""
+    return f"downloads/{public_id}/{sha256[:16]}-{PIPELINE_VERSION}-{label}.jpg"
 
 
 def stored_size(key: str, storage_alias: str = "private") -> int | None:
-    """The size of a stored file in bytes, or None when it is not there (yet)."""
-    storage = storages[storage_alias]
-    return storage.size(key) if storage.exists(key) else None
+    """The size of a stored file in bytes (one stat, or one HEAD on S3), None when it is not
+    there (yet)."""
+    try:
+        return storages[storage_alias].size(key)
+    except FileNotFoundError:
+        return None
 
 
-def photo_web_download(photo: Photo) -> str:
-    """The private-storage key of the photo's clean web-size JPEG, made on first request."""
-    key = download_key(photo, "web")
+def photo_web_download(photo: Photo, *, make: bool = True) -> str:
+    """The private-storage key of the photo's clean web-size JPEG, made on first request
+    (`make=False`: only the key, made or not)."""
+    return _kept_download(photo, "web", render_web_download if make else None)
+
+
+def photo_clean_download(photo: Photo, *, edge: int, label: str, make: bool = True) -> str:
+    """The private-storage key of a clean JPEG ≤ `edge` px without metadata (a purchase's file),
+    made on first request like `photo_web_download`; `label` names the size in the key."""
+    render = partial(render_clean_download, edge=edge) if make else None
+    return _kept_download(photo, label, render)
+
+
+def _kept_download(photo: Photo, label: str, render) -> str:
+    """The key of a clean download, rendered from the original and kept when `render` is given
+    and the file is not there yet."""
+    key = _download_key(photo.public_id, photo.sha256, label)
     private = storages["private"]
-    if not private.exists(key):
+    if render is not None and not private.exists(key):
         suffix = PurePath(photo.original_key).suffix
         with _local_copy("private", photo.original_key, suffix) as path:
-            data = render_web_download(path, max_pixels=settings.PHOTOS["MAX_PIXELS"])
-        private.save(key, ContentFile(data, name=key))
-    return key
-
-
-def photo_clean_download(photo: Photo, *, edge: int, label: str) -> str:
-    """The private-storage key of a clean JPEG ≤ `edge` px without metadata (a purchase's file).
-
-    Made on first request and kept, like `photo_web_download`; `label` names the size in the key.
-    """
-    key = download_key(photo, label)
-    private = storages["private"]
-    if not private.exists(key):
-        suffix = PurePath(photo.original_key).suffix
-        with _local_copy("private", photo.original_key, suffix) as path:
-            data = render_clean_download(path, edge=edge, max_pixels=settings.PHOTOS["MAX_PIXELS"])
+            data = render(path, max_pixels=settings.PHOTOS["MAX_PIXELS"])
         private.save(key, ContentFile(data, name=key))
     return key
 
@@ -378,7 +376,7 @@ def stored_files_of(photos) -> set[tuple[str, str]]:
     rows = photos.values_list("original_key", "renditions", "public_id", "sha256")
     for original_key, renditions, public_id, sha256 in rows:
         keys.add(("private", original_key))
-        keys.add(("private", _web_download_key(public_id, sha256)))
+        keys.add(("private", _download_key(public_id, sha256, "web")))
         keys |= _rendition_keys(renditions or {})
     return keys
 

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, ProtectedError, Sum
 from django.utils import timezone
 from django.utils.text import get_valid_filename, slugify
 
@@ -60,6 +60,12 @@ EDITABLE_GALLERY_FIELDS = {
     "selection_max",
     "selection_deadline",
 }
+# A sold photo's file is what its buyers download (their grants protect the row).
+SOLD_PHOTOS_STAY = (
+    "Clients have bought downloads of some of these photos, so they cannot be deleted: their "
+    "orders still deliver them."
+)
+
 EDITABLE_PHOTO_FIELDS = {"title", "caption", "alt_text", "tags", "show_location"}
 
 
@@ -137,7 +143,11 @@ def gallery_delete(*, gallery: Gallery) -> None:
     photos = Photo.objects.filter(gallery=gallery)
     keys = stored_files_of(photos)
     public_ids = list(photos.values_list("public_id", flat=True))
-    gallery.delete()
+    try:
+        with transaction.atomic():
+            gallery.delete()
+    except ProtectedError:
+        raise ValidationError(SOLD_PHOTOS_STAY) from None
     transaction.on_commit(lambda: stored_files_delete(keys, purge_photos=public_ids))
 
 
@@ -398,8 +408,12 @@ def photos_delete(*, gallery: Gallery, photo_ids: Iterable[str]) -> int:
     photos = Photo.objects.filter(gallery=gallery, public_id__in=list(photo_ids))
     keys = stored_files_of(photos)
     public_ids = list(photos.values_list("public_id", flat=True))
-    Gallery.objects.filter(pk=gallery.pk, cover_photo__in=photos).update(cover_photo=None)
-    photos.delete()
+    try:
+        with transaction.atomic():
+            Gallery.objects.filter(pk=gallery.pk, cover_photo__in=photos).update(cover_photo=None)
+            photos.delete()
+    except ProtectedError:
+        raise ValidationError(SOLD_PHOTOS_STAY) from None
     transaction.on_commit(lambda: stored_files_delete(keys, purge_photos=public_ids))
     return len(public_ids)
 

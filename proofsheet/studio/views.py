@@ -154,7 +154,11 @@ def gallery_edit(request, gallery_id):
 def gallery_delete(request, gallery_id):
     gallery = _gallery(request, gallery_id)
     title = gallery.title
-    services.gallery_delete(gallery=gallery)
+    try:
+        services.gallery_delete(gallery=gallery)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("studio:gallery", gallery_id=gallery.public_id)
     messages.success(request, f"Deleted “{title}” and its photos.")
     return redirect("studio:dashboard")
 
@@ -494,7 +498,11 @@ def photo_retry(request, photo_id):
 @photographer_required
 def photo_delete(request, photo_id):
     photo = _photo(request, photo_id)
-    services.photos_delete(gallery=photo.gallery, photo_ids=[photo.public_id])
+    try:
+        services.photos_delete(gallery=photo.gallery, photo_ids=[photo.public_id])
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("studio:photo", photo_id=photo.public_id)
     messages.success(request, "Photo deleted.")
     return redirect("studio:gallery", gallery_id=photo.gallery.public_id)
 

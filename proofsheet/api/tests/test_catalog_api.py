@@ -7,10 +7,10 @@ from django.test import Client
 from proofsheet.accounts.tests.factories import UserFactory
 from proofsheet.catalog import services
 from proofsheet.catalog.models import GalleryPricing, PriceSheet
-from proofsheet.catalog.tests.factories import PriceSheetFactory, PrintFactory, make_photo
+from proofsheet.catalog.tests.factories import PriceSheetFactory, PrintFactory
 from proofsheet.galleries import access
 from proofsheet.galleries.models import Visibility
-from proofsheet.galleries.tests.factories import GalleryFactory
+from proofsheet.galleries.tests.factories import GalleryFactory, make_photo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 J = {"content_type": "application/json"}

@@ -10,10 +10,9 @@ from proofsheet.catalog.tests.factories import (
     DownloadFactory,
     PriceSheetFactory,
     PrintFactory,
-    make_photo,
 )
 from proofsheet.galleries.models import PhotoStatus
-from proofsheet.galleries.tests.factories import GalleryFactory
+from proofsheet.galleries.tests.factories import GalleryFactory, make_photo
 
 pytestmark = pytest.mark.django_db
 

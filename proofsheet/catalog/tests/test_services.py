@@ -19,9 +19,8 @@ from proofsheet.catalog.tests.factories import (
     DownloadFactory,
     PriceSheetFactory,
     PrintFactory,
-    make_photo,
 )
-from proofsheet.galleries.tests.factories import GalleryFactory, PhotographerFactory
+from proofsheet.galleries.tests.factories import GalleryFactory, PhotographerFactory, make_photo
 
 pytestmark = pytest.mark.django_db
 

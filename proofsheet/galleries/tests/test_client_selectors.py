@@ -3,7 +3,6 @@
 import base64
 import json
 import random
-import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -23,30 +22,11 @@ from proofsheet.galleries.models import (
     PhotoStatus,
     Visibility,
 )
-from proofsheet.galleries.tests.factories import GalleryFactory, PhotographerFactory
+from proofsheet.galleries.tests.factories import GalleryFactory, PhotographerFactory, make_photo
 
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2031, 5, 4, 14, 0, tzinfo=UTC)
-
-
-def make_photo(gallery: Gallery, name: str = "IMG_0001.jpg", **fields) -> Photo:
-    """A photo row as processing leaves it (no real files are needed to read it back)."""
-    fields.setdefault("status", PhotoStatus.READY)
-    key = uuid.uuid4().hex
-    return Photo.objects.create(
-        gallery=gallery,
-        owner=gallery.owner,
-        original_key=f"originals/test/{key}.jpg",
-        original_name=name,
-        sha256=key * 2,
-        size=1234,
-        format="jpeg",
-        width=3000,
-        height=2000,
-        renditions={"grid": {"webp": f"renditions/{key}/v1/grid.webp", "w": 600, "h": 400}},
-        **fields,
-    )
 
 
 @pytest.fixture(scope="module")

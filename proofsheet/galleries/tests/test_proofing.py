@@ -22,29 +22,12 @@ from proofsheet.galleries.models import (
     Visibility,
 )
 from proofsheet.galleries.proofing import ListLocked
-from proofsheet.galleries.tests.factories import GalleryFactory
+from proofsheet.galleries.tests.factories import GalleryFactory, make_photo
 from proofsheet.notifications.models import Notification, OutboundEmail
 
 pytestmark = pytest.mark.django_db
 
 CLIENT_EMAIL = "ann.client@example.test"
-
-
-def make_photo(gallery: Gallery, name: str = "IMG_0001.jpg", **fields) -> Photo:
-    """A photo row as processing leaves it (no real files are needed here)."""
-    fields.setdefault("status", PhotoStatus.READY)
-    return Photo.objects.create(
-        gallery=gallery,
-        owner=gallery.owner,
-        original_key=f"originals/test/{uuid.uuid4().hex}.jpg",
-        original_name=name,
-        sha256=uuid.uuid4().hex * 2,
-        size=1234,
-        format="jpeg",
-        width=3000,
-        height=2000,
-        **fields,
-    )
 
 
 @pytest.fixture
