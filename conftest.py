@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +36,25 @@ def pytest_runtest_setup(item):
 
         if connection.vendor != "postgresql":
             pytest.skip("concurrency needs PostgreSQL; SQLite serialises writers and hides races")
+
+
+RACES_LOCK = Path(tempfile.gettempdir()) / f"proofsheet-postgres-races-{os.getuid()}.lock"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """One PostgreSQL race at a time across xdist workers (and concurrent test runs): each sizes
+    its thread pool to the free connections, which two races at once would overrun. A file lock,
+    because xdist's `loadgroup` no longer groups under this pytest (the node id it rewrites is
+    not the one pytest reports)."""
+    if not item.get_closest_marker("postgres_only"):
+        return (yield)
+    with open(RACES_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return (yield)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def pytest_configure(config):

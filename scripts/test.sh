@@ -49,7 +49,7 @@ fi
 run_pytest() {
   local label=$1; shift
   step "pytest on $label"
-  "$@" $BIN/pytest -n "$WORKERS" --dist loadgroup -p no:cacheprovider
+  "$@" $BIN/pytest -n "$WORKERS" --dist load -p no:cacheprovider
   local rc=$?
   [ $rc -eq 5 ] && die "pytest collected no tests on $label"
   [ $rc -ne 0 ] && die "pytest on $label (exit $rc)"
