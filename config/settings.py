@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "proofsheet.core.middleware.TextGZipMiddleware",
+    "proofsheet.api.errors.ApiErrorShapeMiddleware",
     "proofsheet.core.middleware.RejectNulQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "proofsheet.core.web.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -2,8 +2,10 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views import defaults as django_defaults
 
 from proofsheet.api.api import api
+from proofsheet.api.errors import API_PREFIX, api_error_for_exception
 from proofsheet.core import views as core_views
 from proofsheet.storefront import views as storefront_views
 
@@ -31,3 +33,20 @@ if settings.STORAGE_BACKEND == "local":
             name="public_media",
         )
     )
+
+
+def _error_handler(status: int, default):
+    """API paths answer errors as JSON in the one shape (api/errors.py); pages as before."""
+
+    def handler(request, exception=None):
+        if request.path.startswith(API_PREFIX):
+            return api_error_for_exception(request, exception, status=status)
+        return default(request, exception) if exception is not None else default(request)
+
+    return handler
+
+
+handler400 = _error_handler(400, django_defaults.bad_request)
+handler403 = _error_handler(403, django_defaults.permission_denied)
+handler404 = _error_handler(404, django_defaults.page_not_found)
+handler500 = _error_handler(500, django_defaults.server_error)

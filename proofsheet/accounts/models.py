@@ -14,6 +14,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
+# Who may sell: run galleries, price sheets, a store (admins can do what photographers do).
+SELLER_ROLES = (Role.PHOTOGRAPHER, Role.ADMIN)
+
+
 class EmailUserManager(UserManager):
     """Users are identified by email; there is no username."""
 
@@ -55,12 +59,9 @@ class User(PublicIdModel, AbstractUser):
         return self.email
 
     @property
-    def is_photographer(self) -> bool:
-        return self.role == Role.PHOTOGRAPHER
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
+    def is_seller(self) -> bool:
+        """Photographers and admins: the studio, galleries, price sheets, a store."""
+        return self.role in SELLER_ROLES
 
 
 class LoginThrottle(models.Model):

@@ -9,6 +9,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from proofsheet.accounts.models import Role, User
+from proofsheet.core.errors import Forbidden
+
+
+def seller_required(user) -> None:
+    """Refuse (`seller_only`) anyone who may not sell: clients and visitors."""
+    if not getattr(user, "is_seller", False):
+        raise Forbidden("Only photographers can do this.", code="seller_only")
 
 
 def generate_password() -> str:

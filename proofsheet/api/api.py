@@ -2,14 +2,16 @@
 
 from allauth.headless.contrib.ninja.security import XSessionTokenAuth
 from ninja import NinjaAPI, Schema
-from ninja.security import django_auth
+from ninja.security import SessionAuth as NinjaSessionAuth
 
-from proofsheet.api.catalog import router as catalog_router
-from proofsheet.api.galleries import router as galleries_router
-from proofsheet.api.orders import router as orders_router
-from proofsheet.api.shop import router as shop_router
-from proofsheet.api.shop_admin import router as shop_admin_router
-from proofsheet.api.studio import router as studio_router
+from proofsheet.api import errors
+from proofsheet.api.client_buying import router as client_buying_router
+from proofsheet.api.client_galleries import router as client_galleries_router
+from proofsheet.api.client_orders import router as client_orders_router
+from proofsheet.api.studio_catalog import router as studio_catalog_router
+from proofsheet.api.studio_galleries import router as studio_galleries_router
+from proofsheet.api.studio_orders import router as studio_orders_router
+from proofsheet.api.studio_store import router as studio_store_router
 
 
 class SessionTokenAuth(XSessionTokenAuth):
@@ -19,9 +21,19 @@ class SessionTokenAuth(XSessionTokenAuth):
     openapi_name = "X-Session-Token"
 
 
+class SessionAuth(NinjaSessionAuth):
+    """The browser's session (with CSRF on writes). Nobody logged in is a 401, like a missing
+    token: ninja's own class checks CSRF first and answers an anonymous POST with a 403."""
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
 # Apps authenticate with allauth headless session tokens (X-Session-Token, obtained from
 # /_allauth/app/v1/auth/login); the browser uses its session cookie (with CSRF on writes).
-AUTH = [SessionTokenAuth(), django_auth]
+AUTH = [SessionTokenAuth(), SessionAuth()]
 
 api = NinjaAPI(
     title="Proofsheet API",
@@ -35,6 +47,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     urls_namespace="api-v1",
 )
+errors.install(api)
 
 
 class Me(Schema):
@@ -44,11 +57,7 @@ class Me(Schema):
     display_name: str
 
 
-class Error(Schema):
-    detail: str
-
-
-@api.get("/me", response={200: Me, 401: Error}, summary="The authenticated user and role")
+@api.get("/me", response={200: Me, 401: errors.ErrorOut}, summary="The authenticated user and role")
 def me(request):
     user = request.auth if hasattr(request.auth, "role") else request.user
     return Me(
@@ -56,9 +65,12 @@ def me(request):
     )
 
 
-api.add_router("/", studio_router)
-api.add_router("/client", galleries_router)
-api.add_router("/", catalog_router)
-api.add_router("/", orders_router)
-api.add_router("/client", shop_router)
-api.add_router("/", shop_admin_router)
+# Photographers' operations live at /api/v1/…, visitors' and buyers' at /api/v1/client/… (the
+# same nouns with other rights; two routers cannot share a path).
+api.add_router("/", studio_galleries_router)
+api.add_router("/", studio_catalog_router)
+api.add_router("/", studio_orders_router)
+api.add_router("/", studio_store_router)
+api.add_router("/client", client_galleries_router)
+api.add_router("/client", client_buying_router)
+api.add_router("/", client_orders_router)

@@ -35,7 +35,7 @@ class CheckoutError(CartError):
 
 
 class OutOfStock(CheckoutError):
-    pass
+    code = "out_of_stock"
 
 
 class _AlreadyPlaced(Exception):
@@ -95,7 +95,7 @@ def checkout_place(
     try:
         validate_email(email)
     except ValidationError:
-        raise CheckoutError("Enter a valid email address.") from None
+        raise CheckoutError(fields={"email": "Enter a valid email address."}) from None
     idempotency_key = (idempotency_key or "")[:64]
     if idempotency_key:
         first = Order.objects.filter(email=email, idempotency_key=idempotency_key).first()
@@ -139,14 +139,16 @@ def _place(
         .prefetch_related("options", "product__options")
     )
     if not lines:
-        raise CheckoutError("Your cart is empty.")
+        raise CheckoutError("Your cart is empty.", code="cart_empty")
     # The cart's seller and currency must be those of what it holds (they price everything).
     if any(
         (line.product.sheet.owner_id, line.product.sheet.currency)
         != (cart.seller_id, cart.currency)
         for line in lines
     ):
-        raise CheckoutError("Your cart is out of date; empty it and add the photos again.")
+        raise CheckoutError(
+            "Your cart is out of date; empty it and add the photos again.", code="cart_out_of_date"
+        )
     for line in lines:
         unavailable = not line.product.active or (
             line.photo_id is not None and line.photo.status != PhotoStatus.READY
@@ -154,12 +156,15 @@ def _place(
         if line.package_id:
             unavailable = not (line.package.active and line.product.active)
         if unavailable:
-            raise CheckoutError(f"{line.product.name} is no longer for sale; remove it first.")
+            raise CheckoutError(
+                f"{line.product.name} is no longer for sale; remove it first.", code="not_for_sale"
+            )
     for line in lines:  # a group may have become required (or new) since the line was added
         missing = [] if line.package_id else missing_groups(line.product, line.options.all())
         if missing:
             raise CheckoutError(
-                f"Choose {a_group(missing[0])} for {line.product.name} in your cart first."
+                f"Choose {a_group(missing[0])} for {line.product.name} in your cart first.",
+                code="option_required",
             )
 
     physical = {line.pk for line in lines if line.product.kind == "print"}
@@ -177,13 +182,16 @@ def _place(
         address = address_clean(shipping_address, what="billing address", postal=bool(physical))
     if physical:
         if shipping_method is None:
-            raise CheckoutError("Choose a shipping method.")
+            raise CheckoutError(fields={"shipping_method": "Choose a shipping method."})
         if (
             shipping_method.owner_id != cart.seller_id
             or not shipping_method.active
             or shipping_method.currency != cart.currency
         ):
-            raise CheckoutError("That shipping method is not available; choose another.")
+            raise CheckoutError(
+                "That shipping method is not available; choose another.",
+                code="shipping_unavailable",
+            )
     try:
         pricing = price_cart(
             cart,
@@ -192,9 +200,11 @@ def _place(
             line_addresses=own_addresses,
         )
     except PricingError as error:
-        raise CheckoutError(str(error)) from None
+        raise CheckoutError(error.message, code=error.code) from None
     if pricing.discount_problem:
-        raise CheckoutError(f"{pricing.discount_problem} Remove the code to continue.")
+        raise CheckoutError(
+            f"{pricing.discount_problem} Remove the code to continue.", code="discount_rejected"
+        )
 
     _claim_stock(lines)
     discount = _claim_discount(cart, email) if pricing.discount_code else None
@@ -268,13 +278,15 @@ def _claim_discount(cart: Cart, email: str) -> Discount:
     ).update(uses=F("uses") + 1)
     if not claimed:
         raise CheckoutError(
-            f"The code {cart.discount_code} has been used up. Remove the code to continue."
+            f"The code {cart.discount_code} has been used up. Remove the code to continue.",
+            code="discount_rejected",
         )
     if discount.max_uses_per_customer is not None:
         used = DiscountUse.objects.filter(discount=discount, email=email).count()
         if used >= discount.max_uses_per_customer:
             raise CheckoutError(
-                f"You have already used the code {discount.code}. Remove the code to continue."
+                f"You have already used the code {discount.code}. Remove the code to continue.",
+                code="discount_rejected",
             )
     return discount
 

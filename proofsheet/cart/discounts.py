@@ -12,15 +12,15 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
-from django.http import Http404
 
-from proofsheet.accounts.models import Role, User
+from proofsheet.accounts.models import User
+from proofsheet.accounts.services import seller_required
 from proofsheet.cart.models import Discount, DiscountKind, DiscountUse
 from proofsheet.catalog.models import ProductKind
 from proofsheet.core.dates import as_utc
+from proofsheet.core.errors import Conflict, Invalid, NotFound
 from proofsheet.core.money import CURRENCIES, parse_amount
 from proofsheet.galleries.models import Gallery
 from proofsheet.galleries.selectors import as_public_id, gallery_get_owned
@@ -33,20 +33,15 @@ FIELDS = {
 }  # fmt: skip
 
 
-def _require_photographer(user: User) -> None:
-    if user.role not in (Role.PHOTOGRAPHER, Role.ADMIN):
-        raise PermissionDenied("Only photographers can sell.")
-
-
 # --- cleaning ------------------------------------------------------------------------------------
 
 
 def _code(value) -> str:
     code = str(value or "").strip().upper()
     if not code:
-        raise ValidationError({"code": "Enter a code, such as SUMMER10."})
+        raise Invalid({"code": "Enter a code, such as SUMMER10."})
     if not CODE.match(code):
-        raise ValidationError(
+        raise Invalid(
             {
                 "code": "A code has 2 to 40 characters: letters A–Z, digits, “-” and “_”, "
                 "starting with a letter or digit."
@@ -58,7 +53,7 @@ def _code(value) -> str:
 def _currency(value) -> str:
     currency = str(value or "").strip().upper()
     if currency and currency not in CURRENCIES:
-        raise ValidationError({"currency": f"Choose one of {', '.join(CURRENCIES)}."})
+        raise Invalid({"currency": f"Choose one of {', '.join(CURRENCIES)}."})
     return currency
 
 
@@ -66,7 +61,7 @@ def _amount(value, currency: str, field: str) -> Decimal:
     try:
         return parse_amount("0" if value in (None, "") else value, currency)
     except ValueError as exc:
-        raise ValidationError({field: str(exc)}) from None
+        raise Invalid({field: str(exc)}) from None
 
 
 def _is_zero(value) -> bool:
@@ -82,11 +77,11 @@ def _percent(value) -> Decimal:
     try:
         rate = Decimal(str(value if value is not None else "").strip().replace(",", "."))
     except (InvalidOperation, ValueError):
-        raise ValidationError({"value": "Enter a percentage such as 10 or 12.5."}) from None
+        raise Invalid({"value": "Enter a percentage such as 10 or 12.5."}) from None
     if not rate.is_finite() or not Decimal(0) < rate <= Decimal(100):
-        raise ValidationError({"value": "A percentage is more than 0 and at most 100."})
+        raise Invalid({"value": "A percentage is more than 0 and at most 100."})
     if rate != rate.quantize(Decimal("0.01")):
-        raise ValidationError({"value": "A percentage has at most 2 decimals."})
+        raise Invalid({"value": "A percentage has at most 2 decimals."})
     return rate
 
 
@@ -96,9 +91,9 @@ def _limit(value, field: str) -> int | None:
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise ValidationError({field: "Enter a whole number, or nothing for no limit."}) from None
+        raise Invalid({field: "Enter a whole number, or nothing for no limit."}) from None
     if not 1 <= number <= MAX_LIMIT:
-        raise ValidationError({field: f"A limit is between 1 and {MAX_LIMIT:,}."})
+        raise Invalid({field: f"A limit is between 1 and {MAX_LIMIT:,}."})
     return number
 
 
@@ -111,7 +106,7 @@ def _product_kinds(value) -> list[str]:
     for kind in value:
         kind = str(kind).strip().lower()
         if kind not in ProductKind.values:
-            raise ValidationError(
+            raise Invalid(
                 {"product_kinds": f"Product kinds are {' and '.join(ProductKind.values)}."}
             )
         if kind not in kinds:
@@ -126,11 +121,11 @@ def _gallery(owner: User, value) -> Gallery | None:
         return None
     if isinstance(value, Gallery):
         if value.owner_id != owner.pk:
-            raise Http404("No such gallery")
+            raise NotFound("No such gallery.")
         return value
     gallery = gallery_get_owned(owner, value)
     if gallery is None:
-        raise Http404("No such gallery")
+        raise NotFound("No such gallery.")
     return gallery
 
 
@@ -138,21 +133,19 @@ def _clean(discount: Discount) -> None:
     """Normalise and check every field of `discount` (not `uses`, which checkout owns)."""
     discount.code = _code(discount.code)
     if discount.kind not in DiscountKind.values:
-        raise ValidationError(
-            {"kind": "Choose percentage off, a fixed amount off or free shipping."}
-        )
+        raise Invalid({"kind": "Choose percentage off, a fixed amount off or free shipping."})
     discount.currency = _currency(discount.currency)
     min_order = discount.min_order
     needs_currency = discount.kind == DiscountKind.FIXED or not _is_zero(min_order)
     if needs_currency and not discount.currency:
         what = "the amount off" if discount.kind == DiscountKind.FIXED else "the minimum order"
-        raise ValidationError({"currency": f"Choose the currency of {what}."})
+        raise Invalid({"currency": f"Choose the currency of {what}."})
     if discount.kind == DiscountKind.PERCENT:
         discount.value = _percent(discount.value)
     elif discount.kind == DiscountKind.FIXED:
         discount.value = _amount(discount.value, discount.currency, "value")
         if discount.value <= 0:
-            raise ValidationError({"value": "A fixed amount off is more than 0."})
+            raise Invalid({"value": "A fixed amount off is more than 0."})
     else:
         discount.value = Decimal(0)
     discount.min_order = _amount(min_order, discount.currency or "EUR", "min_order")
@@ -162,7 +155,7 @@ def _clean(discount: Discount) -> None:
     discount.starts_at = as_utc(discount.starts_at, "starts_at")
     discount.ends_at = as_utc(discount.ends_at, "ends_at")
     if discount.starts_at and discount.ends_at and discount.starts_at >= discount.ends_at:
-        raise ValidationError({"ends_at": "The code must end after it starts."})
+        raise Invalid({"ends_at": "The code must end after it starts."})
     discount.max_uses = _limit(discount.max_uses, "max_uses")
     discount.max_uses_per_customer = _limit(discount.max_uses_per_customer, "max_uses_per_customer")
     if (
@@ -170,7 +163,7 @@ def _clean(discount: Discount) -> None:
         and discount.max_uses_per_customer is not None
         and discount.max_uses_per_customer > discount.max_uses
     ):
-        raise ValidationError(
+        raise Invalid(
             {"max_uses_per_customer": "The limit per customer cannot be above the total limit."}
         )
     discount.product_kinds = _product_kinds(discount.product_kinds)
@@ -182,7 +175,7 @@ def _clash(owner_id: int, code: str, exclude_pk=None) -> None:
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise ValidationError({"code": f"You already have a code {code}: choose another."})
+        raise Invalid({"code": f"You already have a code {code}: choose another."})
 
 
 def _used(discount: Discount) -> bool:
@@ -209,7 +202,7 @@ def discount_create(
     active: bool = True,
 ) -> Discount:
     """Create a discount code (stored upper-case, unique among the owner's codes)."""
-    _require_photographer(owner)
+    seller_required(owner)
     discount = Discount(
         owner=owner,
         code=code,
@@ -231,7 +224,7 @@ def discount_create(
         with transaction.atomic():
             discount.save()
     except IntegrityError:  # a concurrent create with the same code
-        raise ValidationError(
+        raise Invalid(
             {"code": f"You already have a code {discount.code}: choose another."}
         ) from None
     return discount
@@ -241,7 +234,7 @@ def discount_update(*, discount: Discount, **fields: Any) -> Discount:
     """Change some of a code's fields; the others keep their values. `uses` is never written."""
     unknown = set(fields) - FIELDS
     if unknown:
-        raise ValidationError(f"Unknown discount fields: {', '.join(sorted(unknown))}")
+        raise Invalid(f"Unknown discount fields: {', '.join(sorted(unknown))}")
     owner = discount.owner
     if "gallery" in fields:
         fields["gallery"] = _gallery(owner, fields["gallery"])
@@ -259,11 +252,11 @@ def discount_update(*, discount: Discount, **fields: Any) -> Discount:
                 and "value" not in fields
             ):
                 # The old kind's value under a new kind (10 % → 10 EUR off) is rarely meant.
-                raise ValidationError({"value": "Give the value for the new kind of code."})
+                raise Invalid({"value": "Give the value for the new kind of code."})
             _clean(locked)
             if locked.code != original_code:
                 if _used(locked):
-                    raise ValidationError(
+                    raise Invalid(
                         {
                             "code": f"{original_code} has been used, and orders refer to it: "
                             "its text cannot change. Create a new code instead."
@@ -271,7 +264,7 @@ def discount_update(*, discount: Discount, **fields: Any) -> Discount:
                     )
                 _clash(locked.owner_id, locked.code, exclude_pk=locked.pk)
             if locked.max_uses is not None and locked.max_uses < locked.uses:
-                raise ValidationError(
+                raise Invalid(
                     {
                         "max_uses": f"The code has been used {locked.uses} times: the limit "
                         f"cannot be lower."
@@ -279,9 +272,7 @@ def discount_update(*, discount: Discount, **fields: Any) -> Discount:
                 )
             locked.save(update_fields=sorted(FIELDS | {"updated_at"}))
     except IntegrityError:
-        raise ValidationError(
-            {"code": "You already have a code like that: choose another."}
-        ) from None
+        raise Invalid({"code": "You already have a code like that: choose another."}) from None
     for name in FIELDS | {"uses", "updated_at"}:
         setattr(discount, name, getattr(locked, name))
     return discount
@@ -303,7 +294,7 @@ def discount_delete(*, discount: Discount) -> None:
         if locked is None:
             return
         if _used(locked):
-            raise ValidationError(
+            raise Conflict(
                 f"{locked.code} has been used in orders, so it cannot be deleted: "
                 "disable it instead.",
                 code="in_use",

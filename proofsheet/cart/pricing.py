@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from proofsheet.cart.models import Discount
 from proofsheet.catalog.models import Package, PhotoPrice, StoreSettings, TaxRule
+from proofsheet.core.errors import Invalid
 from proofsheet.core.money import allocate, quantize
 
 ZERO = Decimal(0)
@@ -100,7 +101,7 @@ class ShippingInput:
 TaxRates = dict[Destination, tuple[Decimal, Decimal]]  # (country, region) → (physical, digital)
 
 
-class PricingError(ValueError):
+class PricingError(Invalid):
     """The cart cannot be priced as asked (a destination the method does not ship to…)."""
 
 
@@ -236,7 +237,10 @@ def compute(
                 raise PricingError("Enter a shipping address.")
             rate = shipping.rate_for(where[0])
             if rate is None:
-                raise PricingError(f"{shipping.name} does not ship to {where[0].upper()}.")
+                raise PricingError(
+                    f"{shipping.name} does not ship to {where[0].upper()}.",
+                    code="shipping_unavailable",
+                )
             first, more, per_kg = rate
             count = sum(line.quantity for line in group)
             grams = sum(line.weight_grams * line.quantity for line in group)

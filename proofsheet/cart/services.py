@@ -24,24 +24,27 @@ from proofsheet.catalog.models import (
     ProductOption,
 )
 from proofsheet.catalog.selectors import missing_groups
+from proofsheet.core.errors import Invalid
 from proofsheet.galleries.access import Access
 from proofsheet.galleries.models import Photo, PhotoStatus
 
 
-class CartError(ValueError):
-    """A change the cart refuses; the message is for the visitor."""
+class CartError(Invalid):
+    """A change the cart refuses; the message is for the visitor, the code says which rule."""
 
 
 class DiscountRejected(CartError):
-    pass
+    code = "discount_rejected"
 
 
 def quantity_clean(value) -> int:
     """An integer in 1..MAX_QUANTITY, or CartError (no floats, strings, booleans)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise CartError("The quantity must be a whole number.")
+        raise CartError("The quantity must be a whole number.", code="quantity_invalid")
     if not 1 <= value <= MAX_QUANTITY:
-        raise CartError(f"The quantity must be between 1 and {MAX_QUANTITY}.")
+        raise CartError(
+            f"The quantity must be between 1 and {MAX_QUANTITY}.", code="quantity_invalid"
+        )
     return value
 
 
@@ -68,7 +71,7 @@ def cart_get_or_create(*, user=None, session_key: str = "") -> Cart:
 def _locked(cart: Cart) -> Cart:
     locked = Cart.objects.select_for_update().filter(pk=cart.pk).first()
     if locked is None:  # housekeeping removed it (30 days idle) between the lookup and now
-        raise CartError("Your cart had expired; please try again.")
+        raise CartError("Your cart had expired; please try again.", code="cart_empty")
     return locked
 
 
@@ -93,12 +96,14 @@ def _bind_seller(cart: Cart, seller_id: int, currency: str) -> None:
     if cart.seller_id != seller_id:
         raise CartError(
             "Your cart holds another photographer's photos. Check out or empty it first: "
-            "one order is paid to one photographer."
+            "one order is paid to one photographer.",
+            code="cart_other_seller",
         )
     if cart.currency != currency:
         raise CartError(
             f"Your cart is in {cart.currency} and this is priced in {currency}. "
-            "Check out or empty your cart first."
+            "Check out or empty your cart first.",
+            code="cart_other_seller",
         )
 
 
@@ -115,28 +120,30 @@ def options_clean(product: Product, options: Iterable[ProductOption]) -> list[Pr
     groups = set()
     for option in options:
         if option.product_id != product.pk:
-            raise CartError(f"“{option}” is not an option of {product.name}.")
+            raise CartError(
+                f"“{option}” is not an option of {product.name}.", code="option_invalid"
+            )
         if option.group in groups:
-            raise CartError(f"Choose one {option.group.lower()} only.")
+            raise CartError(f"Choose one {option.group.lower()} only.", code="option_invalid")
         groups.add(option.group)
     missing = missing_groups(product, options)
     if missing:  # a required group (paper…) left out; optional ones (a frame) may be
-        raise CartError(f"Choose {a_group(missing[0])}.")
+        raise CartError(f"Choose {a_group(missing[0])}.", code="option_required")
     return sorted(options, key=lambda o: o.pk)
 
 
 def _sheet_of(gallery) -> PriceSheet:
     pricing = GalleryPricing.objects.filter(gallery=gallery).select_related("sheet").first()
     if pricing is None:
-        raise CartError("Nothing in this gallery is for sale.")
+        raise CartError("Nothing in this gallery is for sale.", code="not_for_sale")
     return pricing.sheet
 
 
 def _stock_check(product: Product, quantity: int) -> None:
     if product.stock is not None and quantity > product.stock:
         if product.stock == 0:
-            raise CartError(f"{product.name} is sold out.")
-        raise CartError(f"Only {product.stock} of {product.name} left.")
+            raise CartError(f"{product.name} is sold out.", code="out_of_stock")
+        raise CartError(f"Only {product.stock} of {product.name} left.", code="out_of_stock")
 
 
 def cart_line_add(
@@ -152,12 +159,15 @@ def cart_line_add(
     quantity = quantity_clean(quantity)
     gallery = access.gallery
     if not access.can_interact:
-        raise CartError("Ask your photographer for the client code to buy from this gallery.")
+        raise CartError(
+            "Ask your photographer for the client code to buy from this gallery.",
+            code="client_code_required",
+        )
     if photo.gallery_id != gallery.pk or photo.status != PhotoStatus.READY:
-        raise CartError("This photo is not available.")
+        raise CartError("This photo is not available.", code="not_for_sale")
     sheet = _sheet_of(gallery)
     if product.sheet_id != sheet.pk or not product.active:
-        raise CartError("This product is not sold in this gallery.")
+        raise CartError("This product is not sold in this gallery.", code="not_for_sale")
     options = options_clean(product, options)
     with transaction.atomic():
         locked = _locked(cart)
@@ -166,7 +176,9 @@ def cart_line_add(
         if line is not None:
             total = line.quantity + quantity
             if total > MAX_QUANTITY:
-                raise CartError(f"You can buy at most {MAX_QUANTITY} of one item.")
+                raise CartError(
+                    f"You can buy at most {MAX_QUANTITY} of one item.", code="quantity_invalid"
+                )
             _stock_check(product, total)
             line.quantity = total
             line.save(update_fields=["quantity", "updated_at"])
@@ -185,7 +197,10 @@ def cart_package_add(*, cart: Cart, access: Access, package: Package) -> CartLin
     """Put a whole-gallery package (every photo of the gallery, digital) in the cart."""
     gallery = access.gallery
     if not access.can_interact:
-        raise CartError("Ask your photographer for the client code to buy from this gallery.")
+        raise CartError(
+            "Ask your photographer for the client code to buy from this gallery.",
+            code="client_code_required",
+        )
     sheet = _sheet_of(gallery)
     if (
         package.sheet_id != sheet.pk
@@ -193,7 +208,7 @@ def cart_package_add(*, cart: Cart, access: Access, package: Package) -> CartLin
         or package.whole_gallery is None
         or not package.whole_gallery.active
     ):
-        raise CartError("This package is not sold in this gallery.")
+        raise CartError("This package is not sold in this gallery.", code="not_for_sale")
     with transaction.atomic():
         locked = _locked(cart)
         _bind_seller(locked, gallery.owner_id, sheet.currency)
@@ -225,7 +240,7 @@ def _same_line(
 def _line_of(cart: Cart, line: CartLine) -> CartLine:
     found = cart.lines.filter(pk=line.pk).select_related("product").first()
     if found is None:
-        raise CartError("That item is no longer in your cart.")
+        raise CartError("That item is no longer in your cart.", code="not_found")
     return found
 
 
@@ -268,7 +283,7 @@ def cart_line_update(
 def _join(into: CartLine, other: CartLine) -> CartLine:
     total = into.quantity + other.quantity
     if total > MAX_QUANTITY:
-        raise CartError(f"You can buy at most {MAX_QUANTITY} of one item.")
+        raise CartError(f"You can buy at most {MAX_QUANTITY} of one item.", code="quantity_invalid")
     into.quantity = total
     into.save(update_fields=["quantity", "updated_at"])
     other.delete()

@@ -12,11 +12,11 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError
 
-from proofsheet.accounts.models import Role, User
+from proofsheet.accounts.models import User
+from proofsheet.accounts.services import seller_required
 from proofsheet.catalog.models import (
     Finish,
     GalleryPricing,
@@ -32,6 +32,7 @@ from proofsheet.catalog.models import (
     StoreSettings,
     TaxRule,
 )
+from proofsheet.core.errors import Conflict, Invalid
 from proofsheet.core.money import CURRENCIES, MAX_AMOUNT, parse_amount, quantize
 from proofsheet.galleries.models import Gallery, Photo
 
@@ -43,31 +44,26 @@ REGION = re.compile(r"^[A-Z0-9]{1,3}$")
 _UNSET: Any = object()
 
 
-def _require_photographer(user: User) -> None:
-    if user.role not in (Role.PHOTOGRAPHER, Role.ADMIN):
-        raise PermissionDenied("Only photographers can sell.")
-
-
 def _amount(value, currency: str, field: str) -> Decimal:
     try:
         return parse_amount(value, currency)
     except ValueError as exc:
-        raise ValidationError({field: str(exc)}) from None
+        raise Invalid({field: str(exc)}) from None
 
 
 def _text(value, field: str, label: str, max_length: int) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValidationError({field: f"{label} cannot be empty."})
+        raise Invalid({field: f"{label} cannot be empty."})
     if len(value) > max_length:
-        raise ValidationError({field: f"{label} has at most {max_length} characters."})
+        raise Invalid({field: f"{label} has at most {max_length} characters."})
     return value
 
 
 def _currency(value: str) -> str:
     currency = (value or "").strip().upper()
     if currency not in CURRENCIES:
-        raise ValidationError({"currency": f"Choose one of {', '.join(CURRENCIES)}."})
+        raise Invalid({"currency": f"Choose one of {', '.join(CURRENCIES)}."})
     return currency
 
 
@@ -82,7 +78,7 @@ def price_sheet_create(
     *, owner: User, name: str, currency: str = "EUR", is_default: bool = False
 ) -> PriceSheet:
     """Create an empty price sheet in one currency."""
-    _require_photographer(owner)
+    seller_required(owner)
     sheet = PriceSheet.objects.create(
         owner=owner,
         name=_text(name, "name", "The name", 120),
@@ -102,7 +98,7 @@ def _check_amounts_fit(sheet: PriceSheet, currency: str) -> None:
     amounts += list(sheet.packages.values_list("price", flat=True))
     amounts += list(PhotoPrice.objects.filter(product__sheet=sheet).values_list("price", flat=True))
     if any(quantize(a, currency) != a for a in amounts):
-        raise ValidationError(
+        raise Invalid(
             {
                 "currency": f"Some prices on this sheet have more decimals than {currency} "
                 "allows: change them first."
@@ -129,7 +125,7 @@ def price_sheet_delete(*, sheet: PriceSheet) -> None:
     """Delete a sheet no gallery uses any more."""
     used = GalleryPricing.objects.filter(sheet=sheet).count()
     if used:
-        raise ValidationError(
+        raise Conflict(
             f"“{sheet.name}” is used by {used} galler{'y' if used == 1 else 'ies'}: "
             "give them another price sheet first.",
             code="in_use",
@@ -138,7 +134,7 @@ def price_sheet_delete(*, sheet: PriceSheet) -> None:
         with transaction.atomic():
             sheet.delete()
     except ProtectedError:
-        raise ValidationError(
+        raise Conflict(
             f"“{sheet.name}” has products that orders refer to, so it cannot be deleted.",
             code="in_use",
         ) from None
@@ -173,7 +169,7 @@ def gallery_pricing_set(*, gallery: Gallery, sheet: PriceSheet | None) -> None:
         GalleryPricing.objects.filter(gallery=gallery).delete()
         return
     if sheet.owner_id != gallery.owner_id:
-        raise ValidationError({"sheet": "Choose one of your own price sheets."})
+        raise Invalid({"sheet": "Choose one of your own price sheets."})
     GalleryPricing.objects.update_or_create(gallery=gallery, defaults={"sheet": sheet})
 
 
@@ -351,23 +347,23 @@ def _size(value, field: str) -> Decimal:
     try:
         size = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: "Enter the size in inches, such as 8 or 8.5."}) from None
+        raise Invalid({field: "Enter the size in inches, such as 8 or 8.5."}) from None
     if not size.is_finite() or size <= 0 or size > MAX_SIZE_INCHES:
-        raise ValidationError({field: f"Enter a size between 0 and {MAX_SIZE_INCHES} inches."})
+        raise Invalid({field: f"Enter a size between 0 and {MAX_SIZE_INCHES} inches."})
     if size != size.quantize(Decimal("0.01")):
-        raise ValidationError({field: "Sizes have at most 2 decimals."})
+        raise Invalid({field: "Sizes have at most 2 decimals."})
     return size
 
 
 def _whole(value, field: str, label: str, *, low: int = 0, high: int = 10**9) -> int:
     if isinstance(value, bool):
-        raise ValidationError({field: f"{label} must be a whole number."})
+        raise Invalid({field: f"{label} must be a whole number."})
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise ValidationError({field: f"{label} must be a whole number."}) from None
+        raise Invalid({field: f"{label} must be a whole number."}) from None
     if not low <= number <= high:
-        raise ValidationError({field: f"{label} must be between {low} and {high}."})
+        raise Invalid({field: f"{label} must be between {low} and {high}."})
     return number
 
 
@@ -384,7 +380,7 @@ def _optional_groups(product: Product, value) -> list[str]:
     if value in (None, ""):
         return []
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise ValidationError({"optional_groups": "Give the optional groups as a list of names."})
+        raise Invalid({"optional_groups": "Give the optional groups as a list of names."})
     groups = {g.casefold(): g for g in _groups_of(product)}
     cleaned: list[str] = []
     for name in value:
@@ -394,7 +390,7 @@ def _optional_groups(product: Product, value) -> list[str]:
         group = groups.get(name.casefold())
         if group is None:
             message = f"“{name}” is not an option group of this product: add its options first."
-            raise ValidationError({"optional_groups": message})
+            raise Invalid({"optional_groups": message})
         if group not in cleaned:
             cleaned.append(group)
     return cleaned
@@ -404,14 +400,14 @@ def _clean_product(product: Product, fields: dict[str, Any]) -> None:
     """Apply `fields` to `product` and check the whole product as its kind requires."""
     unknown = set(fields) - PRODUCT_FIELDS
     if unknown:
-        raise ValidationError(f"Unknown product fields: {', '.join(sorted(unknown))}")
+        raise Invalid(f"Unknown product fields: {', '.join(sorted(unknown))}")
     currency = product.sheet.currency
     if "optional_groups" in fields:
         product.optional_groups = _optional_groups(product, fields.pop("optional_groups"))
     for name, value in fields.items():
         setattr(product, name, value.strip() if isinstance(value, str) else value)
     if product.kind not in ProductKind.values:
-        raise ValidationError({"kind": "A product is a print or a digital download."})
+        raise Invalid({"kind": "A product is a print or a digital download."})
     product.name = _text(product.name, "name", "The name", 120)
     product.price = _amount(product.price, currency, "price")
     if product.cost in ("", None):
@@ -427,17 +423,17 @@ def _clean_product(product: Product, fields: dict[str, Any]) -> None:
     product.active = bool(product.active)
     if product.kind == ProductKind.PRINT:
         if product.finish not in Finish.values:
-            raise ValidationError({"finish": "Choose the finish: photo print, canvas, metal…"})
+            raise Invalid({"finish": "Choose the finish: photo print, canvas, metal…"})
         if product.width_in in ("", None) or product.height_in in ("", None):
-            raise ValidationError({"width_in": "A print needs its size (width and height)."})
+            raise Invalid({"width_in": "A print needs its size (width and height)."})
         product.width_in = _size(product.width_in, "width_in")
         product.height_in = _size(product.height_in, "height_in")
         product.resolution = product.licence = ""
     else:
         if product.resolution not in Resolution.values:
-            raise ValidationError({"resolution": "Choose the size of the download."})
+            raise Invalid({"resolution": "Choose the size of the download."})
         if product.licence not in Licence.values:
-            raise ValidationError({"licence": "Choose the licence: personal or commercial."})
+            raise Invalid({"licence": "Choose the licence: personal or commercial."})
         product.finish = ""
         product.width_in = product.height_in = None
         product.weight_grams = 0
@@ -464,7 +460,7 @@ def product_delete(*, product: Product) -> None:
         with transaction.atomic():
             product.delete()
     except ProtectedError:
-        raise ValidationError(
+        raise Conflict(
             f"Orders refer to “{product.name}”: switch it off instead of deleting it.",
             code="in_use",
         ) from None
@@ -479,7 +475,7 @@ def _clean_option(option: ProductOption, currency: str) -> None:
         product_id=option.product_id, group=option.group, name=option.name
     ).exclude(pk=option.pk)
     if clash.exists():
-        raise ValidationError({"name": f"“{option.group}: {option.name}” is already there."})
+        raise Invalid({"name": f"“{option.group}: {option.name}” is already there."})
 
 
 def option_add(
@@ -496,7 +492,7 @@ def option_add(
         with transaction.atomic():
             option.save()
     except IntegrityError:  # a concurrent twin
-        raise ValidationError({"name": "That option is already there."}) from None
+        raise Invalid({"name": "That option is already there."}) from None
     return option
 
 
@@ -518,7 +514,7 @@ def _keep_optional_groups(product: Product, renamed: tuple[str, str] | None = No
 def option_update(*, option: ProductOption, **fields: Any) -> ProductOption:
     unknown = set(fields) - {"group", "name", "price_delta", "position"}
     if unknown:
-        raise ValidationError(f"Unknown option fields: {', '.join(sorted(unknown))}")
+        raise Invalid(f"Unknown option fields: {', '.join(sorted(unknown))}")
     old_group = option.group
     for name, value in fields.items():
         setattr(option, name, value)
@@ -549,7 +545,7 @@ def option_remove(*, option: ProductOption) -> None:
 def photo_price_set(*, product: Product, photo: Photo, price) -> PhotoPrice:
     """Sell `product` of this one photo at `price` instead of the sheet's price."""
     if photo.owner_id != product.sheet.owner_id:
-        raise ValidationError("Only your own photos can have their own prices.")
+        raise Invalid("Only your own photos can have their own prices.")
     amount = _amount(price, product.sheet.currency, "price")
     override, _ = PhotoPrice.objects.update_or_create(
         product=product, photo=photo, defaults={"price": amount}
@@ -586,25 +582,23 @@ def _set_package(
         if whole_gallery is not None and (
             whole_gallery.sheet_id != sheet.pk or whole_gallery.kind != ProductKind.DIGITAL
         ):
-            raise ValidationError(
-                {"whole_gallery": "Choose a digital download of this price sheet."}
-            )
+            raise Invalid({"whole_gallery": "Choose a digital download of this price sheet."})
         package.whole_gallery = whole_gallery
     cleaned: dict[int, tuple[Product, int]] = {}
     if items is not None:
         for product, quantity in items:
             if product.sheet_id != sheet.pk:
-                raise ValidationError({"items": "Packages hold products of their own sheet."})
+                raise Invalid({"items": "Packages hold products of their own sheet."})
             quantity = _whole(quantity, "items", "A quantity", low=1, high=MAX_PACKAGE_QUANTITY)
             previous = cleaned.get(product.pk, (product, 0))[1]
             cleaned[product.pk] = (product, previous + quantity)
     has_items = bool(cleaned) if items is not None else package.pk and package.items.exists()
     if package.whole_gallery is not None and has_items:
-        raise ValidationError(
+        raise Invalid(
             {"items": "A whole-gallery package holds no other items: make a second package."}
         )
     if package.whole_gallery is None and not has_items:
-        raise ValidationError(
+        raise Invalid(
             {"items": "Put at least one product in the package, or sell the whole gallery."}
         )
     package.save()
@@ -666,9 +660,9 @@ def _decimal(value, field: str, label: str) -> Decimal:
     try:
         number = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: f"{label} must be a number."}) from None
+        raise Invalid({field: f"{label} must be a number."}) from None
     if not number.is_finite():
-        raise ValidationError({field: f"{label} must be a number."})
+        raise Invalid({field: f"{label} must be a number."})
     return number
 
 
@@ -678,16 +672,16 @@ def price_sheet_markup(*, sheet: PriceSheet, percent=None, cost_factor=None) -> 
     (products without a cost keep their price). Rounded per currency; returns how many changed.
     """
     if (percent is None) == (cost_factor is None):
-        raise ValidationError("Give either a percentage or a cost factor.")
+        raise Invalid("Give either a percentage or a cost factor.")
     if percent is not None:
         percent = _decimal(percent, "percent", "The percentage")
         if not Decimal(-100) < percent <= Decimal(1000):
-            raise ValidationError({"percent": "Give a percentage above -100 and up to 1000."})
+            raise Invalid({"percent": "Give a percentage above -100 and up to 1000."})
         factor, use_cost = 1 + percent / 100, False
     else:
         factor = _decimal(cost_factor, "cost_factor", "The factor")
         if not Decimal(0) < factor <= Decimal(100):
-            raise ValidationError({"cost_factor": "Give a factor above 0 and up to 100."})
+            raise Invalid({"cost_factor": "Give a factor above 0 and up to 100."})
         use_cost = True
     changed = []
     for product in Product.objects.select_for_update().filter(sheet=sheet):
@@ -712,16 +706,14 @@ def store_settings_update(
     *, owner: User, prices_include_tax: bool | None = None, payment_instructions: str | None = None
 ) -> StoreSettings:
     """Change the seller's shop-wide choices."""
-    _require_photographer(owner)
+    seller_required(owner)
     store, _ = StoreSettings.objects.get_or_create(owner=owner)
     if prices_include_tax is not None:
         store.prices_include_tax = bool(prices_include_tax)
     if payment_instructions is not None:
         text = payment_instructions.strip()
         if len(text) > MAX_INSTRUCTIONS:
-            raise ValidationError(
-                {"payment_instructions": f"At most {MAX_INSTRUCTIONS} characters."}
-            )
+            raise Invalid({"payment_instructions": f"At most {MAX_INSTRUCTIONS} characters."})
         store.payment_instructions = text
     store.save()
     return store
@@ -730,21 +722,21 @@ def store_settings_update(
 def _rate(value, field: str) -> Decimal:
     rate = _decimal(value, field, "A tax rate")
     if not Decimal(0) <= rate <= Decimal(100):
-        raise ValidationError({field: "A tax rate is between 0 and 100 %."})
+        raise Invalid({field: "A tax rate is between 0 and 100 %."})
     if rate != rate.quantize(Decimal("0.001")):
-        raise ValidationError({field: "A tax rate has at most 3 decimals."})
+        raise Invalid({field: "A tax rate has at most 3 decimals."})
     return rate
 
 
 def _clean_tax_rule(rule: TaxRule) -> None:
     rule.country = (rule.country or "").strip().upper()
     if not COUNTRY.match(rule.country):
-        raise ValidationError({"country": "Give the country as its two-letter code, such as DE."})
+        raise Invalid({"country": "Give the country as its two-letter code, such as DE."})
     rule.region = (rule.region or "").strip().upper()
     if rule.region.startswith(f"{rule.country}-"):
         rule.region = rule.region[3:]
     if rule.region and not REGION.match(rule.region):
-        raise ValidationError(
+        raise Invalid(
             {"region": "Give the region as its ISO 3166-2 code, such as CA for US-CA, or nothing."}
         )
     rule.physical_rate = _rate(rule.physical_rate, "physical_rate")
@@ -754,7 +746,7 @@ def _clean_tax_rule(rule: TaxRule) -> None:
     ).exclude(pk=rule.pk)
     if clash.exists():
         where = rule.country + (f"-{rule.region}" if rule.region else "")
-        raise ValidationError({"country": f"There is already a rule for {where}."})
+        raise Invalid({"country": f"There is already a rule for {where}."})
 
 
 def _save_tax_rule(rule: TaxRule) -> TaxRule:
@@ -763,7 +755,7 @@ def _save_tax_rule(rule: TaxRule) -> TaxRule:
         with transaction.atomic():
             rule.save()
     except IntegrityError:  # a concurrent twin slipped past the check
-        raise ValidationError({"country": "There is already a rule for that place."}) from None
+        raise Invalid({"country": "There is already a rule for that place."}) from None
     return rule
 
 
@@ -771,7 +763,7 @@ def tax_rule_create(
     *, owner: User, country: str, region: str = "", physical_rate=0, digital_rate=0
 ) -> TaxRule:
     """A tax rate for a country (or one of its regions), physical and digital goods apart."""
-    _require_photographer(owner)
+    seller_required(owner)
     rule = TaxRule(
         owner=owner,
         country=country,
@@ -785,7 +777,7 @@ def tax_rule_create(
 def tax_rule_update(*, rule: TaxRule, **fields: Any) -> TaxRule:
     unknown = set(fields) - {"country", "region", "physical_rate", "digital_rate"}
     if unknown:
-        raise ValidationError(f"Unknown tax rule fields: {', '.join(sorted(unknown))}")
+        raise Invalid(f"Unknown tax rule fields: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
         setattr(rule, name, value)
     return _save_tax_rule(rule)

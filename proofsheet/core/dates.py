@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
+
+from proofsheet.core.errors import Invalid
 
 
 def as_utc(value, field: str) -> datetime | None:
@@ -12,10 +13,10 @@ def as_utc(value, field: str) -> datetime | None:
     if value in (None, ""):
         return None
     if not isinstance(value, datetime):
-        raise ValidationError({field: "Give a date and time."})
+        raise Invalid({field: "Give a date and time."})
     try:
         if timezone.is_naive(value):
             value = timezone.make_aware(value)
         return value.astimezone(UTC)
     except (OverflowError, ValueError):
-        raise ValidationError({field: "Give a date between the years 2 and 9998."}) from None
+        raise Invalid({field: "Give a date between the years 2 and 9998."}) from None

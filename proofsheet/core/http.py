@@ -3,7 +3,7 @@
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from proofsheet.core.zipping import ZipStream, zip_length
 
@@ -41,6 +41,15 @@ def zip_response(archive: ZipStream, filename: str) -> StreamingHttpResponse:
     if length is not None:
         response["Content-Length"] = str(length)
     response["Content-Disposition"] = attachment_header(filename)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def quiet(response: HttpResponse) -> HttpResponse:
+    """For a response whose URL holds a secret token (R08): private, never cached, no referrer,
+    and never written to Django's request log (which logs every 4xx/5xx with its path)."""
+    response._has_been_logged = True  # type: ignore[attr-defined]  (read by django.utils.log)
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -17,7 +17,6 @@ from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
@@ -26,6 +25,7 @@ from django.utils import timezone
 from zipstream import ZipStream
 
 from proofsheet.catalog.models import ProductKind, Resolution
+from proofsheet.core.errors import Gone, Invalid, NotFound
 from proofsheet.core.tasks import enqueue_on_commit
 from proofsheet.core.zipping import read_chunks, zip_stream
 from proofsheet.fulfillment.models import DownloadGrant
@@ -42,12 +42,14 @@ from proofsheet.notifications.services import email_queue_message
 logger = logging.getLogger(__name__)
 
 
-class GrantNotFound(Exception):
+class GrantNotFound(NotFound):
     """No such grant (or not one this caller may use): answer 404."""
 
 
-class GrantGone(Exception):
+class GrantGone(Gone):
     """The grant exists but is used up, expired or revoked: answer 410."""
+
+    code = "download_gone"
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ def grant_reissue(grant: DownloadGrant) -> IssuedGrant:
     The old link stops working at once. A revoked grant (refunded order) stays revoked.
     """
     if grant.revoked_at is not None:
-        raise ValidationError("This download was revoked (the order was refunded or cancelled).")
+        raise Invalid("This download was revoked (the order was refunded or cancelled).")
     token, hashed = _new_token()
     with transaction.atomic():
         DownloadGrant.objects.filter(pk=grant.pk).update(

@@ -13,11 +13,12 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
-from proofsheet.accounts.models import Role, User
+from proofsheet.accounts.models import User
+from proofsheet.accounts.services import seller_required
+from proofsheet.core.errors import Invalid
 from proofsheet.core.money import CURRENCIES, parse_amount, quantize
 from proofsheet.fulfillment.models import ShippingKind, ShippingMethod, ShippingRate
 from proofsheet.galleries.selectors import as_public_id
@@ -29,34 +30,29 @@ RATE_FIELDS = {"countries", "first_item", "additional_item", "per_kg"}
 AMOUNTS = ("first_item", "additional_item", "per_kg")
 
 
-def _require_photographer(user: User) -> None:
-    if user.role not in (Role.PHOTOGRAPHER, Role.ADMIN):
-        raise PermissionDenied("Only photographers can sell.")
-
-
 # --- cleaning ------------------------------------------------------------------------------------
 
 
 def _name(value) -> str:
     name = str(value or "").strip()
     if not name:
-        raise ValidationError({"name": "Give the method a name, such as “Standard post”."})
+        raise Invalid({"name": "Give the method a name, such as “Standard post”."})
     if len(name) > 80:
-        raise ValidationError({"name": "A name has at most 80 characters."})
+        raise Invalid({"name": "A name has at most 80 characters."})
     return name
 
 
 def _kind(value) -> str:
     kind = str(value or "").strip().lower()
     if kind not in ShippingKind.values:
-        raise ValidationError({"kind": "Choose standard, expedited or pickup."})
+        raise Invalid({"kind": "Choose standard, expedited or pickup."})
     return kind
 
 
 def _currency(value) -> str:
     currency = str(value or "").strip().upper()
     if currency not in CURRENCIES:
-        raise ValidationError({"currency": f"Choose one of {', '.join(CURRENCIES)}."})
+        raise Invalid({"currency": f"Choose one of {', '.join(CURRENCIES)}."})
     return currency
 
 
@@ -71,12 +67,12 @@ def parse_countries(value) -> list[str]:
         if not code:
             continue
         if not COUNTRY.match(code):
-            raise ValidationError(
+            raise Invalid(
                 {"countries": f"“{item}” is not a two-letter country code (such as FR or US)."}
             )
         countries.add(code)
     if len(countries) > MAX_COUNTRIES:
-        raise ValidationError({"countries": f"At most {MAX_COUNTRIES} countries in one rate."})
+        raise Invalid({"countries": f"At most {MAX_COUNTRIES} countries in one rate."})
     return sorted(countries)
 
 
@@ -84,7 +80,7 @@ def _amount(value, currency: str, field: str) -> Decimal:
     try:
         return parse_amount("0" if value in (None, "") else value, currency)
     except ValueError as exc:
-        raise ValidationError({field: str(exc)}) from None
+        raise Invalid({field: str(exc)}) from None
 
 
 def _clean_rate(rate: ShippingRate, currency: str) -> None:
@@ -94,7 +90,7 @@ def _clean_rate(rate: ShippingRate, currency: str) -> None:
     others = ShippingRate.objects.filter(method_id=rate.method_id).exclude(pk=rate.pk)
     if not rate.countries:
         if any(not other for other in others.values_list("countries", flat=True)):
-            raise ValidationError(
+            raise Invalid(
                 {
                     "countries": "This method already has a rate for everywhere else: "
                     "give this one its countries, or change that one."
@@ -106,15 +102,13 @@ def _clean_rate(rate: ShippingRate, currency: str) -> None:
         & set(rate.countries)
     )
     if taken:
-        raise ValidationError(
-            {"countries": f"{', '.join(taken)} already in another rate of this method."}
-        )
+        raise Invalid({"countries": f"{', '.join(taken)} already in another rate of this method."})
 
 
 def _check_rates_fit(method: ShippingMethod, currency: str) -> None:
     for rate in method.rates.all():
         if any(quantize(getattr(rate, f), currency) != getattr(rate, f) for f in AMOUNTS):
-            raise ValidationError(
+            raise Invalid(
                 {
                     "currency": f"Some rates have more decimals than {currency} allows: "
                     "change them first."
@@ -130,7 +124,7 @@ def shipping_method_create(
     active: bool = True,
 ) -> ShippingMethod:  # fmt: skip
     """A shipping method in one currency (add its rates next: without one it ships nowhere)."""
-    _require_photographer(owner)
+    seller_required(owner)
     return ShippingMethod.objects.create(
         owner=owner,
         name=_name(name),
@@ -144,7 +138,7 @@ def shipping_method_update(*, method: ShippingMethod, **fields: Any) -> Shipping
     """Rename, change kind or currency (its rates must fit the currency), or switch it on/off."""
     unknown = set(fields) - METHOD_FIELDS
     if unknown:
-        raise ValidationError(f"Unknown shipping method fields: {', '.join(sorted(unknown))}")
+        raise Invalid(f"Unknown shipping method fields: {', '.join(sorted(unknown))}")
     clean: dict[str, Any] = {}
     if "name" in fields:
         clean["name"] = _name(fields["name"])
@@ -192,7 +186,7 @@ def shipping_rate_create(
 def shipping_rate_update(*, rate: ShippingRate, **fields: Any) -> ShippingRate:
     unknown = set(fields) - RATE_FIELDS
     if unknown:
-        raise ValidationError(f"Unknown shipping rate fields: {', '.join(sorted(unknown))}")
+        raise Invalid(f"Unknown shipping rate fields: {', '.join(sorted(unknown))}")
     method = rate.method
     with transaction.atomic():
         ShippingMethod.objects.select_for_update().filter(pk=method.pk).first()
@@ -200,7 +194,7 @@ def shipping_rate_update(*, rate: ShippingRate, **fields: Any) -> ShippingRate:
             setattr(rate, name, value)
         try:
             _clean_rate(rate, method.currency)
-        except ValidationError:
+        except Invalid:
             rate.refresh_from_db()
             raise
         rate.save()

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from proofsheet.accounts import throttle
+from proofsheet.core.errors import DomainError
 from proofsheet.galleries.models import Gallery, Visibility
 from proofsheet.galleries.processing import gallery_media_salt_rotate
 from proofsheet.notifications.services import email_queue_message, notification_create
@@ -38,19 +39,27 @@ ACCESS_CODE_ALPHABET = (
 )
 
 
-class AccessDenied(Exception):
-    """Why a visitor cannot see a gallery: "code", "email", "expired" or "missing"."""
+class AccessDenied(DomainError):
+    """Why a visitor cannot see a gallery: `reason` "code", "email", "expired" or "missing"."""
+
+    CODES = {
+        "code": "access_code_required",
+        "email": "email_required",
+        "expired": "gallery_expired",
+        "missing": "not_found",
+    }
 
     def __init__(self, reason: str):
-        super().__init__(reason)
+        super().__init__(code=self.CODES[reason])
         self.reason = reason
 
 
-class CodeRejected(Exception):
+class CodeRejected(DomainError):
     """A wrong access code or PIN. `throttled` when the guesses are used up for now."""
 
-    def __init__(self, message: str, *, throttled: bool = False):
-        super().__init__(message)
+    def __init__(self, message: str, *, throttled: bool = False, pin: bool = False):
+        code = "rate_limited" if throttled else "download_pin_rejected" if pin else None
+        super().__init__(message, code=code or "access_code_rejected")
         self.throttled = throttled
 
 
@@ -291,5 +300,5 @@ def download_pin_check(*, gallery: Gallery, pin: str, ip: str) -> None:
     _claim_guess(ip, gallery)
     if not hmac.compare_digest(gallery.download_pin_hash, code_hash(pin)):
         _guess_failed(ip, gallery)
-        raise CodeRejected("That PIN is not right.")
+        raise CodeRejected("That PIN is not right.", pin=True)
     _guess_succeeded(ip, gallery)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from proofsheet.accounts.models import Role, User
+from proofsheet.accounts.models import SELLER_ROLES, User
 from proofsheet.galleries.access import Access
 from proofsheet.galleries.models import (
     Favourite,
@@ -79,7 +79,7 @@ def public_photographers(*, limit: int = 12) -> QuerySet[User]:
     """Photographers with at least one gallery in the public listing (the count: how many)."""
     listable = _listable()
     return (
-        User.objects.filter(role__in=[Role.PHOTOGRAPHER, Role.ADMIN], is_active=True)
+        User.objects.filter(role__in=SELLER_ROLES, is_active=True)
         .filter(Exists(listable.filter(owner=OuterRef("pk"))))
         .annotate(gallery_count=Count("galleries", filter=Q(galleries__in=listable)))
         .order_by("display_name", "email")[:limit]
@@ -90,9 +90,7 @@ def photographer_get(public_id) -> User | None:
     public_id = as_public_id(public_id)
     if public_id is None:
         return None
-    return User.objects.filter(
-        public_id=public_id, role__in=[Role.PHOTOGRAPHER, Role.ADMIN], is_active=True
-    ).first()
+    return User.objects.filter(public_id=public_id, role__in=SELLER_ROLES, is_active=True).first()
 
 
 def gallery_get(public_id) -> Gallery | None:

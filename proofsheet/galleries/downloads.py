@@ -24,6 +24,7 @@ from pathlib import PurePath
 from django.utils.text import slugify
 
 from proofsheet.accounts import throttle
+from proofsheet.core.errors import DomainError
 from proofsheet.core.zipping import ZipEntry, ZipStream, read_chunks, zip_stream
 from proofsheet.galleries import processing
 from proofsheet.galleries.access import Access
@@ -43,15 +44,24 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 _FIELDS = ("id", "public_id", "gallery_id", "original_key", "original_name", "sha256", "format")
 
 
-class DownloadRefused(Exception):
+class DownloadRefused(DomainError):
     """Why a "download all" cannot start, with a sentence for the visitor.
 
     `reason`: "forbidden" (downloads off, or a guest), "original" (originals not allowed), "pin"
     (the download PIN is not entered), "empty", "too_many" or "throttled".
     """
 
+    CODES = {
+        "forbidden": "downloads_off",
+        "original": "originals_off",
+        "pin": "download_pin_required",
+        "empty": "nothing_to_download",
+        "too_many": "too_many_photos",
+        "throttled": "rate_limited",
+    }
+
     def __init__(self, reason: str, message: str):
-        super().__init__(message)
+        super().__init__(message, code=self.CODES[reason])
         self.reason = reason
 
 

@@ -11,13 +11,13 @@ import csv
 import io
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from proofsheet.core.errors import Conflict, Forbidden, Invalid
 from proofsheet.galleries.access import Access
 from proofsheet.galleries.models import (
     Favourite,
@@ -35,15 +35,19 @@ DEFAULT_LIST = FavouriteList.DEFAULT_NAME
 MAX_LISTS = 20
 
 
-class ListLocked(Exception):
+class ListLocked(Conflict):
     """The list was submitted; it changes again only when the photographer reopens it."""
+
+    code = "list_locked"
 
 
 def _writer(access: Access) -> None:
     if not access.can_interact:
-        raise PermissionDenied("A guest code gives view-only access.")
+        raise Forbidden("A guest code gives view-only access.", code="client_code_required")
     if not access.email:
-        raise PermissionDenied("Tell us your email first, so your picks are kept for you.")
+        raise Forbidden(
+            "Tell us your email first, so your picks are kept for you.", code="email_required"
+        )
 
 
 def visitor_for(access: Access) -> GalleryVisitor:
@@ -75,14 +79,14 @@ def favourite_list_create(*, access: Access, name: str) -> FavouriteList:
     visitor = visitor_for(access)
     name = " ".join(name.split())[:80]
     if not name:
-        raise ValidationError({"name": "Give the list a name."})
+        raise Invalid({"name": "Give the list a name."})
     if FavouriteList.objects.filter(visitor=visitor).count() >= MAX_LISTS:
-        raise ValidationError({"name": f"You can keep up to {MAX_LISTS} lists."})
+        raise Invalid({"name": f"You can keep up to {MAX_LISTS} lists."})
     try:
         with transaction.atomic():
             return FavouriteList.objects.create(visitor=visitor, gallery=access.gallery, name=name)
     except IntegrityError:
-        raise ValidationError({"name": "You already have a list with that name."}) from None
+        raise Invalid({"name": "You already have a list with that name."}) from None
 
 
 def _list_for(access: Access, list_id) -> FavouriteList:
@@ -150,7 +154,7 @@ def favourite_list_submit(*, access: Access, list_id=None, note: str = "") -> Fa
         count = favourite_list.items.count()
         problem = selection_problem(access.gallery, count)
         if problem:
-            raise ValidationError(problem)
+            raise Invalid(problem)
         favourite_list.submitted_at = timezone.now()
         favourite_list.save(update_fields=["submitted_at", "updated_at"])
         _tell_photographer(access, favourite_list, count, note.strip()[:1000])
@@ -199,9 +203,9 @@ def photo_comment_add(*, access: Access, photo: Photo, body: str) -> PhotoCommen
     _photo_in(access, photo)
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write something first."})
+        raise Invalid({"body": "Write something first."})
     if len(body) > 2000:
-        raise ValidationError({"body": "Keep comments under 2,000 characters."})
+        raise Invalid({"body": "Keep comments under 2,000 characters."})
     visitor = visitor_for(access)
     with transaction.atomic():
         comment = PhotoComment.objects.create(photo=photo, visitor=visitor, body=body)

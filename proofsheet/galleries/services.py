@@ -13,7 +13,6 @@ from pathlib import Path, PurePath
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
@@ -21,8 +20,10 @@ from django.db.models import Max, ProtectedError, Sum
 from django.utils import timezone
 from django.utils.text import get_valid_filename, slugify
 
-from proofsheet.accounts.models import Role, User
+from proofsheet.accounts.models import User
+from proofsheet.accounts.services import seller_required
 from proofsheet.core.dates import as_utc
+from proofsheet.core.errors import Conflict, Forbidden, Invalid
 from proofsheet.core.tasks import enqueue_on_commit
 from proofsheet.galleries.models import (
     Gallery,
@@ -72,11 +73,6 @@ EDITABLE_PHOTO_FIELDS = {"title", "caption", "alt_text", "tags", "show_location"
 # --- galleries ------------------------------------------------------------------------------
 
 
-def _require_photographer(user: User) -> None:
-    if user.role not in (Role.PHOTOGRAPHER, Role.ADMIN):
-        raise PermissionDenied("Only photographers can manage galleries.")
-
-
 def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(title)[:100] or "gallery"
     slug = base
@@ -90,20 +86,20 @@ def _check_rules(gallery: Gallery) -> None:
         setattr(gallery, name, as_utc(getattr(gallery, name), name))
     low, high = gallery.selection_min, gallery.selection_max
     if low is not None and high is not None and low > high:
-        raise ValidationError({"selection_max": "The maximum cannot be below the minimum."})
+        raise Invalid({"selection_max": "The maximum cannot be below the minimum."})
 
 
 def gallery_create(
     *, owner: User, title: str, visibility: str = Visibility.PRIVATE, **fields: Any
 ) -> Gallery:
     """Create a gallery (private unless told otherwise)."""
-    _require_photographer(owner)
+    seller_required(owner)
     title = title.strip()
     if not title:
-        raise ValidationError({"title": "A gallery needs a title."})
+        raise Invalid({"title": "A gallery needs a title."})
     unknown = set(fields) - EDITABLE_GALLERY_FIELDS
     if unknown:
-        raise ValidationError(f"Unknown gallery fields: {', '.join(sorted(unknown))}")
+        raise Invalid(f"Unknown gallery fields: {', '.join(sorted(unknown))}")
     gallery = Gallery(
         owner=owner, title=title, visibility=visibility, slug=_unique_slug(title), **fields
     )
@@ -117,7 +113,7 @@ def gallery_update(*, gallery: Gallery, **fields: Any) -> Gallery:
     """Change a gallery's editable fields."""
     unknown = set(fields) - EDITABLE_GALLERY_FIELDS - {"slug"}
     if unknown:
-        raise ValidationError(f"Unknown gallery fields: {', '.join(sorted(unknown))}")
+        raise Invalid(f"Unknown gallery fields: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
         setattr(gallery, name, value.strip() if isinstance(value, str) else value)
     if "slug" in fields:
@@ -147,13 +143,13 @@ def gallery_delete(*, gallery: Gallery) -> None:
         with transaction.atomic():
             gallery.delete()
     except ProtectedError:
-        raise ValidationError(SOLD_PHOTOS_STAY) from None
+        raise Conflict(SOLD_PHOTOS_STAY, code="photo_sold") from None
     transaction.on_commit(lambda: stored_files_delete(keys, purge_photos=public_ids))
 
 
 def gallery_set_cover(*, gallery: Gallery, photo: Photo) -> Gallery:
     if photo.gallery_id != gallery.pk:
-        raise ValidationError("The cover must be a photo of this gallery.")
+        raise Invalid("The cover must be a photo of this gallery.")
     gallery.cover_photo = photo
     gallery.save(update_fields=["cover_photo", "updated_at"])
     return gallery
@@ -165,7 +161,7 @@ def gallery_set_cover(*, gallery: Gallery, photo: Photo) -> Gallery:
 def photo_set_create(*, gallery: Gallery, name: str) -> PhotoSet:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "A set needs a name."})
+        raise Invalid({"name": "A set needs a name."})
     existing = PhotoSet.objects.filter(gallery=gallery, name=name).first()
     if existing:
         return existing
@@ -176,13 +172,13 @@ def photo_set_create(*, gallery: Gallery, name: str) -> PhotoSet:
 def photo_set_rename(*, photo_set: PhotoSet, name: str) -> PhotoSet:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "A set needs a name."})
+        raise Invalid({"name": "A set needs a name."})
     if (
         PhotoSet.objects.filter(gallery_id=photo_set.gallery_id, name=name)
         .exclude(pk=photo_set.pk)
         .exists()
     ):
-        raise ValidationError({"name": "This gallery already has a set with that name."})
+        raise Invalid({"name": "This gallery already has a set with that name."})
     photo_set.name = name
     photo_set.save(update_fields=["name", "updated_at"])
     return photo_set
@@ -270,7 +266,7 @@ def photo_ingest(
     Never raises for a bad file: the result says why it was rejected or what it duplicates.
     """
     if gallery.owner_id != owner.pk:
-        raise PermissionDenied("Not your gallery.")
+        raise Forbidden("Not your gallery.")
     name = clean_original_name(original_name)
     with _spooled(source) as path:
         try:
@@ -282,7 +278,7 @@ def photo_ingest(
                 "rejected upload name=%r gallery=%s code=%s format=%s sha256=%s: %s",
                 name,
                 gallery.public_id,
-                exc.code,
+                exc.cause,
                 exc.format,
                 exc.sha256,
                 exc.reason,
@@ -342,7 +338,7 @@ def photo_update(*, photo: Photo, **fields: Any) -> Photo:
     """Change a photo's title, caption, alt text, tags or location display."""
     unknown = set(fields) - EDITABLE_PHOTO_FIELDS
     if unknown:
-        raise ValidationError(f"Unknown photo fields: {', '.join(sorted(unknown))}")
+        raise Invalid(f"Unknown photo fields: {', '.join(sorted(unknown))}")
     if "tags" in fields:
         fields["tags"] = _clean_tags(fields["tags"])
     for name, value in fields.items():
@@ -370,7 +366,7 @@ def photos_bulk_update(
 def photos_move(*, gallery: Gallery, photo_ids: Iterable[str], photo_set: PhotoSet | None) -> int:
     """Move photos into a set of the same gallery (None: out of any set)."""
     if photo_set is not None and photo_set.gallery_id != gallery.pk:
-        raise ValidationError("That set belongs to another gallery.")
+        raise Invalid("That set belongs to another gallery.")
     return Photo.objects.filter(gallery=gallery, public_id__in=list(photo_ids)).update(
         photo_set=photo_set, updated_at=timezone.now()
     )
@@ -413,7 +409,7 @@ def photos_delete(*, gallery: Gallery, photo_ids: Iterable[str]) -> int:
             Gallery.objects.filter(pk=gallery.pk, cover_photo__in=photos).update(cover_photo=None)
             photos.delete()
     except ProtectedError:
-        raise ValidationError(SOLD_PHOTOS_STAY) from None
+        raise Conflict(SOLD_PHOTOS_STAY, code="photo_sold") from None
     transaction.on_commit(lambda: stored_files_delete(keys, purge_photos=public_ids))
     return len(public_ids)
 
@@ -425,25 +421,25 @@ def watermark_update(
     *, owner: User, gallery: Gallery | None = None, logo: IO[bytes] | None = None, **fields: Any
 ) -> WatermarkSettings:
     """Save the photographer's watermark (or a gallery's override) and regenerate previews."""
-    _require_photographer(owner)
+    seller_required(owner)
     if gallery is not None and gallery.owner_id != owner.pk:
-        raise PermissionDenied("Not your gallery.")
+        raise Forbidden("Not your gallery.")
     watermark = WatermarkSettings.objects.filter(
         owner=owner, gallery=gallery
     ).first() or WatermarkSettings(owner=owner, gallery=gallery)
     allowed = {"enabled", "text", "position", "opacity", "size"}
     for name, value in fields.items():
         if name not in allowed:
-            raise ValidationError(f"Unknown watermark field: {name}")
+            raise Invalid(f"Unknown watermark field: {name}")
         setattr(watermark, name, value)
     if logo is not None:
         with _spooled(logo) as path:
             try:
                 info = inspect_image(path, max_pixels=25_000_000)
             except RejectedImage as exc:
-                raise ValidationError({"logo": exc.reason}) from exc
+                raise Invalid({"logo": exc.reason}) from exc
             if info.format not in ("png", "webp"):
-                raise ValidationError({"logo": "The logo must be a PNG or WebP image."})
+                raise Invalid({"logo": "The logo must be a PNG or WebP image."})
             with path.open("rb") as fh:
                 old_logo = watermark.logo_key
                 watermark.logo_key = storages["private"].save(

@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from proofsheet.catalog.models import Product
+from proofsheet.core.errors import Conflict, Invalid
 from proofsheet.core.models import as_public_id
 from proofsheet.core.money import quantize
 from proofsheet.fulfillment import services as fulfillment
@@ -56,8 +57,10 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(Conflict):
     """The order is not in a state this change can start from."""
+
+    code = "transition_not_allowed"
 
 
 @dataclass(frozen=True)
@@ -270,7 +273,7 @@ def order_mark_shipped(
         except ValidationError:
             errors["tracking_url"] = "Enter a web address starting with https://."
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     if not _has_physical_lines(order):
         raise TransitionNotAllowed(f"Order {order.number} has nothing to ship.")
     with transaction.atomic():

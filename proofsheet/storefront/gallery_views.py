@@ -22,13 +22,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from proofsheet.core.errors import DomainError
 from proofsheet.core.http import attachment_header, client_ip, zip_response
 from proofsheet.galleries import access as gallery_access
 from proofsheet.galleries import client_selectors as selectors
 from proofsheet.galleries import downloads, processing, proofing
 from proofsheet.galleries.access import AccessDenied, CodeRejected
 from proofsheet.galleries.models import FavouriteList, Layout, Visibility
-from proofsheet.galleries.proofing import ListLocked
 from proofsheet.galleries.selectors import photo_set_get, rendition_url
 from proofsheet.imaging.errors import RejectedImage
 from proofsheet.storefront import shop
@@ -303,14 +303,12 @@ def favourite(request, gallery, access, photo_id):
     try:
         list_id = _active_list(request, gallery)
         proofing.favourite_set(access=access, photo=found, on=on, list_id=list_id)
-    except PermissionDenied as denied:
-        return _refuse(request, gallery, str(denied), 403)
-    except ListLocked as locked:
-        return _refuse(request, gallery, str(locked), 409)
     except FavouriteList.DoesNotExist:  # the chosen list is gone: back to the default list
         request.session.get(ACTIVE_LIST, {}).pop(str(gallery.public_id), None)
         request.session.modified = True
         return _refuse(request, gallery, "That list no longer exists.", 409)
+    except DomainError as refused:  # a guest code, a locked list
+        return _refuse(request, gallery, refused.message, refused.status)
     if request.htmx:
         context = {"gallery": gallery, "photo": found, "favourite": on, "access": access}
         return render(request, "storefront/_favourite_button.html", context)
@@ -356,8 +354,8 @@ def list_create(request, gallery, access):
         return response
     try:
         created = proofing.favourite_list_create(access=access, name=request.POST.get("name", ""))
-    except (ValidationError, PermissionDenied) as error:
-        return _refuse(request, gallery, _message(error), 400)
+    except DomainError as error:
+        return _refuse(request, gallery, error.message, 400)
     url = reverse("storefront:favourites", args=[gallery.public_id])
     return redirect(f"{url}?list={created.public_id}")
 
@@ -373,8 +371,8 @@ def selection_submit(request, gallery, access):
         submitted = proofing.favourite_list_submit(
             access=access, list_id=list_id, note=request.POST.get("note", "")
         )
-    except (ValidationError, PermissionDenied, ListLocked) as error:
-        messages.error(request, _message(error))
+    except DomainError as error:
+        messages.error(request, error.message)
         return redirect(f"{url}?list={list_id}" if list_id else url)
     except FavouriteList.DoesNotExist:  # not one of the visitor's lists
         raise Http404 from None
@@ -382,12 +380,6 @@ def selection_submit(request, gallery, access):
         request, f"Sent “{submitted.name}” to {gallery.owner.display_name or 'your photographer'}."
     )
     return redirect(f"{url}?list={submitted.public_id}")
-
-
-def _message(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
 
 
 @require_POST
@@ -398,8 +390,8 @@ def comment_add(request, gallery, access, photo_id):
         return response
     try:
         proofing.photo_comment_add(access=access, photo=found, body=request.POST.get("body", ""))
-    except (ValidationError, PermissionDenied) as error:
-        return _refuse(request, gallery, _message(error), 400)
+    except DomainError as error:
+        return _refuse(request, gallery, error.message, 400)
     messages.success(request, "Comment sent to your photographer.")
     return redirect(reverse("storefront:photo", args=[gallery.public_id, found.public_id]))
 

@@ -9,12 +9,13 @@ from django import forms
 
 from proofsheet.catalog.models import Finish, Licence, Resolution
 from proofsheet.core.money import CURRENCIES, quantize
+from proofsheet.core.web import ServiceErrorsMixin
 
 STANDARD_SIZES = ["4x6", "5x7", "8x10", "11x14", "16x20", "20x30"]
 CUSTOM = "custom"
 
 
-def _amount_field(label: str, required: bool = True, help_text: str = "") -> forms.CharField:
+def amount_field(label: str, required: bool = True, help_text: str = "") -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=20,
@@ -22,16 +23,6 @@ def _amount_field(label: str, required: bool = True, help_text: str = "") -> for
         help_text=help_text,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-
-
-class ServiceErrorsMixin:
-    def add_service_errors(self, exc) -> None:
-        """Show a service's ValidationError beside the fields it names (the rest on top)."""
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc)
-            return
-        for name, errors in exc.error_dict.items():
-            self.add_error(name if name in self.fields else None, errors)
 
 
 class SheetCreateForm(ServiceErrorsMixin, forms.Form):
@@ -74,8 +65,8 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
         label="Download size", choices=[("", "—")] + list(Resolution.choices), required=False
     )
     licence = forms.ChoiceField(choices=[("", "—")] + list(Licence.choices), required=False)
-    price = _amount_field("Price")
-    cost = _amount_field(
+    price = amount_field("Price")
+    cost = amount_field(
         "Cost", required=False, help_text="What the lab charges you (optional; for markup)."
     )
     stock = forms.IntegerField(
@@ -140,12 +131,12 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
 class OptionForm(ServiceErrorsMixin, forms.Form):
     group = forms.CharField(max_length=40, help_text="Such as Paper or Frame.")
     name = forms.CharField(max_length=80, label="Choice", help_text="Such as Lustre.")
-    price_delta = _amount_field("Extra price", help_text="0 for no extra charge.")
+    price_delta = amount_field("Extra price", help_text="0 for no extra charge.")
 
 
 class PackageForm(ServiceErrorsMixin, forms.Form):
     name = forms.CharField(max_length=120, help_text="Such as “10 digital downloads”.")
-    price = _amount_field("Package price")
+    price = amount_field("Package price")
     whole_gallery = forms.ChoiceField(
         label="Or: the whole gallery as",
         required=False,

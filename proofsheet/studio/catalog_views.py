@@ -4,7 +4,6 @@ prices, store settings and tax rules. Thin over `catalog.services` and `catalog.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from proofsheet.catalog import selectors, services
 from proofsheet.catalog.models import PriceSheet, ProductKind
+from proofsheet.core.errors import DomainError, Invalid
 from proofsheet.core.money import format_amount, quantize
 from proofsheet.studio.catalog_forms import (
     MarkupForm,
@@ -23,7 +23,7 @@ from proofsheet.studio.catalog_forms import (
     StoreForm,
     TaxRuleForm,
 )
-from proofsheet.studio.views import _errors, _photo, photographer_required
+from proofsheet.studio.views import _photo, photographer_required
 
 
 def _found(obj, what: str):
@@ -60,7 +60,7 @@ def sheet_list(request):
                 sheet = services.price_sheet_create(
                     owner=request.user, name=data["name"], currency=data["currency"]
                 )
-        except ValidationError as exc:
+        except DomainError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, f"Created the price sheet “{sheet.name}”.")
@@ -79,7 +79,7 @@ def sheet_detail(request, sheet_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.price_sheet_update(sheet=sheet, **form.cleaned_data)
-        except ValidationError as exc:
+        except DomainError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, "Price sheet saved.")
@@ -129,8 +129,8 @@ def sheet_delete(request, sheet_id):
     sheet = _sheet(request, sheet_id)
     try:
         services.price_sheet_delete(sheet=sheet)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    except DomainError as exc:
+        messages.error(request, exc.message)
         return _to_sheet(sheet)
     messages.success(request, f"Deleted the price sheet “{sheet.name}”.")
     return redirect("studio:price_sheets")
@@ -147,8 +147,8 @@ def sheet_markup(request, sheet_id):
     mode, value = form.cleaned_data["mode"], form.cleaned_data["value"]
     try:
         changed = services.price_sheet_markup(sheet=sheet, **{mode: value})
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    except DomainError as exc:
+        messages.error(request, exc.message)
         return _to_sheet(sheet, "markup")
     messages.success(request, f"Changed {changed} price{'' if changed == 1 else 's'}.")
     return _to_sheet(sheet)
@@ -167,7 +167,7 @@ def product_create(request, sheet_id):
     if request.method == "POST" and form.is_valid():
         try:
             product = services.product_create(sheet=sheet, **form.service_fields())
-        except ValidationError as exc:
+        except DomainError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, f"Added “{product.name}”.")
@@ -192,7 +192,7 @@ def product_edit(request, product_id):
         try:
             with transaction.atomic():
                 services.product_update(product=product, **form.service_fields())
-        except ValidationError as exc:
+        except DomainError as exc:
             product.refresh_from_db()
             form.add_service_errors(exc)
         else:
@@ -219,8 +219,8 @@ def product_toggle(request, product_id):
     product = _found(selectors.product_get_owned(request.user, product_id), "product")
     try:
         services.product_update(product=product, active=not product.active)
-    except ValidationError as exc:
-        messages.error(request, f"“{product.name}” needs fixing first: {_errors(exc)}")
+    except DomainError as exc:
+        messages.error(request, f"“{product.name}” needs fixing first: {exc.message}")
     else:
         state = "on sale" if product.active else "off sale (clients no longer see it)"
         messages.success(request, f"“{product.name}” is {state}.")
@@ -233,8 +233,8 @@ def product_delete(request, product_id):
     product = _found(selectors.product_get_owned(request.user, product_id), "product")
     try:
         services.product_delete(product=product)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    except DomainError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, f"Removed “{product.name}”.")
     return _to_sheet(product.sheet, "products")
@@ -250,8 +250,8 @@ def option_add(request, product_id):
     else:
         try:
             option = services.option_add(product=product, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
+        except DomainError as exc:
+            messages.error(request, exc.message)
         else:
             messages.success(request, f"Added “{option}”.")
     response = redirect("studio:product", product_id=product.public_id)
@@ -268,8 +268,8 @@ def option_groups(request, product_id):
         product = services.product_update(
             product=product, optional_groups=request.POST.getlist("optional_groups")
         )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    except DomainError as exc:
+        messages.error(request, exc.message)
     else:
         optional = ", ".join(product.optional_groups)
         messages.success(
@@ -339,15 +339,13 @@ def _package_page(request, sheet, package=None):
         }
         try:
             if bad:
-                raise ValidationError({"items": "Quantities are whole numbers."})
+                raise Invalid({"items": "Quantities are whole numbers."})
             if package is None:
                 package = services.package_create(sheet=sheet, **fields)
             else:
                 services.package_update(package=package, **fields)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-            if hasattr(exc, "error_dict") and "items" in exc.error_dict:
-                form.add_error(None, exc.error_dict["items"])
+        except DomainError as exc:
+            form.add_service_errors(exc)  # `items` is no form field: it shows above the form
         else:
             messages.success(request, f"Saved the package “{package.name}”.")
             return _to_sheet(sheet, "packages")
@@ -401,8 +399,8 @@ def photo_prices(request, photo_id):
                     services.photo_price_set(product=product, photo=photo, price=value)
                 else:
                     services.photo_price_clear(product=product, photo=photo)
-    except ValidationError as exc:
-        messages.error(request, f"Prices not saved: {_errors(exc)}")
+    except DomainError as exc:
+        messages.error(request, f"Prices not saved: {exc.message}")
     else:
         messages.success(request, "Prices for this photo saved.")
     response = redirect("studio:photo", photo_id=photo.public_id)
@@ -443,7 +441,7 @@ def store(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.store_settings_update(owner=request.user, **form.cleaned_data)
-        except ValidationError as exc:
+        except DomainError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, "Store settings saved.")
@@ -466,8 +464,8 @@ def tax_rule_create(request):
     if form.is_valid():
         try:
             rule = services.tax_rule_create(owner=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, f"Tax rule not added: {_errors(exc)}")
+        except DomainError as exc:
+            messages.error(request, f"Tax rule not added: {exc.message}")
         else:
             messages.success(request, f"Added the tax rule for {rule}.")
     else:
@@ -493,7 +491,7 @@ def tax_rule_edit(request, rule_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.tax_rule_update(rule=rule, **form.cleaned_data)
-        except ValidationError as exc:
+        except DomainError as exc:
             rule.refresh_from_db()
             form.add_service_errors(exc)
         else:

@@ -1,10 +1,10 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.utils import timezone
 
 from proofsheet.catalog import selectors as catalog_selectors
 from proofsheet.catalog.models import PriceSheet
+from proofsheet.core.web import ServiceErrorsMixin
 from proofsheet.galleries.models import (
     Gallery,
     WatermarkPosition,
@@ -13,11 +13,11 @@ from proofsheet.galleries.models import (
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
-def _datetime_local() -> forms.DateTimeInput:
+def datetime_local() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
 
 
-class GalleryForm(forms.ModelForm):
+class GalleryForm(ServiceErrorsMixin, forms.ModelForm):
     # Groups of fields, in order, as the form page shows them.
     GROUPS = (
         ("Gallery", ["title", "description", "event_date", "location"]),
@@ -62,8 +62,8 @@ class GalleryForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "visibility": forms.RadioSelect,
             "layout": forms.RadioSelect,
-            "expires_at": _datetime_local(),
-            "selection_deadline": _datetime_local(),
+            "expires_at": datetime_local(),
+            "selection_deadline": datetime_local(),
         }
         labels = {
             "photo_order": "Sort photos by",
@@ -119,14 +119,6 @@ class GalleryForm(forms.ModelForm):
 
     def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        """Show a service's ValidationError beside the fields it names (the rest on top)."""
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc)
-            return
-        for name, errors in exc.error_dict.items():
-            self.add_error(name if name in self.fields else None, errors)
 
 
 class DownloadPinForm(forms.Form):

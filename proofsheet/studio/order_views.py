@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from proofsheet.core.errors import DomainError
 from proofsheet.core.http import attachment_header
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.orders import selectors, services
 from proofsheet.orders.models import Order, OrderStatus
-from proofsheet.orders.services import TransitionNotAllowed
 from proofsheet.payments import services as payments
 from proofsheet.studio.views import photographer_required
 
@@ -80,10 +79,8 @@ def order_detail(request, order_id):
 def _act(request, order: Order, action, done: str):
     try:
         action()
-    except TransitionNotAllowed as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except DomainError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, done)
     return redirect("studio:order", order_id=order.public_id)

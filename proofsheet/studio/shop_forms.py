@@ -12,9 +12,10 @@ from django.conf import settings
 from proofsheet.cart.models import DiscountKind
 from proofsheet.catalog.models import ProductKind
 from proofsheet.core.money import CURRENCIES, quantize
+from proofsheet.core.web import ServiceErrorsMixin
 from proofsheet.fulfillment.models import ShippingKind
-from proofsheet.studio.catalog_forms import ServiceErrorsMixin, _amount_field
-from proofsheet.studio.forms import DATETIME_LOCAL, _datetime_local
+from proofsheet.studio.catalog_forms import amount_field
+from proofsheet.studio.forms import DATETIME_LOCAL, datetime_local
 
 
 class _AnyChoiceField(forms.ChoiceField):
@@ -47,21 +48,21 @@ class DiscountForm(ServiceErrorsMixin, forms.Form):
         required=False,
         help_text="Needed for a fixed amount off and for a minimum order.",
     )
-    min_order = _amount_field(
+    min_order = amount_field(
         "Minimum order", required=False, help_text="Before shipping and tax. Empty: none."
     )
     starts_at = forms.DateTimeField(
         label="Valid from",
         required=False,
         input_formats=[DATETIME_LOCAL],
-        widget=_datetime_local(),
+        widget=datetime_local(),
         help_text=f"Empty: from now. Times are {settings.TIME_ZONE}.",
     )
     ends_at = forms.DateTimeField(
         label="Valid until",
         required=False,
         input_formats=[DATETIME_LOCAL],
-        widget=_datetime_local(),
+        widget=datetime_local(),
         help_text="Empty: no end.",
     )
     max_uses = forms.IntegerField(
@@ -155,9 +156,9 @@ class ShippingRateForm(ServiceErrorsMixin, forms.Form):
         "everywhere the other rates do not cover.",
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
     )
-    first_item = _amount_field("First item", help_text="For the first item of a parcel.")
-    additional_item = _amount_field("Each further item", required=False)
-    per_kg = _amount_field("Per kg", required=False, help_text="Added for the parcel's weight.")
+    first_item = amount_field("First item", help_text="For the first item of a parcel.")
+    additional_item = amount_field("Each further item", required=False)
+    per_kg = amount_field("Per kg", required=False, help_text="Added for the parcel's weight.")
 
     @staticmethod
     def initial_for(rate) -> dict:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,11 +11,12 @@ from django.views.decorators.http import require_POST
 
 from proofsheet.cart import discounts
 from proofsheet.cart.models import Discount, DiscountKind
+from proofsheet.core.errors import DomainError
 from proofsheet.core.money import format_amount
 from proofsheet.fulfillment import shipping
 from proofsheet.fulfillment.models import ShippingMethod
 from proofsheet.studio.shop_forms import DiscountForm, ShippingMethodForm, ShippingRateForm
-from proofsheet.studio.views import _errors, photographer_required
+from proofsheet.studio.views import photographer_required
 
 
 def _found(obj, what: str):
@@ -90,7 +90,7 @@ def _discount_page(request, discount: Discount | None):
             else:
                 discounts.discount_update(discount=discount, **form.service_fields())
                 messages.success(request, f"Saved the code {discount.code}.")
-        except ValidationError as exc:
+        except DomainError as exc:
             form.add_service_errors(exc)
         else:
             return redirect("studio:discounts")
@@ -128,8 +128,8 @@ def discount_toggle(request, discount_id):
         else:
             discounts.discount_enable(discount=discount)
             messages.success(request, f"Enabled {discount.code}.")
-    except ValidationError as exc:  # a rule tightened since the code was saved
-        messages.error(request, f"{discount.code} needs fixing first: {_errors(exc)}")
+    except DomainError as exc:  # a rule tightened since the code was saved
+        messages.error(request, f"{discount.code} needs fixing first: {exc.message}")
     return redirect("studio:discounts")
 
 
@@ -139,8 +139,8 @@ def discount_delete(request, discount_id):
     discount = _found(discounts.discount_get_owned(request.user, discount_id), "code")
     try:
         discounts.discount_delete(discount=discount)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    except DomainError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, f"Deleted the code {discount.code}.")
     return redirect("studio:discounts")
@@ -175,7 +175,7 @@ def shipping_list(request):
     if request.method == "POST" and form.is_valid():
         try:
             method = shipping.shipping_method_create(owner=request.user, **form.cleaned_data)
-        except ValidationError as exc:
+        except DomainError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, f"Added “{method.name}”. Now give it its rates.")
@@ -210,7 +210,7 @@ def shipping_method_edit(request, method_id):
     if request.method == "POST" and form.is_valid():
         try:
             shipping.shipping_method_update(method=method, **form.cleaned_data)
-        except ValidationError as exc:
+        except DomainError as exc:
             method.refresh_from_db()
             form.add_service_errors(exc)
         else:
@@ -236,7 +236,7 @@ def shipping_rate_create(request, method_id):
     if rate_form.is_valid():
         try:
             rate = shipping.shipping_rate_create(method=method, **rate_form.cleaned_data)
-        except ValidationError as exc:
+        except DomainError as exc:
             rate_form.add_service_errors(exc)
         else:
             where = ", ".join(rate.countries) or "everywhere else"
@@ -260,7 +260,7 @@ def shipping_rate_edit(request, rate_id):
     if request.method == "POST" and form.is_valid():
         try:
             shipping.shipping_rate_update(rate=rate, **form.cleaned_data)
-        except ValidationError as exc:
+        except DomainError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, "Rate saved.")

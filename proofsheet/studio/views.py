@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from proofsheet.accounts.models import Role
 from proofsheet.catalog import services as catalog_services
+from proofsheet.core.errors import DomainError
 from proofsheet.core.http import attachment_header
 from proofsheet.galleries import access, client_selectors, processing, proofing, selectors, services
 from proofsheet.galleries.models import (
@@ -76,10 +77,6 @@ def _set(gallery: Gallery, set_id):
     return photo_set
 
 
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
 @photographer_required
 def dashboard(request):
     return render(
@@ -116,7 +113,7 @@ def gallery_create(request):
                 code = None
                 if gallery.visibility == Visibility.PRIVATE:
                     code = access.gallery_rotate_access_code(gallery=gallery)
-        except ValidationError as exc:
+        except DomainError as exc:
             form.add_service_errors(exc)
         else:
             if code:
@@ -141,7 +138,7 @@ def gallery_edit(request, gallery_id):
                 services.gallery_update(gallery=gallery, **fields)
                 if "price_sheet" in request.POST:
                     catalog_services.gallery_pricing_set(gallery=gallery, sheet=sheet)
-        except ValidationError as exc:
+        except DomainError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, "Gallery saved.")
@@ -156,8 +153,8 @@ def gallery_delete(request, gallery_id):
     title = gallery.title
     try:
         services.gallery_delete(gallery=gallery)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    except DomainError as exc:
+        messages.error(request, exc.message)
         return redirect("studio:gallery", gallery_id=gallery.public_id)
     messages.success(request, f"Deleted “{title}” and its photos.")
     return redirect("studio:dashboard")
@@ -361,8 +358,8 @@ def set_rename(request, gallery_id, set_id):
         if not form.is_valid():
             raise ValidationError("A set needs a name.")
         services.photo_set_rename(photo_set=photo_set, name=form.cleaned_data["name"])
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    except DomainError as exc:
+        messages.error(request, exc.message)
     return redirect(
         reverse("studio:gallery", kwargs={"gallery_id": gallery.public_id})
         + f"?set={photo_set.public_id}"
@@ -417,8 +414,8 @@ def photos_bulk(request, gallery_id):
         elif action == "delete":
             deleted = services.photos_delete(gallery=gallery, photo_ids=ids)
             messages.success(request, f"Deleted {deleted} photos.")
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    except DomainError as exc:
+        messages.error(request, exc.message)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -500,8 +497,8 @@ def photo_delete(request, photo_id):
     photo = _photo(request, photo_id)
     try:
         services.photos_delete(gallery=photo.gallery, photo_ids=[photo.public_id])
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    except DomainError as exc:
+        messages.error(request, exc.message)
         return redirect("studio:photo", photo_id=photo.public_id)
     messages.success(request, "Photo deleted.")
     return redirect("studio:gallery", gallery_id=photo.gallery.public_id)
@@ -587,8 +584,8 @@ def watermark(request, gallery_id=None):
         logo = data.pop("logo")
         try:
             services.watermark_update(owner=request.user, gallery=gallery, logo=logo, **data)
-        except ValidationError as exc:
-            form.add_error("logo" if "logo" in str(exc) else None, _errors(exc))
+        except DomainError as exc:
+            form.add_error("logo" if "logo" in str(exc) else None, exc.message)
         else:
             messages.success(request, "Watermark saved; previews are being regenerated.")
             if gallery:

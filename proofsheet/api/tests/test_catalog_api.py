@@ -25,17 +25,17 @@ def test_sheet_products_options_packages_round_trip(photographer_client):
 
     url = f"/api/v1/price-sheets/{sheet['id']}/products"
     bad = c.post(url, {"kind": "print", "name": "8x10", "finish": "paper", "price": "1500"}, **J)
-    assert bad.status_code == 400 and "size" in bad.json()["detail"]
+    assert bad.status_code == 422 and "size" in bad.json()["message"]
     too_precise = c.post(
         url,
         {"kind": "print", "name": "8x10", "finish": "paper", "width_in": 8, "height_in": 10,
          "price": "1500.5"},
         **J,
     )  # fmt: skip
-    assert too_precise.status_code == 400 and "decimals" in too_precise.json()["detail"]
+    assert too_precise.status_code == 422 and "decimals" in too_precise.json()["message"]
     negative = c.post(url, {"kind": "digital", "name": "x", "resolution": "web",
                             "licence": "personal", "price": -1}, **J)  # fmt: skip
-    assert negative.status_code == 400
+    assert negative.status_code == 422
 
     product = c.post(
         url,
@@ -110,7 +110,7 @@ def test_starter_default_duplicate_and_gallery_assignment(photographer_client):
     ).json()
     assert assigned["sheet"]["id"] == copy_id
     in_use = c.delete(f"/api/v1/price-sheets/{copy_id}")
-    assert in_use.status_code == 409 and "used by 1 gallery" in in_use.json()["detail"]
+    assert in_use.status_code == 409 and "used by 1 gallery" in in_use.json()["message"]
     c.put(f"/api/v1/galleries/{gallery['id']}/price-sheet", {"sheet_id": None}, **J)
     assert not GalleryPricing.objects.exists()
     assert c.delete(f"/api/v1/price-sheets/{copy_id}").status_code == 204
@@ -172,7 +172,7 @@ def test_photo_price_overrides(photographer_client):
     photo = make_photo(gallery)
     url = f"/api/v1/products/{product.public_id}/photos/{photo.public_id}/price"
 
-    assert c.put(url, {"price": "12.345"}, **J).status_code == 400
+    assert c.put(url, {"price": "12.345"}, **J).status_code == 422
     rows = c.put(url, {"price": "25"}, **J).json()
     assert rows == [
         {
@@ -202,7 +202,7 @@ def test_store_settings_and_tax_rules(photographer_client):
         c.put("/api/v1/store/settings", {"payment_instructions": "a\x00b"}, **J).status_code == 422
     )
 
-    assert c.post("/api/v1/store/tax-rules", {"country": "D1"}, **J).status_code == 400
+    assert c.post("/api/v1/store/tax-rules", {"country": "D1"}, **J).status_code == 422
     rule = c.post(
         "/api/v1/store/tax-rules",
         {"country": "us", "region": "CA", "physical_rate": "8.875", "digital_rate": 0},
@@ -217,7 +217,7 @@ def test_store_settings_and_tax_rules(photographer_client):
         "digital_rate": "0",
     }
     again = c.post("/api/v1/store/tax-rules", {"country": "US", "region": "CA"}, **J)
-    assert again.status_code == 400
+    assert again.status_code == 422
     patched = c.patch(
         f"/api/v1/store/tax-rules/{rule.json()['id']}", {"physical_rate": 20}, **J
     ).json()

@@ -90,13 +90,13 @@ def test_a_private_gallery_opens_with_its_codes_only():
     c = app()
     url = f"{API}/{gallery.public_id}"
 
-    assert c.get(url).json() == {"detail": "code"}
+    assert c.get(url).json()["code"] == "access_code_required"
     assert c.get(url).status_code == 403
     assert c.get(url, headers=h("forged.token")).status_code == 403
 
     wrong = c.post(f"{url}/access", {"code": "ABCD-EFGHJ-KMNPQ"}, content_type="application/json")
     assert wrong.status_code == 403
-    assert "not right" in wrong.json()["detail"]
+    assert "not right" in wrong.json()["message"]
 
     # Codes are forgiving about case and separators, as people type them on phones.
     typed = client_code.lower().replace("-", " ")
@@ -139,7 +139,7 @@ def test_code_guesses_are_throttled(settings):
     throttled = c.post(url, {"code": code}, content_type="application/json")
 
     assert throttled.status_code == 429  # even the right code waits
-    assert "Too many attempts" in throttled.json()["detail"]
+    assert "Too many attempts" in throttled.json()["message"]
 
 
 def test_rotating_the_code_revokes_every_token():
@@ -152,7 +152,7 @@ def test_rotating_the_code_revokes_every_token():
 
     revoked = app().get(url, headers=h(token))
     assert revoked.status_code == 403
-    assert revoked.json() == {"detail": "code"}
+    assert revoked.json()["code"] == "access_code_required"
     stale = app().post(f"{url}/access", {"code": code}, content_type="application/json")
     assert stale.status_code == 403
     assert app().get(url, headers=h(token_for(gallery, code=new_code))).status_code == 200
@@ -163,7 +163,7 @@ def test_an_expired_gallery_is_gone_for_visitors_but_not_for_its_owner():
     url = f"{API}/{gallery.public_id}"
 
     assert app().get(url).status_code == 410
-    assert app().get(url).json() == {"detail": "expired"}
+    assert app().get(url).json()["code"] == "gallery_expired"
     exchange = app().post(f"{url}/access", {"code": code}, content_type="application/json")
     assert exchange.status_code == 410
 
@@ -178,10 +178,9 @@ def test_an_email_is_asked_for_until_one_is_given():
     url = f"{API}/{gallery.public_id}"
 
     assert c.get(url).status_code == 403
-    assert c.get(url).json() == {"detail": "email"}
-    assert c.post(f"{url}/access", {}, content_type="application/json").json() == {
-        "detail": "email"
-    }
+    assert c.get(url).json()["code"] == "email_required"
+    asked = c.post(f"{url}/access", {}, content_type="application/json")
+    assert asked.json()["code"] == "email_required"
     bad = c.post(f"{url}/access", {"email": "not an email"}, content_type="application/json")
     assert bad.status_code == 422
 
@@ -196,11 +195,11 @@ def test_a_private_gallery_adds_the_email_to_the_code_grant():
     url = f"{API}/{gallery.public_id}"
 
     only_code = app().post(f"{url}/access", {"code": code}, content_type="application/json")
-    assert only_code.json() == {"detail": "email"}
+    assert only_code.json()["code"] == "email_required"
     # An email alone never opens a private gallery.
     assert (
         app().post(f"{url}/access", {"email": "a@example.com"}, content_type="application/json")
-    ).json() == {"detail": "code"}
+    ).json()["code"] == "access_code_required"
 
     both = token_for(gallery, code=code, email="a@example.com")
     assert app().get(url, headers=h(both)).json()["email"] == "a@example.com"
@@ -379,12 +378,12 @@ def test_guests_and_visitors_without_an_email_cannot_favourite(add_photos):
     guest = token_for(gallery, code=guest_code, email="g@example.com")
     refused = app().put(url, headers=h(guest))
     assert refused.status_code == 403
-    assert "view-only" in refused.json()["detail"]
+    assert "view-only" in refused.json()["message"]
 
     nameless = token_for(gallery, code=client_code)
     refused = app().put(url, headers=h(nameless))
     assert refused.status_code == 403
-    assert "email" in refused.json()["detail"]
+    assert "email" in refused.json()["message"]
 
     # The same visitor, having said who they are, can.
     named = (
@@ -424,13 +423,13 @@ def test_a_selection_within_the_rules_is_sent_and_locks(add_photos, mailoutbox):
     assert favourite(photos[0]) == 204  # idempotent
     too_few = submit()
     assert too_few.status_code == 422
-    assert "at least 2" in too_few.json()["detail"]
+    assert "at least 2" in too_few.json()["message"]
 
     for photo in photos[1:4]:
         assert favourite(photo) == 204
     too_many = submit()
     assert too_many.status_code == 422
-    assert "at most 3" in too_many.json()["detail"]
+    assert "at most 3" in too_many.json()["message"]
 
     assert favourite(photos[3], on=False) == 204
     page = c.get(f"{url}/photos", headers=h(token)).json()
@@ -460,7 +459,7 @@ def test_a_selection_after_the_deadline_is_refused(add_photos):
     )
 
     assert late.status_code == 422
-    assert "deadline" in late.json()["detail"]
+    assert "deadline" in late.json()["message"]
 
 
 def test_named_lists_keep_their_own_picks(add_photos):

@@ -89,7 +89,7 @@ def test_originals_and_one_set(add_photos):
     c = app()
 
     refused = c.get(zip_url(gallery, "?size=original"), headers=h(token))
-    assert refused.status_code == 403 and "originals" in refused.json()["detail"]
+    assert refused.status_code == 403 and "originals" in refused.json()["message"]
 
     gallery.originals_downloadable = True
     gallery.save()
@@ -109,13 +109,13 @@ def test_who_is_refused_and_why(add_photos):
     add_photos(gallery, ["a.jpg"])
     c = app()
 
-    assert c.get(zip_url(gallery)).json() == {"detail": "code"}
+    assert c.get(zip_url(gallery)).json()["code"] == "access_code_required"
     guest = c.get(zip_url(gallery), headers=h(token_for(gallery, code=guest_code)))
-    assert guest.status_code == 403 and "view-only" in guest.json()["detail"]
+    assert guest.status_code == 403 and "view-only" in guest.json()["message"]
     gallery.downloads_enabled = False
     gallery.save()
     off = c.get(zip_url(gallery), headers=h(token_for(gallery, code=code)))
-    assert off.status_code == 403 and "not available" in off.json()["detail"]
+    assert off.status_code == 403 and "not available" in off.json()["message"]
     assert c.get(f"{API}/{uuid.uuid4()}/download-all").status_code == 404
     empty = GalleryFactory(visibility=Visibility.PUBLIC, downloads_enabled=True)
     assert c.get(zip_url(empty)).status_code == 404
@@ -127,9 +127,9 @@ def test_the_download_pin_travels_in_a_header(add_photos):
     access.gallery_set_download_pin(gallery=gallery, pin="2468")
     c = app()
 
-    assert c.get(zip_url(gallery)).json() == {"detail": "pin"}
+    assert c.get(zip_url(gallery)).json()["code"] == "download_pin_required"
     wrong = c.get(zip_url(gallery), headers={"X-Download-Pin": "1111"})
-    assert wrong.status_code == 403 and "not right" in wrong.json()["detail"]
+    assert wrong.status_code == 403 and "not right" in wrong.json()["message"]
     right = c.get(zip_url(gallery), headers={"X-Download-Pin": "2468"})
     assert unzip(right).namelist() == ["a.jpg"]
 
@@ -142,4 +142,4 @@ def test_too_many_archives_an_hour_is_429(add_photos, monkeypatch):
 
     assert unzip(c.get(zip_url(gallery))).namelist() == ["a.jpg"]
     again = c.get(zip_url(gallery))
-    assert again.status_code == 429 and "last hour" in again.json()["detail"]
+    assert again.status_code == 429 and "last hour" in again.json()["message"]

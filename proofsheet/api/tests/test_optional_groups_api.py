@@ -47,7 +47,7 @@ def test_the_photographer_marks_groups_optional(photographer_client):
               "height_in": 10, "price": "15"}  # fmt: skip
     url = f"/api/v1/price-sheets/{sheet.public_id}/products"
     early = c.post(url, fields | {"optional_groups": ["Frame"]}, **J)
-    assert early.status_code == 400 and "add its options first" in early.json()["detail"]
+    assert early.status_code == 422 and "add its options first" in early.json()["message"]
     product = c.post(url, fields, **J).json()
     assert product["optional_groups"] == []
     for group, name in [("Paper", "Glossy"), ("Frame", "Black oak")]:
@@ -63,7 +63,9 @@ def test_the_photographer_marks_groups_optional(photographer_client):
     assert sheet_body["products"][0]["optional_groups"] == ["Frame"]
 
     unknown = c.patch(f"/api/v1/products/{product['id']}", {"optional_groups": ["Mat"]}, **J)
-    assert unknown.status_code == 400 and "“Mat” is not an option group" in unknown.json()["detail"]
+    assert (
+        unknown.status_code == 422 and "“Mat” is not an option group" in unknown.json()["message"]
+    )
     not_a_list = c.patch(f"/api/v1/products/{product['id']}", {"optional_groups": "Frame"}, **J)
     assert not_a_list.status_code in (400, 422)
     cleared = c.patch(f"/api/v1/products/{product['id']}", {"optional_groups": []}, **J)
@@ -111,7 +113,7 @@ def test_a_quote_follows_the_rules_of_the_cart(shop):
 
     assert quote(shop.lustre).status_code == 200  # the frame is optional
     no_paper = quote(shop.frame)
-    assert no_paper.status_code == 422 and "Choose a paper." in no_paper.json()["detail"]
+    assert no_paper.status_code == 422 and "Choose a paper." in no_paper.json()["message"]
     second_paper = shop.print.options.create(group="Paper", name="Matte")
     two_papers = quote(shop.lustre, second_paper)
-    assert two_papers.status_code == 422 and "one paper only" in two_papers.json()["detail"]
+    assert two_papers.status_code == 422 and "one paper only" in two_papers.json()["message"]

@@ -53,7 +53,7 @@ def test_list_detail_and_the_whole_life_of_an_order(seller):
         {"carrier": "DHL", "tracking_number": "1", "tracking_url": "ftp://x"},
         content_type="application/json",
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     shipped = client.post(
         f"{base}/ship",
         {"carrier": "DHL", "tracking_number": "JD1"},

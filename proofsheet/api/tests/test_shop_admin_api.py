@@ -1,5 +1,5 @@
 """/api/v1 for the photographer's discount codes and shipping methods and rates: round trips,
-every rule as a 400 with its reason, a used code is 409 on delete, another photographer's code,
+every rule as a 422 with its reason, a used code is 409 on delete, another photographer's code,
 gallery, method or rate is 404, clients 403."""
 
 import uuid
@@ -73,27 +73,27 @@ def test_jpy_fixed_amounts_and_free_shipping(photographer_client):
 
 @pytest.mark.parametrize(
     ("body", "status", "reason"),
-    [({"code": "x", "kind": "percent", "value": 10}, 400, "2 to 40 characters"),
-     ({"code": "OK", "kind": "percent", "value": 0}, 400, "more than 0"),
-     ({"code": "OK", "kind": "percent", "value": "100.5"}, 400, "at most 100"),
-     ({"code": "OK", "kind": "fixed", "value": 5}, 400, "currency"),
-     ({"code": "OK", "kind": "fixed", "value": "5.5", "currency": "JPY"}, 400, "0 decimals"),
-     ({"code": "OK", "kind": "fixed", "value": "-5", "currency": "EUR"}, 400, "between 0"),
-     ({"code": "OK", "kind": "percent", "value": 5, "min_order": 10}, 400, "minimum order"),
+    [({"code": "x", "kind": "percent", "value": 10}, 422, "2 to 40 characters"),
+     ({"code": "OK", "kind": "percent", "value": 0}, 422, "more than 0"),
+     ({"code": "OK", "kind": "percent", "value": "100.5"}, 422, "at most 100"),
+     ({"code": "OK", "kind": "fixed", "value": 5}, 422, "currency"),
+     ({"code": "OK", "kind": "fixed", "value": "5.5", "currency": "JPY"}, 422, "0 decimals"),
+     ({"code": "OK", "kind": "fixed", "value": "-5", "currency": "EUR"}, 422, "between 0"),
+     ({"code": "OK", "kind": "percent", "value": 5, "min_order": 10}, 422, "minimum order"),
      ({"code": "OK", "kind": "percent", "value": 5, "starts_at": "2030-01-02T00:00:00Z",
-       "ends_at": "2030-01-01T00:00:00Z"}, 400, "end after it starts"),
+       "ends_at": "2030-01-01T00:00:00Z"}, 422, "end after it starts"),
      ({"code": "OK", "kind": "percent", "value": 5, "max_uses": 1,
-       "max_uses_per_customer": 2}, 400, "above the total"),
+       "max_uses_per_customer": 2}, 422, "above the total"),
      ({"code": "OK", "kind": "percent", "value": 5, "max_uses": 0}, 422, None),
      ({"code": "OK", "kind": "bogo", "value": 5}, 422, None),
      ({"code": "OK", "kind": "percent", "value": 5, "product_kinds": ["mug"]}, 422, None),
      ({"code": "OK", "kind": "percent", "value": 5, "starts_at": "2030-01-01T00:00"}, 422, None)],
 )  # fmt: skip
-def test_discount_rules_are_400_with_the_reason(photographer_client, body, status, reason):
+def test_discount_rules_are_422_with_the_reason(photographer_client, body, status, reason):
     response = photographer_client.post(f"{API}/discounts", body, **J)
     assert response.status_code == status, response.content
     if reason:
-        assert reason in response.json()["detail"]
+        assert reason in response.json()["message"]
     assert not Discount.objects.exists()
 
 
@@ -101,7 +101,7 @@ def test_duplicate_code_and_used_code(photographer_client):
     c = photographer_client
     first = c.post(f"{API}/discounts", {"code": "TEN", "kind": "percent", "value": 10}, **J)
     again = c.post(f"{API}/discounts", {"code": "ten", "kind": "percent", "value": 5}, **J)
-    assert again.status_code == 400 and "already have a code TEN" in again.json()["detail"]
+    assert again.status_code == 422 and "already have a code TEN" in again.json()["message"]
     code = Discount.objects.get(public_id=first.json()["id"])
     order = Order.objects.create(
         number=f"T-{uuid.uuid4().hex[:12]}", seller=c.user, email="a@example.test",
@@ -111,11 +111,11 @@ def test_duplicate_code_and_used_code(photographer_client):
     DiscountUse.objects.create(discount=code, order=order, email="a@example.test")
     url = f"{API}/discounts/{code.public_id}"
     refused = c.delete(url)
-    assert refused.status_code == 409 and "disable it instead" in refused.json()["detail"]
+    assert refused.status_code == 409 and "disable it instead" in refused.json()["message"]
     lower = c.patch(url, {"max_uses": 1}, **J)
-    assert lower.status_code == 400 and "used 2 times" in lower.json()["detail"]
+    assert lower.status_code == 422 and "used 2 times" in lower.json()["message"]
     rename = c.patch(url, {"code": "ELEVEN"}, **J)
-    assert rename.status_code == 400 and "cannot change" in rename.json()["detail"]
+    assert rename.status_code == 422 and "cannot change" in rename.json()["message"]
     assert c.get(url).json()["uses"] == 2
 
 
@@ -188,7 +188,7 @@ def test_shipping_round_trip(photographer_client):
     assert not ShippingMethod.objects.exists() and not ShippingRate.objects.exists()
 
 
-def test_shipping_rules_are_400_with_the_reason(photographer_client):
+def test_shipping_rules_are_422_with_the_reason(photographer_client):
     c = photographer_client
     method = c.post(f"{API}/shipping-methods", {"name": "Post", "currency": "EUR"}, **J).json()
     rates = f"{API}/shipping-methods/{method['id']}/rates"
@@ -201,18 +201,18 @@ def test_shipping_rules_are_400_with_the_reason(photographer_client):
     ]
     for body, reason in cases:
         response = c.post(rates, body, **J)
-        assert response.status_code == 400 and reason in response.json()["detail"], body
+        assert response.status_code == 422 and reason in response.json()["message"], body
     assert c.post(rates, {"countries": ["FRA"]}, **J).status_code == 422
     assert (
-        c.post(f"{API}/shipping-methods", {"name": " ", "currency": "EUR"}, **J).status_code == 400
+        c.post(f"{API}/shipping-methods", {"name": " ", "currency": "EUR"}, **J).status_code == 422
     )
     assert c.post(f"{API}/shipping-methods", {"name": "X", "kind": "drone"}, **J).status_code == 422
     currency = c.patch(f"{API}/shipping-methods/{method['id']}", {"currency": "JPY"}, **J)
-    assert currency.status_code == 400 and "more decimals than JPY" in currency.json()["detail"]
+    assert currency.status_code == 422 and "more decimals than JPY" in currency.json()["message"]
     fr = c.post(rates, {"countries": ["FR"]}, **J).json()
     clash = c.post(rates, {"countries": ["fr", "de"]}, **J)
-    assert clash.status_code == 400 and "FR already in another rate" in clash.json()["detail"]
-    assert c.patch(f"{API}/shipping-rates/{fr['id']}", {"countries": []}, **J).status_code == 400
+    assert clash.status_code == 422 and "FR already in another rate" in clash.json()["message"]
+    assert c.patch(f"{API}/shipping-rates/{fr['id']}", {"countries": []}, **J).status_code == 422
 
 
 def test_another_photographers_methods_and_rates_are_404(photographer_client):

@@ -76,7 +76,7 @@ def test_offers_and_a_quote_come_from_the_server(shop):
     too_many = app().get(
         photo_path(shop, "/quote"), {"product_id": str(shop.print.public_id), "quantity": 100}
     )
-    assert too_many.status_code == 422 and "between 1 and 99" in too_many.json()["detail"]
+    assert too_many.status_code == 422 and "between 1 and 99" in too_many.json()["message"]
 
 
 def test_a_guest_cart_is_made_and_named_by_its_token(shop):
@@ -108,7 +108,7 @@ def test_prices_and_currencies_sent_are_ignored(shop):
 def test_quantities_out_of_bounds_are_422(shop, quantity):
     response = add(app(), shop, quantity=quantity)
 
-    assert response.status_code == 422 and "between 1 and 99" in response.json()["detail"]
+    assert response.status_code == 422 and "between 1 and 99" in response.json()["message"]
     assert not CartLine.objects.exists()
 
 
@@ -188,8 +188,8 @@ def test_a_code_is_applied_or_refused_with_its_reason(shop):
     )
     gone = c.delete(f"{API}/cart/code", headers=h)
 
-    assert wrong.status_code == 422 and wrong.json()["detail"] == "That code is not valid."
-    assert small.status_code == 422 and "100" in small.json()["detail"]
+    assert wrong.status_code == 422 and wrong.json()["message"] == "That code is not valid."
+    assert small.status_code == 422 and "100" in small.json()["message"]
     assert right.status_code == 200
     assert right.json()["totals"]["discount_total"] == "1.50"
     assert right.json()["totals"]["total"] == "13.50"
@@ -240,8 +240,8 @@ def test_a_print_needs_an_address_and_a_method_and_stock(shop):
     shop.print.save()
     placed = place(shipping_method_id=str(shop.shipping.public_id), shipping_address=ADDRESS)
 
-    assert no_address.status_code == 422 and "shipping address" in no_address.json()["detail"]
-    assert no_method.status_code == 422 and "shipping method" in no_method.json()["detail"]
+    assert no_address.status_code == 422 and "shipping address" in no_address.json()["message"]
+    assert no_method.status_code == 422 and "shipping method" in no_method.json()["message"]
     assert methods == [
         {
             "id": str(shop.shipping.public_id),
@@ -251,7 +251,7 @@ def test_a_print_needs_an_address_and_a_method_and_stock(shop):
             "currency": "EUR",
         }
     ]
-    assert sold_out.status_code == 409 and "sold out" in sold_out.json()["detail"]
+    assert sold_out.status_code == 409 and "sold out" in sold_out.json()["message"]
     assert placed.status_code == 201 and placed.json()["total"] == "25.00"  # 20 + 5 shipping
 
 

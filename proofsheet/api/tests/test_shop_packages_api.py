@@ -102,11 +102,11 @@ def test_a_foreign_inactive_or_bundle_package_is_404(shop):
     for package in (foreign, retired, shop.extra["deal"]):
         response = add(app(), shop, package)
         assert response.status_code == 404, package.name
-        assert response.json()["detail"] == "This package is not sold in this gallery."
+        assert response.json()["message"] == "This package is not sold in this gallery."
     assert not Cart.objects.exists()
 
 
-def test_a_cart_of_another_photographer_is_422(shop):
+def test_a_cart_of_another_photographer_is_409(shop):
     other = make_shop()
     c = app()
     token = c.post(
@@ -121,7 +121,7 @@ def test_a_cart_of_another_photographer_is_422(shop):
 
     response = add(c, shop, headers={"X-Cart-Token": token})
 
-    assert response.status_code == 422 and "another photographer" in response.json()["detail"]
+    assert response.status_code == 409 and "another photographer" in response.json()["message"]
     assert CartLine.objects.count() == 1
 
 

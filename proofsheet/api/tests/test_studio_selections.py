@@ -158,7 +158,7 @@ def test_guest_code_is_made_and_removed(api):
     assert gallery.client_code_hash == access.code_hash(client_code)
 
     public = GalleryFactory(owner=api.user, visibility="public")
-    assert api.post(f"/api/v1/galleries/{public.public_id}/guest-code").status_code == 400
+    assert api.post(f"/api/v1/galleries/{public.public_id}/guest-code").status_code == 409
 
 
 def test_download_pin_is_set_and_cleared(api):
@@ -218,8 +218,8 @@ def test_galleries_take_the_client_gallery_fields(api, settings):
     assert patched["layout"] == "grid"  # untouched
 
     too_many = api.patch(url, {"selection_min": 30}, content_type=JSON)
-    assert too_many.status_code == 400
-    assert "maximum cannot be below the minimum" in too_many.json()["detail"]
+    assert too_many.status_code == 422
+    assert "maximum cannot be below the minimum" in too_many.json()["message"]
     naive = api.patch(url, {"expires_at": "2030-07-01T18:30:00"}, content_type=JSON)
     assert naive.status_code == 422  # a time needs its zone
     assert api.patch(url, {"selection_max": 0}, content_type=JSON).status_code == 422

@@ -1,11 +1,11 @@
 """Optional option groups: which groups a client may leave unchosen, kept in step with options."""
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from proofsheet.catalog import selectors, services
 from proofsheet.catalog.models import Product
 from proofsheet.catalog.tests.factories import PriceSheetFactory, PrintFactory
+from proofsheet.core.errors import Invalid
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +28,9 @@ def test_optional_groups_name_the_products_own_groups_in_their_spelling(framed):
         ("Paper", False),
     ]
 
-    with pytest.raises(ValidationError, match="“Mat” is not an option group"):
+    with pytest.raises(Invalid, match="“Mat” is not an option group"):
         services.product_update(product=framed, optional_groups=["Frame", "Mat"])
-    with pytest.raises(ValidationError, match="list of names"):
+    with pytest.raises(Invalid, match="list of names"):
         services.product_update(product=framed, optional_groups="Frame")
     framed.refresh_from_db()
     assert framed.optional_groups == ["Frame"]
@@ -44,7 +44,7 @@ def test_a_new_product_has_no_groups_to_make_optional():
     sheet = PriceSheetFactory()
     fields = {"kind": "print", "name": "5x7", "finish": "paper", "width_in": "5",
               "height_in": "7", "price": "8"}  # fmt: skip
-    with pytest.raises(ValidationError, match="add its options first"):
+    with pytest.raises(Invalid, match="add its options first"):
         services.product_create(sheet=sheet, optional_groups=["Frame"], **fields)
     assert services.product_create(sheet=sheet, **fields).optional_groups == []
 

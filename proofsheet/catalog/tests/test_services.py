@@ -4,7 +4,6 @@ photo overrides, packages, tax rule precedence."""
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 
 from proofsheet.accounts.tests.factories import UserFactory
 from proofsheet.catalog import selectors, services
@@ -20,6 +19,7 @@ from proofsheet.catalog.tests.factories import (
     PriceSheetFactory,
     PrintFactory,
 )
+from proofsheet.core.errors import Conflict, Forbidden, Invalid
 from proofsheet.galleries.tests.factories import GalleryFactory, PhotographerFactory, make_photo
 
 pytestmark = pytest.mark.django_db
@@ -74,29 +74,29 @@ def test_prices_follow_the_currency_exponent(currency, price, ok):
         product.refresh_from_db()
         assert product.price == Decimal(price.replace(",", "."))
     else:
-        with pytest.raises(ValidationError) as caught:
+        with pytest.raises(Invalid) as caught:
             a_print(sheet, price=price)
-        assert "price" in caught.value.error_dict
+        assert "price" in caught.value.fields
         assert not Product.objects.exists()
 
 
 def test_prints_need_finish_and_size_downloads_need_resolution_and_licence():
     sheet = PriceSheetFactory()
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         a_print(sheet, finish="")
-    assert "finish" in caught.value.error_dict
-    with pytest.raises(ValidationError) as caught:
+    assert "finish" in caught.value.fields
+    with pytest.raises(Invalid) as caught:
         a_print(sheet, width_in=None)
-    assert "width_in" in caught.value.error_dict
-    with pytest.raises(ValidationError) as caught:
+    assert "width_in" in caught.value.fields
+    with pytest.raises(Invalid) as caught:
         a_print(sheet, height_in="0")
-    assert "height_in" in caught.value.error_dict
-    with pytest.raises(ValidationError) as caught:
+    assert "height_in" in caught.value.fields
+    with pytest.raises(Invalid) as caught:
         a_download(sheet, licence="")
-    assert "licence" in caught.value.error_dict
-    with pytest.raises(ValidationError) as caught:
+    assert "licence" in caught.value.fields
+    with pytest.raises(Invalid) as caught:
         a_download(sheet, resolution="huge")
-    assert "resolution" in caught.value.error_dict
+    assert "resolution" in caught.value.fields
 
     # Fields of the other kind are dropped, not stored half-way.
     download = a_download(sheet, finish="canvas", width_in="8")
@@ -111,11 +111,11 @@ def test_prints_need_finish_and_size_downloads_need_resolution_and_licence():
 def test_option_deltas_are_prices_too_and_unique_per_group():
     product = a_print(PriceSheetFactory(currency="JPY"), price="2000")
     services.option_add(product=product, group="Paper", name="Lustre", price_delta="100")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.option_add(product=product, group="Paper", name="Lustre")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.option_add(product=product, group="Paper", name="Matte", price_delta="0.5")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.option_add(product=product, group="Paper", name="Matte", price_delta="-1")
     option = services.option_add(product=product, group="Paper", name="Matte")
     services.option_remove(option=option)
@@ -123,18 +123,18 @@ def test_option_deltas_are_prices_too_and_unique_per_group():
 
 
 def test_clients_cannot_make_sheets():
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.price_sheet_create(owner=UserFactory(), name="Mine")
 
 
 def test_currency_change_refused_when_prices_do_not_fit():
     sheet = PriceSheetFactory(currency="EUR")
     a_print(sheet, price="12.50")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.price_sheet_update(sheet=sheet, currency="JPY")
     services.price_sheet_update(sheet=sheet, currency="USD")
     assert PriceSheet.objects.get().currency == "USD"
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.price_sheet_update(sheet=sheet, currency="XYZ")
 
 
@@ -166,7 +166,7 @@ def test_one_default_sheet_per_photographer_and_new_galleries_get_it():
 
 def test_a_gallery_sells_only_from_its_owners_sheets():
     gallery = GalleryFactory()
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.gallery_pricing_set(gallery=gallery, sheet=PriceSheetFactory())
     services.gallery_pricing_set(gallery=gallery, sheet=PriceSheetFactory(owner=gallery.owner))
     services.gallery_pricing_set(gallery=gallery, sheet=None)
@@ -177,9 +177,9 @@ def test_a_sheet_in_use_cannot_be_deleted():
     sheet = PriceSheetFactory()
     gallery = GalleryFactory(owner=sheet.owner)
     services.gallery_pricing_set(gallery=gallery, sheet=sheet)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Conflict) as caught:
         services.price_sheet_delete(sheet=sheet)
-    assert "used by 1 gallery" in caught.value.messages[0]
+    assert "used by 1 gallery" in caught.value.message
     assert caught.value.code == "in_use"
     services.gallery_pricing_set(gallery=gallery, sheet=None)
     services.price_sheet_delete(sheet=sheet)
@@ -264,13 +264,13 @@ def test_packages_hold_products_of_their_sheet_or_the_whole_gallery():
     )
     assert {(i.product.name, i.quantity) for i in package.items.all()} == {("8x10", 1), ("5x7", 2)}
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.package_create(sheet=sheet, name="Empty", price="1")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.package_create(sheet=sheet, name="Foreign", price="1", items=[(PrintFactory(), 1)])
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.package_create(sheet=sheet, name="Zero", price="1", items=[(small, 0)])
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.package_create(sheet=sheet, name="Print whole", price="1", whole_gallery=large)
     whole = services.package_create(sheet=sheet, name="Everything", price="300", whole_gallery=full)
     assert whole.whole_gallery == full
@@ -306,7 +306,7 @@ def test_markup_by_percent_rounds_half_up_per_currency_and_counts_changes():
 
 def test_markup_from_cost_skips_products_without_cost():
     sheet = PriceSheetFactory(currency="EUR")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         a_print(sheet, name="bad cost", price="10", cost="3.335")
     a_print(sheet, name="with", price="10", cost="3.33")
     a_print(sheet, name="without", price="10")
@@ -321,7 +321,7 @@ def test_markup_from_cost_skips_products_without_cost():
         {},
         {"percent": "1", "cost_factor": "2"},
     ):
-        with pytest.raises(ValidationError):
+        with pytest.raises(Invalid):
             services.price_sheet_markup(sheet=sheet, **bad)
 
 
@@ -357,10 +357,10 @@ def test_photo_prices_only_for_own_photos_and_in_the_sheets_currency():
     sheet = PriceSheetFactory(currency="JPY")
     product = a_print(sheet, price="2000")
     foreign = make_photo(GalleryFactory())
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.photo_price_set(product=product, photo=foreign, price="3000")
     mine = make_photo(GalleryFactory(owner=sheet.owner))
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.photo_price_set(product=product, photo=mine, price="3000.50")
     assert not PhotoPrice.objects.exists()
 
@@ -407,17 +407,17 @@ def test_tax_rules_region_beats_country_and_none_is_zero():
     ],
 )
 def test_tax_rules_reject_bad_places_and_rates(fields):
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.tax_rule_create(owner=PhotographerFactory(), **fields)
 
 
 def test_one_tax_rule_per_place():
     owner = PhotographerFactory()
     rule = services.tax_rule_create(owner=owner, country="DE", physical_rate="19")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.tax_rule_create(owner=owner, country="de", digital_rate="19")
     other = services.tax_rule_create(owner=owner, country="AT", physical_rate="20")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.tax_rule_update(rule=other, country="DE")
     services.tax_rule_update(rule=rule, physical_rate="7")
     rule.refresh_from_db()

@@ -3,8 +3,8 @@
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
 
+from proofsheet.core.errors import Invalid
 from proofsheet.galleries import services
 from proofsheet.galleries.models import Gallery
 from proofsheet.galleries.tests.factories import PhotographerFactory
@@ -26,6 +26,6 @@ def test_an_unusual_offset_is_stored_as_the_same_instant_in_utc():
 def test_a_date_that_cannot_be_converted_is_a_field_error():
     gallery = services.gallery_create(owner=PhotographerFactory(), title="Edge of time")
     early = dt.datetime(1, 1, 1, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=5)))
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Invalid) as error:
         services.gallery_update(gallery=gallery, selection_deadline=early)
-    assert "selection_deadline" in error.value.message_dict
+    assert "selection_deadline" in error.value.fields

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 import pyvips
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
 
+from proofsheet.core.errors import Forbidden
 from proofsheet.galleries import processing, services
 from proofsheet.galleries.models import Photo, PhotoStatus, UploadBatch
 from proofsheet.galleries.tests.factories import GalleryFactory, PhotographerFactory
@@ -237,7 +237,7 @@ def test_quota_and_size_limits_reject_with_a_reason(settings, django_capture_on_
 
 def test_only_the_owner_can_add_photos(django_capture_on_commit_callbacks):
     gallery = GalleryFactory()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.photo_ingest(
             gallery=gallery,
             owner=PhotographerFactory(),

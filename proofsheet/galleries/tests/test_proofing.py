@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied, ValidationError
 
+from proofsheet.core.errors import Forbidden, Invalid
 from proofsheet.galleries import access, proofing
 from proofsheet.galleries.access import CLIENT, GUEST, OWNER, Access
 from proofsheet.galleries.models import (
@@ -139,9 +139,9 @@ def test_a_named_list_keeps_its_own_picks(ann, photos):
 def test_list_names_are_unique_per_visitor(ann, gallery, name):
     proofing.favourite_list_create(access=ann, name="Album")
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         proofing.favourite_list_create(access=ann, name=name)
-    assert caught.value.message_dict == {"name": ["You already have a list with that name."]}
+    assert caught.value.fields == {"name": ["You already have a list with that name."]}
     assert FavouriteList.objects.count() == 1
     # Another visitor may use the same name.
     other = access_for(gallery, "other@example.test")
@@ -151,15 +151,15 @@ def test_list_names_are_unique_per_visitor(ann, gallery, name):
 def test_the_default_list_name_is_taken_once_it_exists(ann, photos):
     proofing.favourite_set(access=ann, photo=photos[0], on=True)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         proofing.favourite_list_create(access=ann, name="Favourites")
 
 
 @pytest.mark.parametrize("name", ["", "   ", "\t\n"])
 def test_a_list_needs_a_name(ann, name):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         proofing.favourite_list_create(access=ann, name=name)
-    assert caught.value.message_dict == {"name": ["Give the list a name."]}
+    assert caught.value.fields == {"name": ["Give the list a name."]}
 
 
 def test_a_long_name_is_cut_to_fit():
@@ -178,11 +178,9 @@ def test_a_visitor_keeps_at_most_max_lists(ann, photos):
     for n in range(proofing.MAX_LISTS - 1):
         proofing.favourite_list_create(access=ann, name=f"List {n}")
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         proofing.favourite_list_create(access=ann, name="One too many")
-    assert caught.value.message_dict == {
-        "name": [f"You can keep up to {proofing.MAX_LISTS} lists."]
-    }
+    assert caught.value.fields == {"name": [f"You can keep up to {proofing.MAX_LISTS} lists."]}
     assert FavouriteList.objects.count() == proofing.MAX_LISTS
 
 
@@ -218,7 +216,7 @@ def test_guests_cannot_write(gallery, photos):
         lambda: proofing.photo_comment_delete(access=guest, comment_id=uuid.uuid4()),
     ]
     for attempt in attempts:
-        with pytest.raises(PermissionDenied, match="view-only"):
+        with pytest.raises(Forbidden, match="view-only"):
             attempt()
     assert not GalleryVisitor.objects.exists()
     assert not FavouriteList.objects.exists() and not PhotoComment.objects.exists()
@@ -233,7 +231,7 @@ def test_a_visitor_without_an_email_is_asked_for_one(photos):
         lambda: proofing.favourite_list_create(access=nameless, name="Mine"),
         lambda: proofing.photo_comment_add(access=nameless, photo=photos[0], body="Hi"),
     ):
-        with pytest.raises(PermissionDenied, match="email"):
+        with pytest.raises(Forbidden, match="email"):
             attempt()
     assert not GalleryVisitor.objects.exists()
 
@@ -255,9 +253,9 @@ def test_only_ready_photos_of_the_gallery_can_be_picked_or_commented(ann, photos
 
 
 def submit_error(ann, **kwargs) -> list[str]:
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         proofing.favourite_list_submit(access=ann, **kwargs)
-    return caught.value.messages
+    return [caught.value.message]
 
 
 def pick(ann, photos, list_id=None):
@@ -401,9 +399,9 @@ def test_the_owners_own_comment_sends_no_notification(gallery, photos):
     ],
 )
 def test_empty_or_long_comments_are_refused(ann, photos, body, error):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         proofing.photo_comment_add(access=ann, photo=photos[0], body=body)
-    assert caught.value.message_dict == {"body": [error]}
+    assert caught.value.fields == {"body": [error]}
     assert not PhotoComment.objects.exists()
 
 

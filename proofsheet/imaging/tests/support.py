@@ -267,7 +267,7 @@ def inspect_and_render_outcome(path: Path) -> str:
         inspect_image(path)
         result = render_photo(path)
     except RejectedImage as error:
-        assert error.reason and error.code
-        return error.code
+        assert error.reason and error.cause
+        return error.cause
     assert len(result.renditions) == 8
     return "rendered"

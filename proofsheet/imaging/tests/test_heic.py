@@ -177,12 +177,12 @@ def test_a_heic_without_exif_or_profile_renders(tmp_path: Path) -> None:
 def test_heic_limits_apply_to_the_header(iphone_heic: Path) -> None:
     with pytest.raises(RejectedImage) as caught:
         inspect_image(iphone_heic, max_pixels=3_000_000)
-    assert caught.value.code == "too_many_pixels"
+    assert caught.value.cause == "too_many_pixels"
 
     # The whole frame is decoded into memory: 1512 × 2016 × 3 bytes ≈ 8.7 MiB.
     with pytest.raises(RejectedImage) as caught:
         render_photo(iphone_heic, max_buffered_bytes=8 * 2**20)
-    assert caught.value.code == "too_large_to_buffer"
+    assert caught.value.cause == "too_large_to_buffer"
     assert "HEIF image" in caught.value.reason
 
 
@@ -193,7 +193,7 @@ def test_truncated_heic_is_rejected(tmp_path: Path) -> None:
     for check in (inspect_image, render_photo):
         with pytest.raises(RejectedImage) as caught:
             check(path)
-        assert caught.value.code == "truncated"
+        assert caught.value.cause == "truncated"
 
 
 @pytest.mark.parametrize("damage", ["zeroed payload", "zeroed decoder configuration"])
@@ -212,7 +212,7 @@ def test_heic_with_damaged_coded_data_is_a_rejection(tmp_path: Path, damage: str
     with pytest.raises(RejectedImage) as caught:
         render_photo(path)
 
-    assert caught.value.code == "undecodable"
+    assert caught.value.cause == "undecodable"
     assert caught.value.reason == "The HEIF file is damaged: its image data could not be decoded."
     assert caught.value.detail  # the decoder's words, for the log only
 
@@ -226,7 +226,7 @@ def test_heic_with_a_broken_header_is_a_rejection(tmp_path: Path) -> None:
     with pytest.raises(RejectedImage) as caught:
         inspect_image(path)
 
-    assert caught.value.code == "corrupt"
+    assert caught.value.cause == "corrupt"
     assert caught.value.reason.startswith("The HEIF file is damaged")
 
 

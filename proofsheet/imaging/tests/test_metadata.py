@@ -110,7 +110,7 @@ def test_read_metadata_rejects_what_is_not_a_photo(tmp_path: Path) -> None:
 
     with pytest.raises(RejectedImage) as caught:
         read_metadata(path)
-    assert caught.value.code == "svg"
+    assert caught.value.cause == "svg"
 
 
 def test_garbage_exif_never_raises() -> None:

@@ -312,7 +312,7 @@ def test_a_codec_libvips_lacks_is_still_a_rejection_at_render(
     with pytest.raises(RejectedImage) as caught:
         render_photo(path)
 
-    assert caught.value.code == "unsupported_codec"
+    assert caught.value.cause == "unsupported_codec"
     assert "codec" in caught.value.reason
 
 
@@ -346,7 +346,7 @@ def test_truncated_jpeg_never_reaches_the_caller_as_a_decoder_error(tmp_path: Pa
     with pytest.raises(RejectedImage) as caught:
         render_photo(path)
 
-    assert caught.value.code == "truncated"
+    assert caught.value.cause == "truncated"
 
 
 def test_damaged_image_data_is_a_rejection_not_a_decoder_error(tmp_path: Path) -> None:
@@ -360,6 +360,6 @@ def test_damaged_image_data_is_a_rejection_not_a_decoder_error(tmp_path: Path) -
     with pytest.raises(RejectedImage) as caught:
         render_photo(path)
 
-    assert caught.value.code == "undecodable"
+    assert caught.value.cause == "undecodable"
     assert caught.value.reason == "The PNG file is damaged: its image data could not be decoded."
     assert "libpng" in caught.value.detail  # the decoder's words, for the log only

@@ -155,7 +155,7 @@ def test_bad_uploads_are_rejected_with_a_clear_reason(tmp_path: Path, case: str)
         inspect_image(path)
 
     error = caught.value
-    assert error.code == code, error.reason
+    assert error.cause == code, error.reason
     assert word.lower() in error.reason.lower()
     assert error.reason.endswith(".")
     assert error.sha256 == hashlib.sha256(data).hexdigest()  # for the structured log (R14)
@@ -170,7 +170,7 @@ def test_a_pixel_limit_from_settings_applies(tmp_path: Path) -> None:
 
     with pytest.raises(RejectedImage) as caught:
         inspect_image(path, max_pixels=100_000)
-    assert caught.value.code == "too_many_pixels"
+    assert caught.value.cause == "too_many_pixels"
     assert "0.12 megapixels; the limit is 0.1 megapixels" in caught.value.reason
 
 
@@ -179,7 +179,7 @@ def test_progressive_jpeg_beyond_the_memory_cap_is_rejected(progressive_jpeg: Pa
 
     with pytest.raises(RejectedImage) as caught:
         inspect_image(progressive_jpeg, max_buffered_bytes=1_000_000)
-    assert caught.value.code == "too_large_to_buffer"
+    assert caught.value.cause == "too_large_to_buffer"
     assert "progressive JPEG" in caught.value.reason
 
 
@@ -190,7 +190,7 @@ def test_tiff_can_be_refused_by_settings(tmp_path: Path) -> None:
     allowed = frozenset({"jpeg", "png", "webp", "heif"})
     with pytest.raises(RejectedImage) as caught:
         inspect_image(path, allowed_formats=allowed)
-    assert caught.value.code == "format_not_allowed"
+    assert caught.value.cause == "format_not_allowed"
 
 
 def test_a_png_named_jpg_is_accepted_as_png(tmp_path: Path) -> None:

@@ -41,6 +41,6 @@ def test_the_api_answers_409(shop):
     photo = owner.delete(f"/api/v1/photos/{photos[0].public_id}")
     whole = owner.delete(f"/api/v1/galleries/{gallery.public_id}")
 
-    assert photo.status_code == 409 and "bought downloads" in photo.json()["detail"]
+    assert photo.status_code == 409 and "bought downloads" in photo.json()["message"]
     assert whole.status_code == 409
     assert Photo.objects.filter(gallery=gallery).count() == 2

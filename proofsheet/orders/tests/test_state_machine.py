@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core import signing
 
+from proofsheet.core.errors import Invalid
 from proofsheet.fulfillment.models import DownloadGrant
 from proofsheet.galleries.tests.factories import PhotographerFactory
 from proofsheet.notifications.models import OutboundEmail
@@ -104,9 +105,8 @@ def test_shipping_records_the_shipment_logs_it_and_emails_the_tracking(order):
 
 
 def test_shipping_rejects_bad_input_and_pending_orders(order):
-    from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.order_mark_shipped(
             order=order, carrier="DHL", tracking_number="1", tracking_url="javascript:alert(1)"
         )

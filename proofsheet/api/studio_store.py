@@ -13,12 +13,11 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 from pydantic import AwareDatetime, Field
 
-from proofsheet.api.catalog import found, invalid
-from proofsheet.api.studio import Error, Input, photographer
+from proofsheet.api import common
+from proofsheet.api.common import ErrorOut, Input, found, seller
 from proofsheet.cart import discounts
 from proofsheet.cart.models import Discount, DiscountKind
 from proofsheet.catalog import selectors as catalog_selectors
@@ -43,23 +42,23 @@ Countries = Annotated[
         max_length=shipping.MAX_COUNTRIES, description="ISO 3166-1 alpha-2; [] = everywhere else"
     ),
 ]
-W = {400: Error, 403: Error, 404: Error}
+W = common.errors(403, 404, 422)
 
 
 def owned_discount(request, discount_id: UUID) -> Discount:
-    return found(discounts.discount_get_owned(photographer(request), discount_id))
+    return found(discounts.discount_get_owned(seller(request), discount_id))
 
 
 def owned_method(request, method_id: UUID) -> ShippingMethod:
-    return found(shipping.shipping_method_get_owned(photographer(request), method_id))
+    return found(shipping.shipping_method_get_owned(seller(request), method_id))
 
 
 def owned_rate(request, rate_id: UUID) -> ShippingRate:
-    return found(shipping.shipping_rate_get_owned(photographer(request), rate_id))
+    return found(shipping.shipping_rate_get_owned(seller(request), rate_id))
 
 
 def owned_rule(request, rule_id: UUID) -> TaxRule:
-    return found(catalog_selectors.tax_rule_get_owned(photographer(request), rule_id))
+    return found(catalog_selectors.tax_rule_get_owned(seller(request), rule_id))
 
 
 # --- schemas -------------------------------------------------------------------------------------
@@ -162,17 +161,12 @@ class RatePatch(Input):
 # --- rendering -----------------------------------------------------------------------------------
 
 
-def _plain(value: Decimal) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def discount_out(discount: Discount) -> DiscountOut:
     currency = discount.currency or None
     if discount.kind == DiscountKind.FIXED and currency:
         value = str(quantize(discount.value, currency))
     else:
-        value = _plain(Decimal(discount.value))
+        value = common.plain_number(Decimal(discount.value))
     return DiscountOut(
         id=discount.public_id,
         code=discount.code,
@@ -230,9 +224,9 @@ def _discount_fields(payload: Input, *, partial: bool) -> dict:
 # --- discount codes ------------------------------------------------------------------------------
 
 
-@router.get("/discounts", response={200: list[DiscountOut], 403: Error}, summary="Your codes")
+@router.get("/discounts", response={200: list[DiscountOut], 403: ErrorOut}, summary="Your codes")
 def list_discounts(request):
-    return [discount_out(d) for d in discounts.discounts_owned_by(photographer(request))]
+    return [discount_out(d) for d in discounts.discounts_owned_by(seller(request))]
 
 
 @router.post(
@@ -241,17 +235,12 @@ def list_discounts(request):
     summary="Create a discount code: percent, fixed amount or free shipping",
 )
 def create_discount(request, payload: DiscountIn):
-    owner = photographer(request)
-    try:
-        discount = discounts.discount_create(
-            owner=owner, **_discount_fields(payload, partial=False)
-        )
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    owner = seller(request)
+    discount = discounts.discount_create(owner=owner, **_discount_fields(payload, partial=False))
     return Status(201, discount_out(discount))
 
 
-@router.get("/discounts/{discount_id}", response={200: DiscountOut, 403: Error, 404: Error})
+@router.get("/discounts/{discount_id}", response={200: DiscountOut, 403: ErrorOut, 404: ErrorOut})
 def get_discount(request, discount_id: UUID):
     return discount_out(owned_discount(request, discount_id))
 
@@ -263,10 +252,7 @@ def get_discount(request, discount_id: UUID):
 )
 def update_discount(request, discount_id: UUID, payload: DiscountPatch):
     discount = owned_discount(request, discount_id)
-    try:
-        discounts.discount_update(discount=discount, **_discount_fields(payload, partial=True))
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    discounts.discount_update(discount=discount, **_discount_fields(payload, partial=True))
     return discount_out(discount)
 
 
@@ -277,23 +263,17 @@ def update_discount(request, discount_id: UUID, payload: DiscountPatch):
 )
 def disable_discount(request, discount_id: UUID):
     discount = owned_discount(request, discount_id)
-    try:
-        discounts.discount_disable(discount=discount)
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    discounts.discount_disable(discount=discount)
     return discount_out(discount)
 
 
 @router.delete(
     "/discounts/{discount_id}",
-    response={204: None, 403: Error, 404: Error, 409: Error},
+    response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Delete a code never used (409 for a used code: disable it instead)",
 )
 def delete_discount(request, discount_id: UUID):
-    try:
-        discounts.discount_delete(discount=owned_discount(request, discount_id))
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    discounts.discount_delete(discount=owned_discount(request, discount_id))
     return Status(204, None)
 
 
@@ -302,27 +282,26 @@ def delete_discount(request, discount_id: UUID):
 
 @router.get(
     "/shipping-methods",
-    response={200: list[MethodOut], 403: Error},
+    response={200: list[MethodOut], 403: ErrorOut},
     summary="Your shipping methods with their rates",
 )
 def list_methods(request):
-    return [method_out(m) for m in shipping.shipping_methods_owned_by(photographer(request))]
+    return [method_out(m) for m in shipping.shipping_methods_owned_by(seller(request))]
 
 
 @router.post(
     "/shipping-methods",
-    response={201: MethodOut, 400: Error, 403: Error},
+    response={201: MethodOut, 422: ErrorOut, 403: ErrorOut},
     summary="Create a shipping method (standard, expedited or pickup) in one currency",
 )
 def create_method(request, payload: MethodIn):
-    try:
-        method = shipping.shipping_method_create(owner=photographer(request), **payload.dict())
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    method = shipping.shipping_method_create(owner=seller(request), **payload.dict())
     return Status(201, method_out(method))
 
 
-@router.get("/shipping-methods/{method_id}", response={200: MethodOut, 403: Error, 404: Error})
+@router.get(
+    "/shipping-methods/{method_id}", response={200: MethodOut, 403: ErrorOut, 404: ErrorOut}
+)
 def get_method(request, method_id: UUID):
     return method_out(owned_method(request, method_id))
 
@@ -335,16 +314,13 @@ def get_method(request, method_id: UUID):
 def update_method(request, method_id: UUID, payload: MethodPatch):
     method = owned_method(request, method_id)
     fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    try:
-        shipping.shipping_method_update(method=method, **fields)
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    shipping.shipping_method_update(method=method, **fields)
     return method_out(method)
 
 
 @router.delete(
     "/shipping-methods/{method_id}",
-    response={204: None, 403: Error, 404: Error},
+    response={204: None, 403: ErrorOut, 404: ErrorOut},
     summary="Delete a method and its rates (placed orders keep its name)",
 )
 def delete_method(request, method_id: UUID):
@@ -359,10 +335,7 @@ def delete_method(request, method_id: UUID):
 )
 def create_rate(request, method_id: UUID, payload: RateIn):
     method = owned_method(request, method_id)
-    try:
-        rate = shipping.shipping_rate_create(method=method, **payload.dict())
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    rate = shipping.shipping_rate_create(method=method, **payload.dict())
     return Status(201, rate_out(rate, method.currency))
 
 
@@ -370,14 +343,11 @@ def create_rate(request, method_id: UUID, payload: RateIn):
 def update_rate(request, rate_id: UUID, payload: RatePatch):
     rate = owned_rate(request, rate_id)
     fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    try:
-        shipping.shipping_rate_update(rate=rate, **fields)
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    shipping.shipping_rate_update(rate=rate, **fields)
     return rate_out(rate, rate.method.currency)
 
 
-@router.delete("/shipping-rates/{rate_id}", response={204: None, 403: Error, 404: Error})
+@router.delete("/shipping-rates/{rate_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
 def delete_rate(request, rate_id: UUID):
     shipping.shipping_rate_delete(rate=owned_rate(request, rate_id))
     return Status(204, None)
@@ -428,8 +398,8 @@ def rule_out(rule: TaxRule) -> TaxRuleOut:
         id=rule.public_id,
         country=rule.country,
         region=rule.region,
-        physical_rate=_plain(Decimal(rule.physical_rate)),
-        digital_rate=_plain(Decimal(rule.digital_rate)),
+        physical_rate=common.plain_number(Decimal(rule.physical_rate)),
+        digital_rate=common.plain_number(Decimal(rule.digital_rate)),
     )
 
 
@@ -440,55 +410,46 @@ def _store_out(store) -> StoreOut:
     )
 
 
-@router.get("/store/settings", response={200: StoreOut, 403: Error})
+@router.get("/store/settings", response={200: StoreOut, 403: ErrorOut})
 def get_store(request):
-    return _store_out(catalog_selectors.store_settings_for(photographer(request)))
+    return _store_out(catalog_selectors.store_settings_for(seller(request)))
 
 
 @router.put(
     "/store/settings",
-    response={200: StoreOut, 400: Error, 403: Error},
+    response={200: StoreOut, 422: ErrorOut, 403: ErrorOut},
     summary="Tax-inclusive prices and the offline payment instructions",
 )
 def put_store(request, payload: StoreIn):
-    try:
-        store = catalog_services.store_settings_update(
-            owner=photographer(request), **payload.dict(exclude_unset=True)
-        )
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    store = catalog_services.store_settings_update(
+        owner=seller(request), **payload.dict(exclude_unset=True)
+    )
     return _store_out(store)
 
 
-@router.get("/store/tax-rules", response={200: list[TaxRuleOut], 403: Error})
+@router.get("/store/tax-rules", response={200: list[TaxRuleOut], 403: ErrorOut})
 def list_tax_rules(request):
-    return [rule_out(r) for r in catalog_selectors.tax_rules_of(photographer(request))]
+    return [rule_out(r) for r in catalog_selectors.tax_rules_of(seller(request))]
 
 
 @router.post(
     "/store/tax-rules",
-    response={201: TaxRuleOut, 400: Error, 403: Error},
+    response={201: TaxRuleOut, 422: ErrorOut, 403: ErrorOut},
     summary="A tax rate for a country (ISO alpha-2) or one of its regions",
 )
 def create_tax_rule(request, payload: TaxRuleIn):
-    try:
-        rule = catalog_services.tax_rule_create(owner=photographer(request), **payload.dict())
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    rule = catalog_services.tax_rule_create(owner=seller(request), **payload.dict())
     return Status(201, rule_out(rule))
 
 
 @router.patch("/store/tax-rules/{rule_id}", response={200: TaxRuleOut} | W)
 def update_tax_rule(request, rule_id: UUID, payload: TaxRulePatch):
     rule = owned_rule(request, rule_id)
-    try:
-        catalog_services.tax_rule_update(rule=rule, **payload.dict(exclude_unset=True))
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    catalog_services.tax_rule_update(rule=rule, **payload.dict(exclude_unset=True))
     return rule_out(rule)
 
 
-@router.delete("/store/tax-rules/{rule_id}", response={204: None, 403: Error, 404: Error})
+@router.delete("/store/tax-rules/{rule_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
 def delete_tax_rule(request, rule_id: UUID):
     catalog_services.tax_rule_delete(rule=owned_rule(request, rule_id))
     return Status(204, None)

@@ -1,6 +1,5 @@
 """/api/v1 endpoints for the photographer's catalogue (price sheets, products, options, photo
-prices, packages, bulk markup, gallery pricing), and the one client
-endpoint that lists what a visitor can buy of a photo, priced by the server.
+prices, packages, bulk markup, gallery pricing). What a visitor can buy is in client_buying.
 
 Amounts go out as strings quantised to the currency ("12.50", "1500" for JPY) and come in as
 numbers or strings; the services check them against the sheet's currency.
@@ -12,17 +11,16 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from pydantic import Field
 
-from proofsheet.api.galleries import VISIT_ERRORS, GalleryToken, _photo, _visit
-from proofsheet.api.studio import Error, Input, owned_gallery, owned_photo, photographer
+from proofsheet.api import common
+from proofsheet.api.common import ErrorOut, Input, found, seller
+from proofsheet.api.studio_galleries import owned_gallery, owned_photo
 from proofsheet.catalog import selectors, services
 from proofsheet.catalog.models import Package, PriceSheet, Product, ProductOption
-from proofsheet.core.money import CURRENCIES, quantize
+from proofsheet.core.money import CURRENCIES
 
 router = Router(tags=["catalog"])
 
@@ -46,40 +44,23 @@ OptionalGroups = Annotated[
 Quantity = Annotated[int, Field(ge=1, le=services.MAX_PACKAGE_QUANTITY)]
 
 
-def invalid(exc: ValidationError) -> HttpError:
-    """400 for a broken rule; 409 when the object is still in use."""
-    status = 409 if getattr(exc, "code", None) == "in_use" else 400
-    return HttpError(status, "; ".join(exc.messages))
-
-
-def _money(amount: Decimal | None, currency: str) -> str | None:
-    return None if amount is None else str(quantize(amount, currency))
-
-
 # --- lookups (a foreign or unknown id is a 404) --------------------------------------------------
 
 
-def found(obj):
-    """The object, or a 404 (an unknown id and another photographer's look the same)."""
-    if obj is None:
-        raise HttpError(404, "Not found")
-    return obj
-
-
 def owned_sheet(request, sheet_id: UUID) -> PriceSheet:
-    return found(selectors.sheet_get_owned(photographer(request), sheet_id))
+    return found(selectors.sheet_get_owned(seller(request), sheet_id))
 
 
 def owned_product(request, product_id: UUID) -> Product:
-    return found(selectors.product_get_owned(photographer(request), product_id))
+    return found(selectors.product_get_owned(seller(request), product_id))
 
 
 def owned_option(request, option_id: UUID) -> ProductOption:
-    return found(selectors.option_get_owned(photographer(request), option_id))
+    return found(selectors.option_get_owned(seller(request), option_id))
 
 
 def owned_package(request, package_id: UUID) -> Package:
-    return found(selectors.package_get_owned(photographer(request), package_id))
+    return found(selectors.package_get_owned(seller(request), package_id))
 
 
 # --- schemas -------------------------------------------------------------------------------------
@@ -264,50 +245,7 @@ class GalleryPricingOut(Schema):
     sheet: SheetOut | None
 
 
-class OfferOptionOut(Schema):
-    id: UUID
-    group: str
-    name: str
-    price_delta: str
-
-
-class OfferOut(Schema):
-    product_id: UUID
-    kind: str
-    name: str
-    finish: str
-    width_in: str | None
-    height_in: str | None
-    resolution: str
-    licence: str
-    price: str
-    currency: str
-    available: bool
-    optional_groups: list[str] = Field(
-        description="The groups of `options` a client may leave unchosen; one option of each "
-        "other group is required."
-    )
-    options: list[OfferOptionOut]
-
-
-class PhotoProductsOut(Schema):
-    photo_id: UUID
-    currency: str | None
-    prices_include_tax: bool
-    products: list[OfferOut]
-
-
 # --- rendering -----------------------------------------------------------------------------------
-
-
-def _plain(value: Decimal) -> str:
-    """8.00 → "8", 8.50 → "8.5", 19.000 → "19" (never "1.9E+1")."""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _size(value: Decimal | None) -> str | None:
-    return None if value is None else _plain(value)
 
 
 def option_out(option: ProductOption, currency: str) -> OptionOut:
@@ -315,7 +253,7 @@ def option_out(option: ProductOption, currency: str) -> OptionOut:
         id=option.public_id,
         group=option.group,
         name=option.name,
-        price_delta=_money(option.price_delta, currency),
+        price_delta=common.money_text(option.price_delta, currency),
         position=option.position,
     )
 
@@ -328,13 +266,13 @@ def product_out(product: Product, sheet: PriceSheet | None = None) -> ProductOut
         kind=product.kind,
         name=product.name,
         finish=product.finish,
-        width_in=_size(product.width_in),
-        height_in=_size(product.height_in),
+        width_in=common.plain_number(product.width_in),
+        height_in=common.plain_number(product.height_in),
         weight_grams=product.weight_grams,
         resolution=product.resolution,
         licence=product.licence,
-        price=_money(product.price, sheet.currency),
-        cost=_money(product.cost, sheet.currency),
+        price=common.money_text(product.price, sheet.currency),
+        cost=common.money_text(product.cost, sheet.currency),
         currency=sheet.currency,
         stock=product.stock,
         active=product.active,
@@ -350,7 +288,7 @@ def package_out(package: Package, sheet: PriceSheet | None = None) -> PackageOut
         id=package.public_id,
         sheet_id=sheet.public_id,
         name=package.name,
-        price=_money(package.price, sheet.currency),
+        price=common.money_text(package.price, sheet.currency),
         currency=sheet.currency,
         whole_gallery_product_id=package.whole_gallery.public_id if package.whole_gallery else None,
         active=package.active,
@@ -383,43 +321,44 @@ def sheet_detail(sheet: PriceSheet) -> SheetDetail:
 
 # --- price sheets --------------------------------------------------------------------------------
 
-W = {400: Error, 403: Error, 404: Error}  # the errors every catalogue write can answer with
+W = {
+    422: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+}  # the errors every catalogue write can answer with
 
 
 @router.get(
-    "/price-sheets", response={200: list[SheetOut], 403: Error}, summary="Your price sheets"
+    "/price-sheets", response={200: list[SheetOut], 403: ErrorOut}, summary="Your price sheets"
 )
 def list_sheets(request):
-    return [sheet_out(s) for s in selectors.sheets_owned_by(photographer(request))]
+    return [sheet_out(s) for s in selectors.sheets_owned_by(seller(request))]
 
 
 @router.post(
     "/price-sheets",
-    response={201: SheetDetail, 400: Error, 403: Error},
+    response={201: SheetDetail, 422: ErrorOut, 403: ErrorOut},
     summary="Create a price sheet (empty, or the starter sheet with `starter`)",
 )
 def create_sheet(request, payload: SheetIn):
-    owner = photographer(request)
-    try:
-        with transaction.atomic():
-            if payload.starter:
-                sheet = services.price_sheet_starter(
-                    owner=owner, currency=payload.currency, name=payload.name
-                )
-            else:
-                sheet = services.price_sheet_create(
-                    owner=owner, name=payload.name, currency=payload.currency
-                )
-            if payload.is_default:
-                services.price_sheet_set_default(sheet=sheet)
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    owner = seller(request)
+    with transaction.atomic():
+        if payload.starter:
+            sheet = services.price_sheet_starter(
+                owner=owner, currency=payload.currency, name=payload.name
+            )
+        else:
+            sheet = services.price_sheet_create(
+                owner=owner, name=payload.name, currency=payload.currency
+            )
+        if payload.is_default:
+            services.price_sheet_set_default(sheet=sheet)
     return Status(201, sheet_detail(sheet))
 
 
 @router.get(
     "/price-sheets/{sheet_id}",
-    response={200: SheetDetail, 403: Error, 404: Error},
+    response={200: SheetDetail, 403: ErrorOut, 404: ErrorOut},
     summary="A price sheet with its products, options and packages",
 )
 def get_sheet(request, sheet_id: UUID):
@@ -434,28 +373,22 @@ def get_sheet(request, sheet_id: UUID):
 def update_sheet(request, sheet_id: UUID, payload: SheetPatch):
     sheet = owned_sheet(request, sheet_id)
     fields = payload.dict(exclude_unset=True)
-    try:
-        with transaction.atomic():
-            is_default = fields.pop("is_default", None)
-            if fields:
-                services.price_sheet_update(sheet=sheet, **fields)
-            if is_default is not None:
-                services.price_sheet_set_default(sheet=sheet, is_default=is_default)
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    with transaction.atomic():
+        is_default = fields.pop("is_default", None)
+        if fields:
+            services.price_sheet_update(sheet=sheet, **fields)
+        if is_default is not None:
+            services.price_sheet_set_default(sheet=sheet, is_default=is_default)
     return sheet_detail(sheet)
 
 
 @router.delete(
     "/price-sheets/{sheet_id}",
-    response={204: None, 403: Error, 404: Error, 409: Error},
+    response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Delete a price sheet (409 while galleries use it)",
 )
 def delete_sheet(request, sheet_id: UUID):
-    try:
-        services.price_sheet_delete(sheet=owned_sheet(request, sheet_id))
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    services.price_sheet_delete(sheet=owned_sheet(request, sheet_id))
     return Status(204, None)
 
 
@@ -466,10 +399,7 @@ def delete_sheet(request, sheet_id: UUID):
 )
 def duplicate_sheet(request, sheet_id: UUID, payload: DuplicateIn | None = None):
     sheet = owned_sheet(request, sheet_id)
-    try:
-        copy = services.price_sheet_duplicate(sheet=sheet, name=payload.name if payload else None)
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    copy = services.price_sheet_duplicate(sheet=sheet, name=payload.name if payload else None)
     return Status(201, sheet_detail(copy))
 
 
@@ -480,12 +410,9 @@ def duplicate_sheet(request, sheet_id: UUID, payload: DuplicateIn | None = None)
 )
 def markup_sheet(request, sheet_id: UUID, payload: MarkupIn):
     sheet = owned_sheet(request, sheet_id)
-    try:
-        changed = services.price_sheet_markup(
-            sheet=sheet, percent=payload.percent, cost_factor=payload.cost_factor
-        )
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    changed = services.price_sheet_markup(
+        sheet=sheet, percent=payload.percent, cost_factor=payload.cost_factor
+    )
     return MarkupOut(changed=changed)
 
 
@@ -502,14 +429,11 @@ def create_product(request, sheet_id: UUID, payload: ProductIn):
     fields = payload.dict()
     if fields["position"] is None:
         del fields["position"]
-    try:
-        product = services.product_create(sheet=sheet, **fields)
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    product = services.product_create(sheet=sheet, **fields)
     return Status(201, product_out(product, sheet))
 
 
-@router.get("/products/{product_id}", response={200: ProductOut, 403: Error, 404: Error})
+@router.get("/products/{product_id}", response={200: ProductOut, 403: ErrorOut, 404: ErrorOut})
 def get_product(request, product_id: UUID):
     return product_out(owned_product(request, product_id))
 
@@ -518,19 +442,15 @@ def get_product(request, product_id: UUID):
 def update_product(request, product_id: UUID, payload: ProductPatch):
     product = owned_product(request, product_id)
     fields = payload.dict(exclude_unset=True)
-    try:
-        services.product_update(product=product, **fields)
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    services.product_update(product=product, **fields)
     return product_out(product)
 
 
-@router.delete("/products/{product_id}", response={204: None, 403: Error, 404: Error, 409: Error})
+@router.delete(
+    "/products/{product_id}", response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+)
 def delete_product(request, product_id: UUID):
-    try:
-        services.product_delete(product=owned_product(request, product_id))
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    services.product_delete(product=owned_product(request, product_id))
     return Status(204, None)
 
 
@@ -541,24 +461,18 @@ def delete_product(request, product_id: UUID):
 )
 def add_option(request, product_id: UUID, payload: OptionIn):
     product = owned_product(request, product_id)
-    try:
-        option = services.option_add(product=product, **payload.dict())
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    option = services.option_add(product=product, **payload.dict())
     return Status(201, option_out(option, product.sheet.currency))
 
 
 @router.patch("/options/{option_id}", response={200: OptionOut} | W)
 def update_option(request, option_id: UUID, payload: OptionPatch):
     option = owned_option(request, option_id)
-    try:
-        services.option_update(option=option, **payload.dict(exclude_unset=True))
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    services.option_update(option=option, **payload.dict(exclude_unset=True))
     return option_out(option, option.product.sheet.currency)
 
 
-@router.delete("/options/{option_id}", response={204: None, 403: Error, 404: Error})
+@router.delete("/options/{option_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
 def remove_option(request, option_id: UUID):
     services.option_remove(option=owned_option(request, option_id))
     return Status(204, None)
@@ -577,8 +491,8 @@ def _photo_prices(photo) -> list[PhotoPriceOut]:
             product_id=p.public_id,
             photo_id=photo.public_id,
             name=p.name,
-            sheet_price=_money(p.price, sheet.currency),
-            price=_money(overrides.get(p.pk, p.price), sheet.currency),
+            sheet_price=common.money_text(p.price, sheet.currency),
+            price=common.money_text(overrides.get(p.pk, p.price), sheet.currency),
             currency=sheet.currency,
             overridden=p.pk in overrides,
         )
@@ -588,7 +502,7 @@ def _photo_prices(photo) -> list[PhotoPriceOut]:
 
 @router.get(
     "/photos/{photo_id}/prices",
-    response={200: list[PhotoPriceOut], 403: Error, 404: Error},
+    response={200: list[PhotoPriceOut], 403: ErrorOut, 404: ErrorOut},
     summary="The products of the photo's gallery sheet with this photo's prices",
 )
 def list_photo_prices(request, photo_id: UUID):
@@ -603,16 +517,13 @@ def list_photo_prices(request, photo_id: UUID):
 def set_photo_price(request, product_id: UUID, photo_id: UUID, payload: PhotoPriceIn):
     product = owned_product(request, product_id)
     photo = owned_photo(request, photo_id)
-    try:
-        services.photo_price_set(product=product, photo=photo, price=payload.price)
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    services.photo_price_set(product=product, photo=photo, price=payload.price)
     return _photo_prices(photo)
 
 
 @router.delete(
     "/products/{product_id}/photos/{photo_id}/price",
-    response={204: None, 403: Error, 404: Error},
+    response={204: None, 403: ErrorOut, 404: ErrorOut},
     summary="Back to the sheet's price for this photo",
 )
 def clear_photo_price(request, product_id: UUID, photo_id: UUID):
@@ -643,21 +554,18 @@ def _whole(sheet: PriceSheet, product_id: UUID | None) -> Product | None:
 )
 def create_package(request, sheet_id: UUID, payload: PackageIn):
     sheet = owned_sheet(request, sheet_id)
-    try:
-        package = services.package_create(
-            sheet=sheet,
-            name=payload.name,
-            price=payload.price,
-            items=_items(sheet, payload.items),
-            whole_gallery=_whole(sheet, payload.whole_gallery_product_id),
-            active=payload.active,
-        )
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    package = services.package_create(
+        sheet=sheet,
+        name=payload.name,
+        price=payload.price,
+        items=_items(sheet, payload.items),
+        whole_gallery=_whole(sheet, payload.whole_gallery_product_id),
+        active=payload.active,
+    )
     return Status(201, package_out(package, sheet))
 
 
-@router.get("/packages/{package_id}", response={200: PackageOut, 403: Error, 404: Error})
+@router.get("/packages/{package_id}", response={200: PackageOut, 403: ErrorOut, 404: ErrorOut})
 def get_package(request, package_id: UUID):
     return package_out(owned_package(request, package_id))
 
@@ -676,14 +584,11 @@ def update_package(request, package_id: UUID, payload: PackagePatch):
         changes["items"] = _items(sheet, payload.items or [])
     if "whole_gallery_product_id" in fields:
         changes["whole_gallery"] = _whole(sheet, payload.whole_gallery_product_id)
-    try:
-        services.package_update(package=package, **changes)
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    services.package_update(package=package, **changes)
     return package_out(selectors.package_get_owned(sheet.owner, package.public_id), sheet)
 
 
-@router.delete("/packages/{package_id}", response={204: None, 403: Error, 404: Error})
+@router.delete("/packages/{package_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
 def delete_package(request, package_id: UUID):
     services.package_delete(package=owned_package(request, package_id))
     return Status(204, None)
@@ -701,7 +606,7 @@ def _pricing_out(gallery) -> GalleryPricingOut:
 
 @router.get(
     "/galleries/{gallery_id}/price-sheet",
-    response={200: GalleryPricingOut, 403: Error, 404: Error},
+    response={200: GalleryPricingOut, 403: ErrorOut, 404: ErrorOut},
     summary="The price sheet a gallery sells from",
 )
 def get_gallery_pricing(request, gallery_id: UUID):
@@ -716,56 +621,5 @@ def get_gallery_pricing(request, gallery_id: UUID):
 def set_gallery_pricing(request, gallery_id: UUID, payload: GalleryPricingIn):
     gallery = owned_gallery(request, gallery_id)
     sheet = owned_sheet(request, payload.sheet_id) if payload.sheet_id else None
-    try:
-        services.gallery_pricing_set(gallery=gallery, sheet=sheet)
-    except ValidationError as exc:
-        raise invalid(exc) from exc
+    services.gallery_pricing_set(gallery=gallery, sheet=sheet)
     return _pricing_out(gallery)
-
-
-# --- for clients ---------------------------------------------------------------------------------
-
-
-@router.get(
-    "/client/galleries/{gallery_id}/photos/{photo_id}/products",
-    response={200: PhotoProductsOut} | VISIT_ERRORS,
-    auth=None,
-    tags=["client galleries"],
-    summary="What a visitor can buy of a photo, with prices computed by the server",
-)
-def photo_products(request, gallery_id: str, photo_id: str, x_gallery_token: GalleryToken = None):
-    visit = _visit(request, gallery_id, x_gallery_token)
-    photo = _photo(visit.gallery, photo_id)
-    offers = selectors.products_for_photo(photo)
-    store = selectors.store_settings_for(visit.gallery.owner)
-    return PhotoProductsOut(
-        photo_id=photo.public_id,
-        currency=offers[0].currency if offers else None,
-        prices_include_tax=store.prices_include_tax,
-        products=[
-            OfferOut(
-                product_id=o.product.public_id,
-                kind=o.product.kind,
-                name=o.product.name,
-                finish=o.product.finish,
-                width_in=_size(o.product.width_in),
-                height_in=_size(o.product.height_in),
-                resolution=o.product.resolution,
-                licence=o.product.licence,
-                price=_money(o.price, o.currency),
-                currency=o.currency,
-                available=o.available,
-                optional_groups=o.optional_groups,
-                options=[
-                    OfferOptionOut(
-                        id=opt.public_id,
-                        group=opt.group,
-                        name=opt.name,
-                        price_delta=_money(opt.price_delta, o.currency),
-                    )
-                    for opt in o.options
-                ],
-            )
-            for o in offers
-        ],
-    )

@@ -19,26 +19,22 @@ from decimal import Decimal
 from django.core import signing
 from django.urls import reverse
 from ninja import Field, Header, P, Query, Router, Schema, Status
-from ninja.errors import HttpError
 
-from proofsheet.api.galleries import (
-    Error,
-    GalleryToken,
-    Problem,
-    _photo,
-    _public_id_or_404,
-    _signed_in_user,
-    _visit,
-)
-from proofsheet.api.studio import Input
+from proofsheet.api import common
+from proofsheet.api.common import ErrorOut, GalleryToken, Input
 from proofsheet.cart import selectors as cart_selectors
 from proofsheet.cart import services as cart_services
-from proofsheet.cart.checkout import CheckoutError, OutOfStock, checkout_place
+from proofsheet.cart.checkout import checkout_place
 from proofsheet.cart.models import Cart, CartLine
 from proofsheet.cart.pricing import CartPricing, PricingError
-from proofsheet.cart.services import CartError
 from proofsheet.catalog.models import ProductKind
-from proofsheet.catalog.selectors import packages_for_gallery, price_for, products_for_photo
+from proofsheet.catalog.selectors import (
+    packages_for_gallery,
+    price_for,
+    products_for_photo,
+    store_settings_for,
+)
+from proofsheet.core.errors import Forbidden, Invalid, NotFound
 from proofsheet.core.money import quantize
 from proofsheet.fulfillment.shipping import shipping_methods_for_sale
 from proofsheet.orders.services import order_access_token
@@ -56,7 +52,7 @@ CartToken = Header[
         description="A guest cart's token (a cart response's `token`); omit it when signed in.",
     ),
 ]
-SHOP_ERRORS = {403: Error, 404: Error, 409: Error, 410: Error, 422: Problem}
+SHOP_ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut, 422: ErrorOut}
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -84,6 +80,39 @@ class ShopOfferOut(Schema):
         "other group is required."
     )
     options: list[ShopOptionOut]
+
+
+class OfferOptionOut(Schema):
+    id: uuid.UUID
+    group: str
+    name: str
+    price_delta: str
+
+
+class OfferOut(Schema):
+    product_id: uuid.UUID
+    kind: str
+    name: str
+    finish: str
+    width_in: str | None
+    height_in: str | None
+    resolution: str
+    licence: str
+    price: str
+    currency: str
+    available: bool
+    optional_groups: list[str] = Field(
+        description="The groups of `options` a client may leave unchosen; one option of each "
+        "other group is required."
+    )
+    options: list[OfferOptionOut]
+
+
+class PhotoProductsOut(Schema):
+    photo_id: uuid.UUID
+    currency: str | None
+    prices_include_tax: bool
+    products: list[OfferOut]
 
 
 class ShopQuoteOut(Schema):
@@ -261,13 +290,13 @@ def _guest_cart(token: str | None) -> Cart | None:
     try:
         public_id = uuid.UUID(str(signing.loads(token, salt=CART_SALT, max_age=CART_MAX_AGE)))
     except (signing.BadSignature, ValueError, TypeError):
-        raise HttpError(403, "The cart token is not valid.") from None
+        raise Forbidden("The cart token is not valid.") from None
     return Cart.objects.filter(public_id=public_id, user__isnull=True).first()
 
 
 def _cart(request, token: str | None, *, create: bool) -> Cart | None:
     """The signed-in user's cart (a guest cart sent along joins it), or the token's guest cart."""
-    user = _signed_in_user(request)
+    user = common.signed_in_user(request)
     guest = _guest_cart(token)
     if user is not None:
         if guest is None and not create:
@@ -278,7 +307,7 @@ def _cart(request, token: str | None, *, create: bool) -> Cart | None:
         return mine
     if guest is not None or not create:
         if token and guest is None:
-            raise HttpError(404, "That cart no longer exists.")
+            raise NotFound("That cart no longer exists.")
         return guest
     return cart_services.cart_get_or_create(session_key="api:" + secrets.token_hex(16))
 
@@ -286,14 +315,8 @@ def _cart(request, token: str | None, *, create: bool) -> Cart | None:
 def _need_cart(request, token: str | None) -> Cart:
     found = _cart(request, token, create=False)
     if found is None:
-        raise HttpError(404, "Your cart is empty.")
+        raise NotFound("Your cart is empty.")
     return found
-
-
-def _refused(error: Exception) -> HttpError:
-    if isinstance(error, OutOfStock):
-        return HttpError(409, str(error))
-    return HttpError(422, str(error))
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -369,21 +392,13 @@ def cart_out(cart: Cart) -> ShopCartOut:
 # --- a photo's offers --------------------------------------------------------------------------
 
 
-def _buyer_visit(request, gallery_id: str, token):
-    """The visit of someone who may buy in this gallery (a client code, not a guest code)."""
-    visit = _visit(request, gallery_id, token)
-    if not visit.can_interact:
-        raise HttpError(403, "Ask your photographer for the client code to buy photos.")
-    return visit
-
-
 def _offer_and_options(photo, product_id, option_ids):
     offer = next((o for o in products_for_photo(photo) if o.product.public_id == product_id), None)
     if offer is None:
-        raise HttpError(404, "This product is not sold in this gallery.")
+        raise NotFound("This product is not sold in this gallery.")
     by_id = {o.public_id: o for o in offer.options}
     if any(option_id not in by_id for option_id in option_ids):
-        raise HttpError(422, f"Choose options of {offer.product.name} only.")
+        raise Invalid(f"Choose options of {offer.product.name} only.", code="option_invalid")
     return offer, [by_id[option_id] for option_id in option_ids]
 
 
@@ -393,8 +408,8 @@ def _offer_and_options(photo, product_id, option_ids):
     summary="What can be bought of a photo, with server-computed prices",
 )
 def photo_offers(request, gallery_id: str, photo_id: str, x_gallery_token: GalleryToken = None):
-    visit = _buyer_visit(request, gallery_id, x_gallery_token)
-    photo = _photo(visit.gallery, photo_id)
+    visit = common.buyer_visit(request, gallery_id, x_gallery_token)
+    photo = common.visible_photo(visit.gallery, photo_id)
     return [
         ShopOfferOut(
             product_id=str(offer.product.public_id),
@@ -427,17 +442,11 @@ def photo_quote(
     quantity: int = 1,
     x_gallery_token: GalleryToken = None,
 ):
-    visit = _buyer_visit(request, gallery_id, x_gallery_token)
-    photo = _photo(visit.gallery, photo_id)
-    try:
-        quantity = cart_services.quantity_clean(quantity)
-    except CartError as error:
-        raise HttpError(422, str(error)) from None
+    visit = common.buyer_visit(request, gallery_id, x_gallery_token)
+    photo = common.visible_photo(visit.gallery, photo_id)
+    quantity = cart_services.quantity_clean(quantity)
     offer, options = _offer_and_options(photo, product_id, option_ids or [])
-    try:  # the same rules as adding it: one choice per group, every required group chosen
-        options = cart_services.options_clean(offer.product, options)
-    except CartError as error:
-        raise HttpError(422, str(error)) from None
+    options = cart_services.options_clean(offer.product, options)
     unit = price_for(offer.product, photo, options)
     return ShopQuoteOut(
         product_id=str(offer.product.public_id),
@@ -445,6 +454,53 @@ def photo_quote(
         unit_price=unit,
         total=quantize(unit * quantity, offer.currency),
         currency=offer.currency,
+    )
+
+
+# --- the same, older address
+
+
+@router.get(
+    "/galleries/{gallery_id}/photos/{photo_id}/products",
+    response={200: PhotoProductsOut} | common.errors(403, 404, 410),
+    deprecated=True,
+    summary="What a visitor can buy of a photo (use …/offers; this adds sizes and the tax rule)",
+)
+def photo_products(request, gallery_id: str, photo_id: str, x_gallery_token: GalleryToken = None):
+    visit = common.visit(request, gallery_id, x_gallery_token)
+    photo = common.visible_photo(visit.gallery, photo_id)
+    offers = products_for_photo(photo)
+    store = store_settings_for(visit.gallery.owner)
+    return PhotoProductsOut(
+        photo_id=photo.public_id,
+        currency=offers[0].currency if offers else None,
+        prices_include_tax=store.prices_include_tax,
+        products=[
+            OfferOut(
+                product_id=o.product.public_id,
+                kind=o.product.kind,
+                name=o.product.name,
+                finish=o.product.finish,
+                width_in=common.plain_number(o.product.width_in),
+                height_in=common.plain_number(o.product.height_in),
+                resolution=o.product.resolution,
+                licence=o.product.licence,
+                price=common.money_text(o.price, o.currency),
+                currency=o.currency,
+                available=o.available,
+                optional_groups=o.optional_groups,
+                options=[
+                    OfferOptionOut(
+                        id=opt.public_id,
+                        group=opt.group,
+                        name=opt.name,
+                        price_delta=common.money_text(opt.price_delta, o.currency),
+                    )
+                    for opt in o.options
+                ],
+            )
+            for o in offers
+        ],
     )
 
 
@@ -457,7 +513,7 @@ def photo_quote(
     summary="The whole-gallery packages and bundle deals of a gallery, with their prices",
 )
 def gallery_packages(request, gallery_id: str, x_gallery_token: GalleryToken = None):
-    visit = _buyer_visit(request, gallery_id, x_gallery_token)
+    visit = common.buyer_visit(request, gallery_id, x_gallery_token)
     found = packages_for_gallery(visit.gallery)
     return ShopGalleryPackagesOut(
         currency=found.currency,
@@ -518,21 +574,18 @@ def cart_line_add(
     x_gallery_token: GalleryToken = None,
     x_cart_token: CartToken = None,
 ):
-    visit = _buyer_visit(request, str(payload.gallery_id), x_gallery_token)
-    photo = _photo(visit.gallery, str(payload.photo_id))
+    visit = common.buyer_visit(request, str(payload.gallery_id), x_gallery_token)
+    photo = common.visible_photo(visit.gallery, str(payload.photo_id))
     offer, options = _offer_and_options(photo, payload.product_id, payload.option_ids)
     found = _cart(request, x_cart_token, create=True)
-    try:
-        cart_services.cart_line_add(
-            cart=found,
-            access=visit,
-            photo=photo,
-            product=offer.product,
-            options=options,
-            quantity=payload.quantity,
-        )
-    except CartError as error:
-        raise _refused(error) from None
+    cart_services.cart_line_add(
+        cart=found,
+        access=visit,
+        photo=photo,
+        product=offer.product,
+        options=options,
+        quantity=payload.quantity,
+    )
     return Status(201, cart_out(found))
 
 
@@ -547,22 +600,19 @@ def cart_package_add(
     x_gallery_token: GalleryToken = None,
     x_cart_token: CartToken = None,
 ):
-    visit = _buyer_visit(request, str(payload.gallery_id), x_gallery_token)
+    visit = common.buyer_visit(request, str(payload.gallery_id), x_gallery_token)
     offer = packages_for_gallery(visit.gallery).whole_gallery_get(payload.package_id)
     if offer is None:
-        raise HttpError(404, "This package is not sold in this gallery.")
+        raise NotFound("This package is not sold in this gallery.")
     found = _cart(request, x_cart_token, create=True)
-    try:
-        cart_services.cart_package_add(cart=found, access=visit, package=offer.package)
-    except CartError as error:
-        raise _refused(error) from None
+    cart_services.cart_package_add(cart=found, access=visit, package=offer.package)
     return Status(201, cart_out(found))
 
 
 def _line(cart: Cart, line_id: str) -> CartLine:
-    line = cart_selectors.cart_line_get(cart=cart, public_id=_public_id_or_404(line_id))
+    line = cart_selectors.cart_line_get(cart=cart, public_id=common.public_id(line_id))
     if line is None:
-        raise HttpError(404, "Not found")
+        raise NotFound()
     return line
 
 
@@ -576,23 +626,20 @@ def cart_line_update(
 ):
     found = _need_cart(request, x_cart_token)
     line = _line(found, line_id)
-    try:
-        if payload.quantity is not None or payload.option_ids is not None:
-            options = None
-            if payload.option_ids is not None:
-                by_id = {o.public_id: o for o in line.product.options.all()}
-                if any(option_id not in by_id for option_id in payload.option_ids):
-                    raise CartError(f"Choose options of {line.product.name} only.")
-                options = [by_id[option_id] for option_id in payload.option_ids]
-            line = cart_services.cart_line_update(
-                cart=found, line=line, quantity=payload.quantity, options=options
-            )
-        if payload.saved_for_later is True:
-            cart_services.cart_line_save_for_later(cart=found, line=line)
-        elif payload.saved_for_later is False:
-            cart_services.cart_line_move_to_cart(cart=found, line=line)
-    except CartError as error:
-        raise _refused(error) from None
+    if payload.quantity is not None or payload.option_ids is not None:
+        options = None
+        if payload.option_ids is not None:
+            by_id = {o.public_id: o for o in line.product.options.all()}
+            if any(option_id not in by_id for option_id in payload.option_ids):
+                raise Invalid(f"Choose options of {line.product.name} only.", code="option_invalid")
+            options = [by_id[option_id] for option_id in payload.option_ids]
+        line = cart_services.cart_line_update(
+            cart=found, line=line, quantity=payload.quantity, options=options
+        )
+    if payload.saved_for_later is True:
+        cart_services.cart_line_save_for_later(cart=found, line=line)
+    elif payload.saved_for_later is False:
+        cart_services.cart_line_move_to_cart(cart=found, line=line)
     return cart_out(found)
 
 
@@ -612,12 +659,9 @@ def cart_line_remove(request, line_id: str, x_cart_token: CartToken = None):
 )
 def cart_code_apply(request, payload: ShopCodeIn, x_cart_token: CartToken = None):
     found = _need_cart(request, x_cart_token)
-    user = _signed_in_user(request)
+    user = common.signed_in_user(request)
     email = user.email if user is not None else payload.email
-    try:
-        cart_services.discount_apply(cart=found, code=payload.code, email=email)
-    except CartError as error:
-        raise _refused(error) from None
+    cart_services.discount_apply(cart=found, code=payload.code, email=email)
     return cart_out(found)
 
 
@@ -678,29 +722,29 @@ def cart_shipping_methods(
 )
 def checkout(request, payload: ShopCheckoutIn, x_cart_token: CartToken = None):
     found = _need_cart(request, x_cart_token)
-    user = _signed_in_user(request)
+    user = common.signed_in_user(request)
     method = None
     if payload.shipping_method_id is not None:
         method = next(
             (m for m in _methods(found) if m.public_id == payload.shipping_method_id), None
         )
         if method is None:
-            raise HttpError(422, "That shipping method is not available; choose another.")
+            raise Invalid(
+                "That shipping method is not available; choose another.",
+                code="shipping_unavailable",
+            )
     has_prints = found.lines.filter(saved_for_later=False, product__kind=ProductKind.PRINT).exists()
-    try:
-        order = checkout_place(
-            cart=found,
-            email=payload.email or (user.email if user is not None else ""),
-            customer=user,
-            shipping_method=method if has_prints else None,
-            shipping_address=payload.shipping_address.model_dump()
-            if payload.shipping_address
-            else None,
-            line_addresses={str(k): v.model_dump() for k, v in payload.line_addresses.items()},
-            idempotency_key=payload.idempotency_key,
-        )
-    except CheckoutError as error:
-        raise _refused(error) from None
+    order = checkout_place(
+        cart=found,
+        email=payload.email or (user.email if user is not None else ""),
+        customer=user,
+        shipping_method=method if has_prints else None,
+        shipping_address=payload.shipping_address.model_dump()
+        if payload.shipping_address
+        else None,
+        line_addresses={str(k): v.model_dump() for k, v in payload.line_addresses.items()},
+        idempotency_key=payload.idempotency_key,
+    )
     step = payment_next_step(order)  # checkout_place has started the payment
     token = order_access_token(order)
     return Status(

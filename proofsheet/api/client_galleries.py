@@ -9,7 +9,7 @@ Who the visitor is comes from two places, neither of them required by ninja (`au
   with a valid CSRF token, so a cross-site form cannot favourite or comment in the user's name.
 
 What each visitor may do is decided by `galleries.access` and `galleries.proofing`; this module
-only parses, maps their outcomes to statuses and renders.
+only parses and renders (their refusals carry their own codes: `api.errors`).
 
 The router is mounted at /api/v1/client: the studio router already serves `GET /galleries/{id}`
 and `GET /galleries/{id}/photos` for photographers, and two ninja routers cannot share a path (the
@@ -22,20 +22,17 @@ import datetime as dt
 import uuid
 from typing import Any, Literal
 
-from allauth.headless.contrib.ninja.security import XSessionTokenAuth
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from ninja import Field, Header, P, Query, Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.utils import check_csrf
 
-from proofsheet.api.studio import Input, RenditionOut
+from proofsheet.api import common
+from proofsheet.api.common import ErrorOut, GalleryToken, Input
+from proofsheet.api.studio_galleries import RenditionOut
 from proofsheet.core.http import client_ip, zip_response
 from proofsheet.galleries import access, client_selectors, downloads, proofing, selectors
-from proofsheet.galleries.access import Access, AccessDenied, CodeRejected
+from proofsheet.galleries.access import Access
 from proofsheet.galleries.models import (
     FavouriteList,
-    Gallery,
     Photo,
     PhotoComment,
     PhotoStatus,
@@ -46,16 +43,8 @@ router = Router(tags=["client galleries"], auth=None)
 
 # Renditions a visitor may fetch; anything else a photo carries stays server-side.
 PUBLIC_RENDITIONS = ("thumb", "small", "grid", "preview")
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 DEFAULT_LIST = "default"
 
-GalleryToken = Header[
-    str | None,
-    P(
-        alias="X-Gallery-Token",
-        description="The token from POST /client/galleries/{gallery_id}/access (omit it if none).",
-    ),
-]
 DownloadPin = Header[
     str | None,
     P(
@@ -68,20 +57,7 @@ ListParam = Query[
     P(alias="list", description='A list id, or "default" (the default) for the Favourites list.'),
 ]
 
-_session_token_auth = XSessionTokenAuth()
-
-
 # --- schemas ---------------------------------------------------------------------------------
-
-
-class Error(Schema):
-    detail: str
-
-
-class Problem(Schema):
-    """A request that breaks a rule: a sentence, or (a malformed body) a list of field errors."""
-
-    detail: str | list[dict[str, Any]]
 
 
 class AccessIn(Input):
@@ -177,82 +153,15 @@ class CommentOut(Schema):
 
 
 # Statuses every gallery-scoped operation can answer with, besides its own.
-VISIT_ERRORS: dict[int, Any] = {403: Error, 404: Error, 410: Error}
-WRITE_ERRORS: dict[int, Any] = VISIT_ERRORS | {409: Error, 422: Problem}
-
-
-# --- who is visiting ---------------------------------------------------------------------------
-
-
-def _signed_in_user(request):
-    """The signed-in user, or None: an app session token, or the browser session.
-
-    ninja checks CSRF only for cookie-auth classes, and these operations have none; so on unsafe
-    methods the browser session is used only when the request carries a valid CSRF token.
-    """
-    if request.headers.get("X-Session-Token"):
-        return _session_token_auth(request)  # None for an unknown or revoked token
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
-    if request.method not in SAFE_METHODS and check_csrf(request) is not None:
-        return None
-    return user
-
-
-def _gallery(gallery_id: str) -> Gallery:
-    gallery = client_selectors.gallery_get(gallery_id)
-    if gallery is None:
-        raise HttpError(404, "Not found")
-    return gallery
-
-
-def _denied(exc: AccessDenied) -> HttpError:
-    if exc.reason == "expired":
-        return HttpError(410, "expired")
-    if exc.reason in ("code", "email"):
-        return HttpError(403, exc.reason)
-    return HttpError(404, "Not found")
-
-
-def _visit(request, gallery_id: str, token: str | None) -> Access:
-    """The visitor's access to the gallery; 404 unknown, 410 expired, 403 "code" or "email"."""
-    gallery = _gallery(gallery_id)
-    grant = access.grant_from_token(token) if token else None
-    try:
-        return access.gallery_access(gallery=gallery, user=_signed_in_user(request), grant=grant)
-    except AccessDenied as exc:
-        raise _denied(exc) from exc
-
-
-def _public_id_or_404(value: str) -> uuid.UUID:
-    """A public id from the URL; anything else is a 404 (never a 500)."""
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise HttpError(404, "Not found") from None
+VISIT_ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 410: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = VISIT_ERRORS | {409: ErrorOut, 422: ErrorOut}
 
 
 def _list_id(value: str | None) -> uuid.UUID | None:
     """None for the default list ("default" or nothing), else the list's id."""
     if not value or value == DEFAULT_LIST:
         return None
-    return _public_id_or_404(value)
-
-
-def _photo(gallery: Gallery, photo_id: str) -> Photo:
-    photo = client_selectors.photo_get(gallery, photo_id)
-    if photo is None:
-        raise HttpError(404, "Not found")
-    return photo
-
-
-def _refused(exc: PermissionDenied) -> HttpError:
-    return HttpError(403, str(exc) or "You cannot do this here.")
-
-
-def _invalid(exc: ValidationError) -> HttpError:
-    return HttpError(422, "; ".join(exc.messages))
+    return common.public_id(value)
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -303,7 +212,14 @@ def _comment_out(comment: PhotoComment, photo: Photo, visit: Access) -> CommentO
 
 @router.post(
     "/galleries/{gallery_id}/access",
-    response={200: AccessOut, 403: Error, 404: Error, 410: Error, 422: Problem, 429: Error},
+    response={
+        200: AccessOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        410: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
     summary="Exchange an access code (and/or an email) for an X-Gallery-Token",
 )
 def gallery_access_grant(
@@ -312,14 +228,11 @@ def gallery_access_grant(
     """Private galleries need the client or guest `code` (or a still-valid token to add an
     `email` to); public and unlisted galleries need none and ignore it. `email` identifies the
     visitor for favourites and comments, and is required where the gallery says so."""
-    gallery = _gallery(gallery_id)
+    gallery = common.found(client_selectors.gallery_get(gallery_id))
     code = (payload.code or "").strip()
     email = (payload.email or "").strip()
     if email:
-        try:
-            validate_email(email)
-        except ValidationError as exc:
-            raise _invalid(exc) from exc
+        validate_email(email)
     grant = access.grant_from_token(x_gallery_token) if x_gallery_token else None
     if gallery.visibility != Visibility.PRIVATE:
         # Anyone may visit: a new email makes a fresh grant (never one with a stale stamp).
@@ -327,21 +240,13 @@ def gallery_access_grant(
             grant = access.grant_with_email(None, gallery, email)
     else:
         if code:
-            try:
-                grant = access.gallery_code_exchange(
-                    gallery=gallery, code=code, ip=client_ip(request)
-                )
-            except CodeRejected as exc:
-                raise HttpError(429 if exc.throttled else 403, str(exc)) from exc
+            grant = access.gallery_code_exchange(gallery=gallery, code=code, ip=client_ip(request))
         if grant is None:
             # grant_with_email(None, …) would make a client grant: private needs a code first.
-            raise HttpError(403, "code")
+            raise access.AccessDenied("code")
         if email:
             grant = access.grant_with_email(grant, gallery, email)
-    try:
-        visit = access.gallery_access(gallery=gallery, grant=grant)
-    except AccessDenied as exc:
-        raise _denied(exc) from exc
+    visit = access.gallery_access(gallery=gallery, grant=grant)
     return AccessOut(
         token=access.grant_token(grant),
         role=visit.role,
@@ -359,7 +264,7 @@ def gallery_access_grant(
     summary="A gallery as its visitor sees it",
 )
 def gallery_detail(request, gallery_id: str, x_gallery_token: GalleryToken = None):
-    visit = _visit(request, gallery_id, x_gallery_token)
+    visit = common.visit(request, gallery_id, x_gallery_token)
     gallery = visit.gallery
     cover = gallery.cover_photo
     usable_cover = (
@@ -400,12 +305,10 @@ def gallery_photos(
     size: int = 48,
     list_id: ListParam = None,
 ):
-    visit = _visit(request, gallery_id, x_gallery_token)
+    visit = common.visit(request, gallery_id, x_gallery_token)
     chosen_set = None
     if photo_set:
-        chosen_set = selectors.photo_set_get(visit.gallery, photo_set)
-        if chosen_set is None:
-            raise HttpError(404, "Not found")
+        chosen_set = common.found(selectors.photo_set_get(visit.gallery, photo_set))
     page = client_selectors.photos_page(
         visit.gallery, photo_set=chosen_set, cursor=cursor, size=size
     )
@@ -430,8 +333,8 @@ def photo_detail(
     x_gallery_token: GalleryToken = None,
     list_id: ListParam = None,
 ):
-    visit = _visit(request, gallery_id, x_gallery_token)
-    photo = _photo(visit.gallery, photo_id)
+    visit = common.visit(request, gallery_id, x_gallery_token)
+    photo = common.visible_photo(visit.gallery, photo_id)
     photo.gallery = visit.gallery
     previous, following = client_selectors.photo_neighbours(photo)
     favourite = photo.pk in client_selectors.favourite_ids(
@@ -456,7 +359,7 @@ def photo_detail(
     summary="Your favourite lists in this gallery",
 )
 def lists(request, gallery_id: str, x_gallery_token: GalleryToken = None):
-    visit = _visit(request, gallery_id, x_gallery_token)
+    visit = common.visit(request, gallery_id, x_gallery_token)
     return [_list_out(fl) for fl in client_selectors.visitor_lists(visit)]
 
 
@@ -466,27 +369,15 @@ def lists(request, gallery_id: str, x_gallery_token: GalleryToken = None):
     summary="Start another named list",
 )
 def list_create(request, gallery_id: str, payload: ListIn, x_gallery_token: GalleryToken = None):
-    visit = _visit(request, gallery_id, x_gallery_token)
-    try:
-        favourite_list = proofing.favourite_list_create(access=visit, name=payload.name)
-    except PermissionDenied as exc:
-        raise _refused(exc) from exc
-    except ValidationError as exc:
-        raise _invalid(exc) from exc
+    visit = common.visit(request, gallery_id, x_gallery_token)
+    favourite_list = proofing.favourite_list_create(access=visit, name=payload.name)
     return Status(201, _list_out(favourite_list))
 
 
 def _favourite(request, gallery_id: str, photo_id: str, token, list_id, on: bool):
-    visit = _visit(request, gallery_id, token)
-    photo = _photo(visit.gallery, photo_id)
-    try:
-        proofing.favourite_set(access=visit, photo=photo, on=on, list_id=_list_id(list_id))
-    except PermissionDenied as exc:
-        raise _refused(exc) from exc
-    except proofing.ListLocked as exc:
-        raise HttpError(409, str(exc)) from exc
-    except (FavouriteList.DoesNotExist, Photo.DoesNotExist):
-        raise HttpError(404, "Not found") from None
+    visit = common.visit(request, gallery_id, token)
+    photo = common.visible_photo(visit.gallery, photo_id)
+    proofing.favourite_set(access=visit, photo=photo, on=on, list_id=_list_id(list_id))
     return Status(204, None)
 
 
@@ -532,19 +423,10 @@ def list_submit(
     payload: SubmitIn,
     x_gallery_token: GalleryToken = None,
 ):
-    visit = _visit(request, gallery_id, x_gallery_token)
-    try:
-        favourite_list = proofing.favourite_list_submit(
-            access=visit, list_id=_list_id(list_id), note=payload.note
-        )
-    except PermissionDenied as exc:
-        raise _refused(exc) from exc
-    except proofing.ListLocked as exc:
-        raise HttpError(409, str(exc)) from exc
-    except ValidationError as exc:
-        raise _invalid(exc) from exc
-    except FavouriteList.DoesNotExist:
-        raise HttpError(404, "Not found") from None
+    visit = common.visit(request, gallery_id, x_gallery_token)
+    favourite_list = proofing.favourite_list_submit(
+        access=visit, list_id=_list_id(list_id), note=payload.note
+    )
     return _list_out(favourite_list)
 
 
@@ -557,8 +439,8 @@ def list_submit(
     summary="Comments on a photo: your own (the owner reads everyone's)",
 )
 def comments(request, gallery_id: str, photo_id: str, x_gallery_token: GalleryToken = None):
-    visit = _visit(request, gallery_id, x_gallery_token)
-    photo = _photo(visit.gallery, photo_id)
+    visit = common.visit(request, gallery_id, x_gallery_token)
+    photo = common.visible_photo(visit.gallery, photo_id)
     return [_comment_out(c, photo, visit) for c in client_selectors.photo_comments(photo, visit)]
 
 
@@ -574,16 +456,9 @@ def comment_add(
     payload: CommentIn,
     x_gallery_token: GalleryToken = None,
 ):
-    visit = _visit(request, gallery_id, x_gallery_token)
-    photo = _photo(visit.gallery, photo_id)
-    try:
-        comment = proofing.photo_comment_add(access=visit, photo=photo, body=payload.body)
-    except PermissionDenied as exc:
-        raise _refused(exc) from exc
-    except ValidationError as exc:
-        raise _invalid(exc) from exc
-    except Photo.DoesNotExist:
-        raise HttpError(404, "Not found") from None
+    visit = common.visit(request, gallery_id, x_gallery_token)
+    photo = common.visible_photo(visit.gallery, photo_id)
+    comment = proofing.photo_comment_add(access=visit, photo=photo, body=payload.body)
     return Status(201, _comment_out(comment, photo, visit))
 
 
@@ -593,32 +468,17 @@ def comment_add(
     summary="Delete one of your comments",
 )
 def comment_delete(request, gallery_id: str, comment_id: str, x_gallery_token: GalleryToken = None):
-    visit = _visit(request, gallery_id, x_gallery_token)
-    try:
-        proofing.photo_comment_delete(access=visit, comment_id=_public_id_or_404(comment_id))
-    except PermissionDenied as exc:
-        raise _refused(exc) from exc
-    except PhotoComment.DoesNotExist:
-        raise HttpError(404, "Not found") from None
+    visit = common.visit(request, gallery_id, x_gallery_token)
+    proofing.photo_comment_delete(access=visit, comment_id=common.public_id(comment_id))
     return Status(204, None)
 
 
 # --- downloads -----------------------------------------------------------------------------------
 
-# A refused "download all": the status for each reason (see galleries.downloads.DownloadRefused).
-ZIP_REFUSED_STATUS = {
-    "forbidden": 403,
-    "original": 403,
-    "pin": 403,
-    "empty": 404,
-    "too_many": 400,
-    "throttled": 429,
-}
-
 
 @router.get(
     "/galleries/{gallery_id}/download-all",
-    response={200: None, 400: Error, 403: Error, 404: Error, 410: Error, 429: Error},
+    response={200: None, 422: ErrorOut, 403: ErrorOut, 404: ErrorOut, 410: ErrorOut, 429: ErrorOut},
     summary="Every ready photo (or one set's) as one streamed ZIP, where downloads are free",
 )
 def gallery_download_all(
@@ -632,29 +492,20 @@ def gallery_download_all(
     """Web-size JPEGs (no watermark) or, with `size=original` where the photographer allows it,
     the originals, in the gallery's order with unique file names. Clients (not guests) of a
     gallery with downloads on; a gallery with a download PIN needs it in `X-Download-Pin`."""
-    visit = _visit(request, gallery_id, x_gallery_token)
+    visit = common.visit(request, gallery_id, x_gallery_token)
     gallery = visit.gallery
     chosen_set = None
     if photo_set:
-        chosen_set = selectors.photo_set_get(gallery, photo_set)
-        if chosen_set is None:
-            raise HttpError(404, "Not found")
+        chosen_set = common.found(selectors.photo_set_get(gallery, photo_set))
     pin_unlocked = False
     if gallery.download_pin_hash and x_download_pin and downloads.gallery_downloads_allowed(visit):
-        try:
-            access.download_pin_check(gallery=gallery, pin=x_download_pin, ip=client_ip(request))
-        except CodeRejected as exc:
-            raise HttpError(429 if exc.throttled else 403, str(exc)) from exc
+        access.download_pin_check(gallery=gallery, pin=x_download_pin, ip=client_ip(request))
         pin_unlocked = True
-    try:
-        archive = downloads.gallery_zip(
-            access=visit,
-            ip=client_ip(request),
-            pin_unlocked=pin_unlocked,
-            photo_set=chosen_set,
-            size=size,
-        )
-    except downloads.DownloadRefused as exc:
-        detail = "pin" if exc.reason == "pin" else str(exc)
-        raise HttpError(ZIP_REFUSED_STATUS[exc.reason], detail) from exc
+    archive = downloads.gallery_zip(
+        access=visit,
+        ip=client_ip(request),
+        pin_unlocked=pin_unlocked,
+        photo_set=chosen_set,
+        size=size,
+    )
     return zip_response(archive.archive, archive.filename)

@@ -8,18 +8,16 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import AwareDatetime, Field
 
-from proofsheet.accounts.models import Role
+from proofsheet.api.common import ErrorOut, Input, found, seller
 from proofsheet.catalog import services as catalog_services
+from proofsheet.core.errors import Conflict
 from proofsheet.core.http import attachment_header
 from proofsheet.galleries import access, client_selectors, processing, proofing, selectors, services
 from proofsheet.galleries.models import (
@@ -41,62 +39,22 @@ LayoutValue = Literal["justified", "masonry", "grid"]
 PickCount = Annotated[int, Field(ge=1, le=100_000)]
 
 
-def photographer(request):
-    """The authenticated photographer (or admin); clients get 403."""
-    user = request.auth if hasattr(request.auth, "role") else request.user
-    if user.role not in (Role.PHOTOGRAPHER, Role.ADMIN):
-        raise HttpError(403, "Only photographers can do this.")
-    return user
-
-
 def owned_gallery(request, gallery_id: UUID) -> Gallery:
-    gallery = selectors.gallery_get_owned(photographer(request), gallery_id)
-    if gallery is None:
-        raise HttpError(404, "Not found")
-    return gallery
+    return found(selectors.gallery_get_owned(seller(request), gallery_id))
 
 
 def owned_photo(request, photo_id: UUID) -> Photo:
-    photo = selectors.photo_get_owned(photographer(request), photo_id)
-    if photo is None:
-        raise HttpError(404, "Not found")
-    return photo
+    return found(selectors.photo_get_owned(seller(request), photo_id))
 
 
 def gallery_set(gallery: Gallery, set_id: UUID | None):
     """The gallery's set with this id, None for no id; a foreign or unknown id is 404."""
     if set_id is None:
         return None
-    photo_set = selectors.photo_set_get(gallery, set_id)
-    if photo_set is None:
-        raise HttpError(404, "Not found")
-    return photo_set
-
-
-def validation_error(exc: ValidationError) -> HttpError:
-    return HttpError(400, "; ".join(exc.messages))
+    return found(selectors.photo_set_get(gallery, set_id))
 
 
 # --- schemas -------------------------------------------------------------------------------
-
-
-def _no_nul(value):
-    """Text may not contain NUL characters (PostgreSQL cannot store them; forms reject them)."""
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("Null characters are not allowed.")
-    if isinstance(value, list):
-        for item in value:
-            _no_nul(item)
-    return value
-
-
-class Input(Schema):
-    """Base of every request body: strings are checked before any service sees them."""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def reject_null_characters(cls, value):
-        return _no_nul(value)
 
 
 class GalleryIn(Input):
@@ -233,10 +191,6 @@ class WatermarkOut(WatermarkIn):
     has_logo: bool
 
 
-class Error(Schema):
-    detail: str
-
-
 def gallery_out(gallery: Gallery) -> GalleryOut:
     return GalleryOut(
         id=gallery.public_id,
@@ -300,82 +254,71 @@ def photo_out(photo: Photo) -> PhotoOut:
 
 @router.get("/galleries", response=list[GalleryOut], summary="Your galleries")
 def list_galleries(request):
-    return [gallery_out(g) for g in selectors.galleries_owned_by(photographer(request))]
+    return [gallery_out(g) for g in selectors.galleries_owned_by(seller(request))]
 
 
 @router.post(
-    "/galleries", response={201: GalleryOut, 400: Error, 403: Error}, summary="Create a gallery"
+    "/galleries",
+    response={201: GalleryOut, 422: ErrorOut, 403: ErrorOut},
+    summary="Create a gallery",
 )
 def create_gallery(request, payload: GalleryIn):
-    try:
-        with transaction.atomic():
-            gallery = services.gallery_create(owner=photographer(request), **payload.dict())
-            catalog_services.gallery_pricing_assign_default(gallery)
-    except ValidationError as exc:
-        raise validation_error(exc) from exc
+    with transaction.atomic():
+        gallery = services.gallery_create(owner=seller(request), **payload.dict())
+        catalog_services.gallery_pricing_assign_default(gallery)
     return Status(201, gallery_out(gallery))
 
 
-@router.get("/galleries/{gallery_id}", response={200: GalleryOut, 404: Error})
+@router.get("/galleries/{gallery_id}", response={200: GalleryOut, 404: ErrorOut})
 def get_gallery(request, gallery_id: UUID):
     return gallery_out(owned_gallery(request, gallery_id))
 
 
-@router.patch("/galleries/{gallery_id}", response={200: GalleryOut, 400: Error, 404: Error})
+@router.patch("/galleries/{gallery_id}", response={200: GalleryOut, 422: ErrorOut, 404: ErrorOut})
 def update_gallery(request, gallery_id: UUID, payload: GalleryPatch):
     gallery = owned_gallery(request, gallery_id)
     fields = payload.dict(exclude_unset=True)
     cover = fields.pop("cover_photo_id", None)
-    try:
-        with transaction.atomic():
-            if fields:
-                services.gallery_update(gallery=gallery, **fields)
-            if cover:
-                photo = get_object_or_404(Photo, gallery=gallery, public_id=cover)
-                services.gallery_set_cover(gallery=gallery, photo=photo)
-    except ValidationError as exc:
-        raise validation_error(exc) from exc
+    with transaction.atomic():
+        if fields:
+            services.gallery_update(gallery=gallery, **fields)
+        if cover:
+            photo = found(gallery.photos.filter(public_id=cover).first())
+            services.gallery_set_cover(gallery=gallery, photo=photo)
     return gallery_out(gallery)
 
 
-@router.delete("/galleries/{gallery_id}", response={204: None, 404: Error, 409: Error})
+@router.delete("/galleries/{gallery_id}", response={204: None, 404: ErrorOut, 409: ErrorOut})
 def delete_gallery(request, gallery_id: UUID):
     """409 when clients bought downloads of its photos (their orders still deliver them)."""
-    try:
-        services.gallery_delete(gallery=owned_gallery(request, gallery_id))
-    except ValidationError as exc:
-        raise HttpError(409, "; ".join(exc.messages)) from exc
+    services.gallery_delete(gallery=owned_gallery(request, gallery_id))
     return Status(204, None)
 
 
-@router.post("/galleries/{gallery_id}/sets", response={201: PhotoSetOut, 400: Error, 404: Error})
+@router.post(
+    "/galleries/{gallery_id}/sets", response={201: PhotoSetOut, 422: ErrorOut, 404: ErrorOut}
+)
 def create_set(request, gallery_id: UUID, payload: SetIn):
-    try:
-        photo_set = services.photo_set_create(
-            gallery=owned_gallery(request, gallery_id), name=payload.name
-        )
-    except ValidationError as exc:
-        raise validation_error(exc) from exc
+    photo_set = services.photo_set_create(
+        gallery=owned_gallery(request, gallery_id), name=payload.name
+    )
     return Status(201, PhotoSetOut(id=photo_set.public_id, name=photo_set.name))
 
 
 @router.patch(
     "/galleries/{gallery_id}/sets/{set_id}",
-    response={200: PhotoSetOut, 400: Error, 404: Error},
+    response={200: PhotoSetOut, 422: ErrorOut, 404: ErrorOut},
     summary="Rename a set",
 )
 def rename_set(request, gallery_id: UUID, set_id: UUID, payload: SetIn):
     photo_set = gallery_set(owned_gallery(request, gallery_id), set_id)
-    try:
-        services.photo_set_rename(photo_set=photo_set, name=payload.name)
-    except ValidationError as exc:
-        raise validation_error(exc) from exc
+    services.photo_set_rename(photo_set=photo_set, name=payload.name)
     return PhotoSetOut(id=photo_set.public_id, name=photo_set.name)
 
 
 @router.delete(
     "/galleries/{gallery_id}/sets/{set_id}",
-    response={204: None, 404: Error},
+    response={204: None, 404: ErrorOut},
     summary="Delete a set (its photos stay in the gallery)",
 )
 def delete_set(request, gallery_id: UUID, set_id: UUID):
@@ -389,7 +332,7 @@ def delete_set(request, gallery_id: UUID, set_id: UUID):
 
 @router.post(
     "/galleries/{gallery_id}/photos",
-    response={201: list[UploadResult], 404: Error},
+    response={201: list[UploadResult], 404: ErrorOut},
     summary="Upload photos (multipart, field `files`, one or more)",
 )
 def upload_photos(
@@ -420,7 +363,7 @@ def upload_photos(
 
 @router.get(
     "/galleries/{gallery_id}/photos",
-    response={200: list[PhotoOut], 404: Error},
+    response={200: list[PhotoOut], 404: ErrorOut},
     summary="A gallery's photos with status and rendition URLs",
 )
 def list_photos(
@@ -438,44 +381,38 @@ def list_photos(
     return [photo_out(p) for p in photos.select_related("gallery")[max(offset, 0) :][:limit]]
 
 
-@router.get("/photos/{photo_id}", response={200: PhotoOut, 404: Error})
+@router.get("/photos/{photo_id}", response={200: PhotoOut, 404: ErrorOut})
 def get_photo(request, photo_id: UUID):
     return photo_out(owned_photo(request, photo_id))
 
 
-@router.patch("/photos/{photo_id}", response={200: PhotoOut, 400: Error, 404: Error})
+@router.patch("/photos/{photo_id}", response={200: PhotoOut, 422: ErrorOut, 404: ErrorOut})
 def update_photo(request, photo_id: UUID, payload: PhotoPatch):
     photo = owned_photo(request, photo_id)
     fields = payload.dict(exclude_unset=True)
-    try:
-        with transaction.atomic():
-            if "set_id" in fields:
-                photo_set = gallery_set(photo.gallery, fields.pop("set_id"))
-                services.photos_move(
-                    gallery=photo.gallery, photo_ids=[photo.public_id], photo_set=photo_set
-                )
-                photo.refresh_from_db()
-            if fields:
-                services.photo_update(photo=photo, **fields)
-    except ValidationError as exc:
-        raise validation_error(exc) from exc
+    with transaction.atomic():
+        if "set_id" in fields:
+            photo_set = gallery_set(photo.gallery, fields.pop("set_id"))
+            services.photos_move(
+                gallery=photo.gallery, photo_ids=[photo.public_id], photo_set=photo_set
+            )
+            photo.refresh_from_db()
+        if fields:
+            services.photo_update(photo=photo, **fields)
     return photo_out(photo)
 
 
-@router.delete("/photos/{photo_id}", response={204: None, 404: Error, 409: Error})
+@router.delete("/photos/{photo_id}", response={204: None, 404: ErrorOut, 409: ErrorOut})
 def delete_photo(request, photo_id: UUID):
     """409 when clients bought downloads of it (their orders still deliver it)."""
     photo = owned_photo(request, photo_id)
-    try:
-        services.photos_delete(gallery=photo.gallery, photo_ids=[photo.public_id])
-    except ValidationError as exc:
-        raise HttpError(409, "; ".join(exc.messages)) from exc
+    services.photos_delete(gallery=photo.gallery, photo_ids=[photo.public_id])
     return Status(204, None)
 
 
 @router.post(
     "/photos/{photo_id}/retry",
-    response={200: PhotoOut, 404: Error},
+    response={200: PhotoOut, 404: ErrorOut},
     summary="Process a failed photo again",
 )
 def retry_photo(request, photo_id: UUID):
@@ -498,30 +435,22 @@ def watermark_out(watermark) -> WatermarkOut:
 
 @router.put(
     "/watermark",
-    response={200: WatermarkOut, 400: Error, 403: Error},
+    response={200: WatermarkOut, 422: ErrorOut, 403: ErrorOut},
     summary="Your default watermark (regenerates previews in the background)",
 )
 def put_watermark(request, payload: WatermarkIn):
-    try:
-        watermark = services.watermark_update(owner=photographer(request), **payload.dict())
-    except (ValidationError, PermissionDenied) as exc:
-        raise HttpError(400, str(exc)) from exc
+    watermark = services.watermark_update(owner=seller(request), **payload.dict())
     return watermark_out(watermark)
 
 
 @router.put(
     "/galleries/{gallery_id}/watermark",
-    response={200: WatermarkOut, 400: Error, 404: Error},
+    response={200: WatermarkOut, 422: ErrorOut, 404: ErrorOut},
     summary="A gallery's own watermark, overriding your default",
 )
 def put_gallery_watermark(request, gallery_id: UUID, payload: WatermarkIn):
     gallery = owned_gallery(request, gallery_id)
-    try:
-        watermark = services.watermark_update(
-            owner=gallery.owner, gallery=gallery, **payload.dict()
-        )
-    except ValidationError as exc:
-        raise validation_error(exc) from exc
+    watermark = services.watermark_update(owner=gallery.owner, gallery=gallery, **payload.dict())
     return watermark_out(watermark)
 
 
@@ -545,13 +474,13 @@ class PinOut(Schema):
 def private_gallery(request, gallery_id: UUID) -> Gallery:
     gallery = owned_gallery(request, gallery_id)
     if gallery.visibility != Visibility.PRIVATE:
-        raise HttpError(400, "Only private galleries have access codes.")
+        raise Conflict("Only private galleries have access codes.")
     return gallery
 
 
 @router.post(
     "/galleries/{gallery_id}/client-code",
-    response={200: CodeOut, 400: Error, 404: Error},
+    response={200: CodeOut, 404: ErrorOut, 409: ErrorOut},
     summary="Make a new client code (full rights); every earlier code access ends",
 )
 def rotate_client_code(request, gallery_id: UUID):
@@ -561,7 +490,7 @@ def rotate_client_code(request, gallery_id: UUID):
 
 @router.post(
     "/galleries/{gallery_id}/guest-code",
-    response={200: CodeOut, 400: Error, 404: Error},
+    response={200: CodeOut, 404: ErrorOut, 409: ErrorOut},
     summary="Make (or replace) the view-only guest code; every earlier code access ends",
 )
 def rotate_guest_code(request, gallery_id: UUID):
@@ -571,7 +500,7 @@ def rotate_guest_code(request, gallery_id: UUID):
 
 @router.delete(
     "/galleries/{gallery_id}/guest-code",
-    response={204: None, 404: Error},
+    response={204: None, 404: ErrorOut},
     summary="Remove the guest code; every earlier code access ends",
 )
 def remove_guest_code(request, gallery_id: UUID):
@@ -583,7 +512,7 @@ def remove_guest_code(request, gallery_id: UUID):
 
 @router.put(
     "/galleries/{gallery_id}/download-pin",
-    response={200: PinOut, 404: Error},
+    response={200: PinOut, 404: ErrorOut},
     summary="Set the PIN clients enter before downloading (empty: no PIN)",
 )
 def put_download_pin(request, gallery_id: UUID, payload: PinIn):
@@ -632,10 +561,7 @@ class LightroomOut(Schema):
 
 def owned_selection(request, gallery_id: UUID, list_id: UUID) -> tuple[Gallery, FavouriteList]:
     gallery = owned_gallery(request, gallery_id)
-    favourite_list = client_selectors.selection_get(gallery, list_id)
-    if favourite_list is None:
-        raise HttpError(404, "Not found")
-    return gallery, favourite_list
+    return gallery, found(client_selectors.selection_get(gallery, list_id))
 
 
 def selection_out(favourite_list: FavouriteList) -> SelectionOut:
@@ -661,7 +587,7 @@ def selection_out(favourite_list: FavouriteList) -> SelectionOut:
 
 @router.get(
     "/galleries/{gallery_id}/selections",
-    response={200: SelectionsOut, 404: Error},
+    response={200: SelectionsOut, 404: ErrorOut},
     summary="Every client's lists (submitted first) with their picks, and all comments",
 )
 def list_selections(request, gallery_id: UUID):
@@ -684,7 +610,7 @@ def list_selections(request, gallery_id: UUID):
 
 @router.get(
     "/galleries/{gallery_id}/selections/{list_id}/export",
-    response={200: LightroomOut, 404: Error},
+    response={200: LightroomOut, 404: ErrorOut},
     summary="Export a list: `format=csv` (a CSV file) or `format=lightroom` (a filter string)",
     openapi_extra={
         "responses": {
@@ -711,7 +637,7 @@ def export_selection(
 
 @router.post(
     "/galleries/{gallery_id}/selections/{list_id}/reopen",
-    response={200: SelectionOut, 404: Error},
+    response={200: SelectionOut, 404: ErrorOut},
     summary="Unlock a submitted list so the client can change it (they are emailed)",
 )
 def reopen_selection(request, gallery_id: UUID, list_id: UUID):

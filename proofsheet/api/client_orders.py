@@ -1,0 +1,79 @@
+"""/api/v1 endpoints for buyers: their orders and purchased downloads (by account, or by a
+download link's token, which needs no account)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.core.files.storage import storages
+from django.http import FileResponse, HttpResponse
+from ninja import Router
+
+from proofsheet.api.common import ErrorOut, acting_user, found, token_in_path
+from proofsheet.api.order_schemas import OrderDetailOut, OrderOut, order_detail_out, order_out
+from proofsheet.core.errors import NotFound
+from proofsheet.core.http import attachment_header, zip_response
+from proofsheet.fulfillment import services as fulfillment
+from proofsheet.imaging.errors import RejectedImage
+from proofsheet.orders import selectors
+from proofsheet.orders.models import Order
+
+router = Router(tags=["orders"])
+
+
+def _bought(request, order_id: UUID) -> Order:
+    return found(selectors.order_get_for_customer(acting_user(request), order_id))
+
+
+def _file(grant) -> HttpResponse:
+    try:
+        key, filename, content_type = fulfillment.grant_file(grant)
+    except RejectedImage:  # the original cannot be made into the file bought: nothing to send
+        raise NotFound() from None
+    response = FileResponse(storages["private"].open(key, "rb"), content_type=content_type)
+    response["Content-Disposition"] = attachment_header(filename)
+    return response
+
+
+@router.get("/client/orders", response=list[OrderOut], summary="Your orders as a buyer")
+def my_orders(request):
+    return [order_out(order) for order in selectors.orders_for_customer(acting_user(request))[:500]]
+
+
+@router.get("/client/orders/{uuid:order_id}", response={200: OrderDetailOut, 404: ErrorOut})
+def my_order(request, order_id: UUID):
+    return order_detail_out(_bought(request, order_id), with_events=False)
+
+
+@router.get(
+    "/client/orders/{uuid:order_id}/downloads/{uuid:grant_id}",
+    response={200: None, 404: ErrorOut, 410: ErrorOut},
+    summary="Download one purchased file (uses one of its downloads)",
+)
+@token_in_path
+def my_download(request, order_id: UUID, grant_id: UUID):
+    order = _bought(request, order_id)
+    return _file(fulfillment.grant_claim_in_order(order, grant_id))
+
+
+@router.get(
+    "/client/orders/{uuid:order_id}/downloads.zip",
+    response={200: None, 404: ErrorOut, 410: ErrorOut},
+    summary="Every usable purchased file as one streamed ZIP (uses one download of each)",
+)
+@token_in_path
+def my_downloads_zip(request, order_id: UUID):
+    order = _bought(request, order_id)
+    stream = fulfillment.order_zip(order)
+    return zip_response(stream, fulfillment.order_zip_name(order))
+
+
+@router.get(
+    "/downloads/{token}",
+    auth=None,
+    response={200: None, 404: ErrorOut, 410: ErrorOut},
+    summary="Download a purchased file by its link's token (no account needed)",
+)
+@token_in_path
+def download_by_token(request, token: str):
+    return _file(fulfillment.grant_claim(token))

@@ -1,0 +1,150 @@
+"""/api/v1 endpoints for the seller's orders: list, CSV export, detail and actions."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import HttpResponse
+from ninja import Router
+from pydantic import Field
+
+from proofsheet.api.common import ErrorOut, Input, found, seller
+from proofsheet.api.order_schemas import OrderDetailOut, OrderOut, order_detail_out, order_out
+from proofsheet.core.http import attachment_header
+from proofsheet.orders import selectors, services
+from proofsheet.orders.models import Order
+from proofsheet.payments import services as payments
+
+router = Router(tags=["orders"])
+
+
+class PaidIn(Input):
+    reference: str = Field("", max_length=200)
+
+
+class ShipIn(Input):
+    carrier: str = Field(max_length=60)
+    tracking_number: str = Field(max_length=100)
+    tracking_url: str = Field("", max_length=200)
+
+
+class ReasonIn(Input):
+    reason: str = Field("", max_length=500)
+
+
+def _sold(request, order_id: UUID) -> Order:
+    return found(selectors.order_get_for_seller(seller(request), order_id))
+
+
+def _act(order: Order, action) -> OrderDetailOut:
+    action()
+    order.refresh_from_db()
+    return order_detail_out(order, with_events=True)
+
+
+# --- the seller -----------------------------------------------------------------------------
+
+
+@router.get("/orders", response=list[OrderOut], summary="Your sales (filter by status, search)")
+def list_orders(request, status: str = "", q: str = ""):
+    orders = selectors.orders_for_seller(seller(request), status=status, q=q[:100])
+    return [order_out(order) for order in orders[:500]]
+
+
+@router.get("/orders/export.csv", summary="Your sales as CSV", response={200: None})
+def export_orders(request, status: str = "", q: str = ""):
+    orders = selectors.orders_for_seller(seller(request), status=status, q=q[:100])
+    response = HttpResponse(
+        services.orders_csv(orders.prefetch_related("lines")),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = attachment_header("orders.csv")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.get("/orders/{uuid:order_id}", response={200: OrderDetailOut, 404: ErrorOut})
+def get_order(request, order_id: UUID):
+    return order_detail_out(_sold(request, order_id), with_events=True)
+
+
+@router.post(
+    "/orders/{uuid:order_id}/mark-paid",
+    response={200: OrderDetailOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Record an offline payment: the order becomes paid and its downloads are issued",
+)
+def mark_paid(request, order_id: UUID, payload: PaidIn):
+    order = _sold(request, order_id)
+    user = seller(request)
+    return _act(
+        order,
+        lambda: payments.payment_mark_received(
+            order=order, actor=user, reference=payload.reference
+        ),
+    )
+
+
+@router.post(
+    "/orders/{uuid:order_id}/ship",
+    response={200: OrderDetailOut, 422: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Mark shipped with carrier and tracking (the client is emailed)",
+)
+def ship(request, order_id: UUID, payload: ShipIn):
+    order = _sold(request, order_id)
+    user = seller(request)
+    return _act(
+        order,
+        lambda: services.order_mark_shipped(
+            order=order,
+            carrier=payload.carrier,
+            tracking_number=payload.tracking_number,
+            tracking_url=payload.tracking_url,
+            actor=user,
+        ),
+    )
+
+
+@router.post(
+    "/orders/{uuid:order_id}/complete", response={200: OrderDetailOut, 404: ErrorOut, 409: ErrorOut}
+)
+def complete(request, order_id: UUID):
+    order = _sold(request, order_id)
+    user = seller(request)
+    return _act(order, lambda: services.order_complete(order=order, actor=user))
+
+
+@router.post(
+    "/orders/{uuid:order_id}/cancel", response={200: OrderDetailOut, 404: ErrorOut, 409: ErrorOut}
+)
+def cancel(request, order_id: UUID, payload: ReasonIn):
+    order = _sold(request, order_id)
+    user = seller(request)
+    return _act(
+        order, lambda: services.order_cancel(order=order, actor=user, reason=payload.reason)
+    )
+
+
+@router.post(
+    "/orders/{uuid:order_id}/refund",
+    response={200: OrderDetailOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Record a refund of the whole order (its downloads are revoked)",
+)
+def refund(request, order_id: UUID, payload: ReasonIn):
+    order = _sold(request, order_id)
+    user = seller(request)
+    return _act(
+        order, lambda: payments.payment_refund(order=order, actor=user, reason=payload.reason)
+    )
+
+
+@router.post(
+    "/orders/{uuid:order_id}/downloads/{uuid:grant_id}/reissue",
+    response={200: OrderDetailOut, 422: ErrorOut, 404: ErrorOut},
+    summary="Give a download a new link and a full count (the client is emailed)",
+)
+def reissue(request, order_id: UUID, grant_id: UUID):
+    order = _sold(request, order_id)
+    user = seller(request)
+    found(services.order_grant_reissue(order=order, grant_public_id=grant_id, actor=user))
+    order.refresh_from_db()
+    return order_detail_out(order, with_events=True)
