@@ -1,14 +1,14 @@
 """Recognise a file by its bytes and walk its container structure, without decoding pixels.
 
-The walk finds where the image really ends (so data appended after it can be examined), the
-metadata segments (where HTML or PHP can hide), truncation, and the inputs that force a decoder
-to buffer the whole image (progressive or multi-scan JPEG, interlaced PNG, HEIF).
+The walk finds where the image really ends (so data appended after it can be examined),
+truncation, and the inputs that force a decoder to buffer the whole image (progressive or
+multi-scan JPEG, interlaced PNG, HEIF).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from proofsheet.imaging._tiff import TiffReader
 from proofsheet.imaging.errors import RejectedImage
@@ -23,13 +23,17 @@ _VIDEO_BRANDS = {b"isom", b"iso2", b"mp41", b"mp42", b"qt  ", b"M4V ", b"3gp4", 
 
 # What makes a file "active" when a browser, PDF reader or unzip tool gets hold of it. Tags need
 # a delimiter after the name so that random compressed bytes almost never match (≈1e-10/byte).
+# Only an HTML doctype: Photoshop and macOS write Apple plists (<!DOCTYPE plist …) into metadata.
 _ACTIVE_MARKUP = re.compile(
-    rb"<(?:!doctype|html|head|body|script|iframe|object|embed|svg|img|meta|link|style|form|base)"
-    rb"[\s/>]|<\?php|javascript:|\bon(?:error|load)\s*=",
+    rb"<(?:!doctype\s+html|html|head|body|script|iframe|object|embed|svg|img|meta|link|style|form"
+    rb"|base)[\s/>]|<\?php|javascript:|\bon(?:error|load)\s*=",
     re.IGNORECASE,
 )
 _ACTIVE_DOCUMENT = re.compile(rb"%PDF-|%!PS-Adobe")
 _ZIP_END = re.compile(rb"PK\x05\x06")
+# The leading bytes content sniffers read: a PDF reader looks for %PDF- within the first 1024;
+# browsers look for HTML at the very start (WHATWG) or, in old IE, within the first 256.
+SNIFF_BYTES = 1024
 
 # JPEG markers. SOF0-3, 5-7, 9-11, 13-15 start a frame; 2, 6, 10 and 14 are progressive.
 _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
@@ -51,7 +55,6 @@ class Layout:
     animated: bool = False
     brand: str = ""  # HEIF: the first recognised brand ("heic", "avif", "mif1" …)
     codec: str = ""  # HEIF: the primary image's codec ("hevc", "av1", "jpeg" …; "" if unclear)
-    regions: list[tuple[int, int]] = field(default_factory=list)  # metadata to examine
 
 
 def reject(code: str, reason: str) -> RejectedImage:
@@ -93,7 +96,7 @@ def _reject_other(head: bytes) -> RejectedImage:
     lowered = head[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head[:6] in (b"GIF87a", b"GIF89a"):
         return reject("gif", f"GIF images are not accepted. {ACCEPTED}")
-    if b"%PDF-" in head[:1024]:
+    if b"%PDF-" in head[:SNIFF_BYTES]:
         return reject("pdf", f"PDF documents are not accepted. {ACCEPTED}")
     if head[:4] == b"%!PS" or head[:4] == b"\xc5\xd0\xd3\xc6":
         return reject("eps", f"PostScript and EPS files are not accepted. {ACCEPTED}")
@@ -103,7 +106,7 @@ def _reject_other(head: bytes) -> RejectedImage:
         return reject("zip", f"ZIP archives are not accepted; upload photos one by one. {ACCEPTED}")
     if b"<svg" in lowered:
         return reject("svg", f"SVG drawings are not accepted. {ACCEPTED}")
-    if lowered.startswith(b"<") or _ACTIVE_MARKUP.search(lowered[:1024]):
+    if lowered.startswith(b"<") or _ACTIVE_MARKUP.search(lowered[:SNIFF_BYTES]):
         return reject("html", f"HTML and other web documents are not accepted. {ACCEPTED}")
     if head[:15] == b"FUJIFILMCCD-RAW" or head[:4] in (b"IIRO", b"IIRS", b"IIU\0"):
         return _raw_error()
@@ -175,8 +178,6 @@ def _walk_jpeg(buf, max_scans: int) -> Layout:
         if marker in _SOF:
             height, width, components = _jpeg_frame(bytes(buf[pos + 2 : end]))
             layout.progressive = marker in _PROGRESSIVE
-        elif 0xE0 <= marker <= 0xEF or marker == 0xFE:
-            layout.regions.append((pos + 2, end))
         pos = end
         if marker == 0xDA:  # start of scan: skip the entropy-coded data to the next marker
             if not components:
@@ -240,8 +241,6 @@ def _walk_png(buf) -> Layout:
             first = False
         if ctype in (b"acTL", b"fcTL"):
             layout.animated = True
-        if ctype not in (b"IDAT", b"fdAT"):
-            layout.regions.append((start, end))
         pos = end + 4
         if ctype == b"IEND":
             layout.end = pos
@@ -267,15 +266,13 @@ def _walk_webp(buf) -> Layout:
     while pos + 8 <= riff_end:
         fourcc = bytes(buf[pos : pos + 4])
         size = int.from_bytes(buf[pos + 4 : pos + 8], "little")
-        start, end = pos + 8, pos + 8 + size
+        end = pos + 8 + size
         if end > min(riff_end, n):
             raise _truncated("webp")
         if fourcc in (b"VP8 ", b"VP8L"):
             has_image = True
         elif fourcc in (b"ANIM", b"ANMF"):
             layout.animated = True
-        elif fourcc != b"ALPH":
-            layout.regions.append((start, end))
         pos = end + (size & 1)
     if not has_image and not layout.animated:
         raise _corrupt("webp", "no image data")
@@ -308,7 +305,6 @@ def _walk_heif(buf) -> Layout:
     if b"meta" not in seen:
         raise _corrupt("heif", "no image description")
     layout.end = pos
-    layout.regions.append((0, min(n, HEAD_BYTES)))
     return layout
 
 
@@ -417,17 +413,23 @@ def _walk_tiff(buf) -> Layout:
     # DNG, NEF, ARW … are TIFF containers whose first image is a reduced-size preview.
     if 0xC612 in ifd0 or (isinstance(subfile, list) and subfile and subfile[0] & 1):
         raise _raw_error()
-    layout.regions.append((0, min(len(buf), HEAD_BYTES)))
     return layout
 
 
 def find_active_content(buf, layout: Layout) -> str | None:
-    """Name the web or document content hidden in metadata or appended data, if any."""
+    """Name the web or document content a tool would act on, if any: in the leading bytes a
+    sniffer reads, in data after the image's end, or a ZIP directory at the end of the file.
+
+    Markup further inside well-formed metadata (an Apple plist, a caption pasted from a web page)
+    is data: no sniffer reads that far, originals leave only as nosniff attachments, renditions
+    are re-encoded without metadata, and an HTML parser fed a whole file would find markup in
+    its compressed pixels just as well.
+    """
     n = len(buf)
     trailer = bytes(buf[layout.end : layout.end + 4]) if layout.end is not None else b""
     if trailer == b"PK\x03\x04" or _has_zip_directory(buf):
         return "a ZIP archive"  # first: an archive may hold HTML, but the archive is the news
-    areas = [(0, min(n, 1024)), *layout.regions]
+    areas = [(0, min(n, SNIFF_BYTES))]
     if layout.end is not None:
         areas.append((layout.end, n))
     else:

@@ -1,8 +1,9 @@
 """Decide whether an uploaded file is a photo we accept, before any pixel is decoded.
 
 The bytes decide the type, never the file name. Checks run cheapest first: magic bytes, the
-container walk (truncation, appended or embedded HTML/PDF/ZIP, a HEIF's codec), then the header
-as libvips reads it with the one loader for the detected type (dimensions), then the size limits.
+container walk (truncation, HTML/PDF/ZIP where a tool would act on it, a HEIF's codec), then the
+header as libvips reads it with the one loader for the detected type (dimensions), then the size
+limits.
 HEVC-coded HEIF (iPhone HEIC) is the exception: libvips here cannot decode HEVC, so its header
 is read by pillow-heif, the library that will decode it (`_heic`), with the same limits.
 

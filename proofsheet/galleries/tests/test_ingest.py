@@ -8,9 +8,10 @@ import pyvips
 from django.core.files.storage import storages
 
 from proofsheet.core.errors import Forbidden
-from proofsheet.galleries import processing, services
+from proofsheet.galleries import processing, selectors, services
 from proofsheet.galleries.models import Photo, PhotoStatus, UploadBatch
 from proofsheet.galleries.tests.factories import GalleryFactory, PhotographerFactory
+from proofsheet.imaging.tests.support import photoshop_jpeg
 from proofsheet.notifications.models import Notification
 from tests.support import PHOTOS, stored_files
 
@@ -112,6 +113,22 @@ def test_files_that_are_not_photos_are_rejected_and_not_stored(
     assert result.status == "rejected" and result.rejected
     assert not Photo.objects.exists()
     assert stored_files(media / "private") == []
+
+
+def test_a_photoshop_jpeg_with_mac_metadata_is_shown_in_the_gallery(
+    media, tmp_path, django_capture_on_commit_callbacks
+):
+    """Its APP13 holds Apple's print plist (<!DOCTYPE plist …>): metadata, not a web page."""
+    path = tmp_path / "Edited in Photoshop.jpg"
+    path.write_bytes(photoshop_jpeg())
+    gallery = GalleryFactory()
+
+    result = ingest(gallery, path, capture=django_capture_on_commit_callbacks)
+
+    assert result.status == "accepted", result.rejected
+    assert list(selectors.gallery_photos(gallery, status=PhotoStatus.READY)) == [result.photo]
+    for entry in Photo.objects.get().renditions.values():
+        assert b"DOCTYPE" not in (media / "public" / entry["jpeg"]).read_bytes()
 
 
 def test_a_truncated_upload_is_rejected_with_a_reason(tmp_path, django_capture_on_commit_callbacks):

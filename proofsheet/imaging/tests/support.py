@@ -71,6 +71,74 @@ def png_with_text(png: bytes, keyword: bytes, text: bytes) -> bytes:
     return png[:at] + _chunk(b"tEXt", keyword + b"\0" + text) + png[at:]
 
 
+# --- JPEG as Photoshop on a Mac saves it ----------------------------------------------------
+
+# Page setup as macOS hands it to Photoshop, which keeps it in the JPEG's image resources.
+APPLE_PRINT_PLIST = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+\t<key>com.apple.print.PageFormat.PMHorizontalRes</key>
+\t<dict>
+\t\t<key>com.apple.print.ticket.creator</key>
+\t\t<string>com.apple.jobticket</string>
+\t\t<key>com.apple.print.ticket.itemArray</key>
+\t\t<array>
+\t\t\t<dict>
+\t\t\t\t<key>com.apple.print.PageFormat.PMHorizontalRes</key>
+\t\t\t\t<real>72</real>
+\t\t\t\t<key>com.apple.print.ticket.stateFlag</key>
+\t\t\t\t<integer>0</integer>
+\t\t\t</dict>
+\t\t</array>
+\t</dict>
+\t<key>com.apple.print.ticket.type</key>
+\t<string>com.apple.print.PageFormatTicket</string>
+</dict>
+</plist>
+"""
+
+_XMP_PACKET = (
+    b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="Adobe XMP Core 9.1-c002 79.a6a6396">\n'
+    b' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+    b'  <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"'
+    b' xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"'
+    b' xmp:CreatorTool="Adobe Photoshop 25.9 (Macintosh)" photoshop:ColorMode="3"/>\n'
+    b" </rdf:RDF>\n</x:xmpmeta>\n" + b" " * 2048 + b'\n<?xpacket end="w"?>'
+)
+
+
+def _jpeg_segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def _image_resource(resource_id: int, data: bytes) -> bytes:
+    """A Photoshop image resource: 8BIM, its id, an empty name, its size, data padded to even."""
+    return b"8BIM" + struct.pack(">HHI", resource_id, 0, len(data)) + data + b"\0" * (len(data) & 1)
+
+
+def photoshop_jpeg(*, thumbnail: bool = True, caption: bytes = b"") -> bytes:
+    """A 640 × 480 JPEG as Photoshop on a Mac saves it: EXIF, then an APP13 "Photoshop 3.0"
+    segment of image resources (resolution, a thumbnail unless told, an IPTC caption if given,
+    the print settings as an Apple plist with its DOCTYPE), then an APP1 XMP packet."""
+    exif = {"exif-ifd0-Software": "Adobe Photoshop 25.9 (Macintosh)"}
+    jpeg = with_exif(scene(640, 480), exif).jpegsave_buffer(Q=90)
+    resources = _image_resource(0x03ED, struct.pack(">IHHIHH", 72 << 16, 1, 1, 72 << 16, 1, 1))
+    if thumbnail:
+        small = scene(160, 120).jpegsave_buffer(Q=80)
+        header = struct.pack(">6I2H", 1, 160, 120, 160 * 3, 160 * 3 * 120, len(small), 24, 1)
+        resources += _image_resource(0x040C, header + small)
+    if caption:
+        iptc = b"\x1c\x02\x00\x00\x02\x00\x04" + b"\x1c\x02\x78" + struct.pack(">H", len(caption))
+        resources += _image_resource(0x0404, iptc + caption)
+    resources += _image_resource(0x03E9, APPLE_PRINT_PLIST)
+    photoshop = _jpeg_segment(0xED, b"Photoshop 3.0\0" + resources)
+    xmp = _jpeg_segment(0xE1, b"http://ns.adobe.com/xap/1.0/\0" + _XMP_PACKET)
+    after_exif = 4 + struct.unpack(">H", jpeg[4:6])[0]  # SOI, then libvips' EXIF segment
+    return jpeg[:after_exif] + photoshop + xmp + jpeg[after_exif:]
+
+
 # --- TIFF -----------------------------------------------------------------------------------
 
 ASCII, SHORT, LONG, RATIONAL, BYTE = 2, 3, 4, 5, 1

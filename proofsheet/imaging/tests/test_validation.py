@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import pyvips
 
+from proofsheet.imaging._containers import SNIFF_BYTES
 from proofsheet.imaging.pipeline import render_photo
 from proofsheet.imaging.tests.support import (
     BYTE,
@@ -19,6 +20,7 @@ from proofsheet.imaging.tests.support import (
     PHOTOS,
     heic_bytes,
     jpeg_coded_heif,
+    photoshop_jpeg,
     png_bytes,
     png_with_text,
     scene,
@@ -107,6 +109,22 @@ REJECTED: dict[str, tuple[Callable[[], bytes], str, str]] = {
         lambda: _with_comment(_jpeg(), b"<script>alert(document.cookie)</script>"),
         "polyglot",
         "HTML",
+    ),
+    # A Photoshop JPEG with an Apple plist is accepted (tests below); HTML where a tool acts is not.
+    "photoshop jpeg with an html doctype in its early bytes": (
+        lambda: photoshop_jpeg(thumbnail=False, caption=b"<!DOCTYPE html>"),
+        "polyglot",
+        "HTML",
+    ),
+    "photoshop jpeg + html doctype after end of image": (
+        lambda: photoshop_jpeg() + b"<!DOCTYPE html>\n",
+        "polyglot",
+        "HTML",
+    ),
+    "jpeg with a pdf header in a segment near the start": (
+        lambda: _with_comment(_jpeg(), b"%PDF-1.7\n"),
+        "polyglot",
+        "PDF",
     ),
     "png with php in a text chunk": (
         lambda: png_with_text(
@@ -252,6 +270,33 @@ def test_heif_container_brand_is_read(tmp_path: Path) -> None:
 
     assert info.format == "heif"
     assert info.extension == ".avif"
+
+
+@pytest.mark.parametrize(
+    ("thumbnail", "sniffed"),
+    [(False, True), (True, False)],
+    ids=["plist within the bytes sniffers read", "plist after the thumbnail"],
+)
+def test_a_photoshop_jpeg_with_an_apple_plist_is_accepted(
+    tmp_path: Path, thumbnail: bool, sniffed: bool
+) -> None:
+    """Photoshop on a Mac keeps the page setup, an XML plist with its DOCTYPE, in APP13."""
+    data = photoshop_jpeg(thumbnail=thumbnail)
+    assert (data.index(b"<!DOCTYPE plist") < SNIFF_BYTES) is sniffed
+
+    info = inspect_image(write(tmp_path / "Edited.jpg", data))
+
+    assert (info.format, info.width, info.height) == ("jpeg", 640, 480)
+
+
+def test_markup_deep_inside_metadata_is_accepted(tmp_path: Path) -> None:
+    """A caption pasted from a web page, past the bytes any sniffer reads, is only metadata."""
+    data = photoshop_jpeg(
+        caption=b'<img src="https://studio.example/logo.png"> The Lumiere wedding'
+    )
+    assert data.index(b"<img") > SNIFF_BYTES
+
+    assert inspect_image(write(tmp_path / "Captioned.jpg", data)).format == "jpeg"
 
 
 @pytest.mark.parametrize("path", sorted(PHOTOS.rglob("*.jpg")), ids=lambda p: p.name)
