@@ -239,6 +239,7 @@ def import_photos(paths, owner, gallery_title, set_name, visibility, wait):
     """Import photo files and folders (recursively) into a gallery."""
     _django()
     from django.conf import settings
+    from django.urls import reverse
 
     from proofsheet.accounts.selectors import user_get_by_email
     from proofsheet.catalog.services import gallery_pricing_assign_default
@@ -284,9 +285,12 @@ def import_photos(paths, owner, gallery_title, set_name, visibility, wait):
         _wait_for_processing([str(r.photo.public_id) for r in accepted])
     _print_import_summary(results, wait=wait)
     click.echo(
-        f"Gallery: {settings.SITE_URL}/studio/galleries/{gallery.public_id}/"
+        f"Studio: {settings.SITE_URL}{reverse('studio:gallery', args=[gallery.public_id])}"
         + (" (new)" if created else "")
     )
+    # What the photographer sends: the client link, and for a new private gallery its code.
+    client_path = reverse("storefront:gallery", args=[gallery.public_id])
+    click.echo(f"Client link: {settings.SITE_URL}{client_path}")
     if code:
         click.echo(f"Client access code: {code}")
 
