@@ -75,10 +75,13 @@ def test_user_add_rejects_an_unknown_role():
     assert not User.objects.exists()
 
 
-def test_demo_creates_accounts_and_a_gallery_once(media):
+def test_demo_creates_accounts_and_a_gallery_once(media, settings):
     result = run("demo")
 
     assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        f"Demo accounts (log in at {settings.SITE_URL}/accounts/login/)"
+    )
     lines = [line.split() for line in result.output.splitlines()[1:3]]
     assert {line[0] for line in lines} == {"photographer", "client"}
     for _role, email, password in lines:
