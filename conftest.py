@@ -61,8 +61,8 @@ def pytest_configure(config):
     """The suite needs the real camera photos; without them it must fail, not quietly shrink."""
     if not (PHOTOS / "Canon_40D.jpg").is_file():
         raise pytest.UsageError(
-            f"The test photos are missing at {PHOTOS}: put the shared/ folder beside the "
-            "checkout, or set PROOFSHEET_TESTDATA to its testdata/photos folder."
+            f"The test photos are missing at {PHOTOS}: they are part of the repository; "
+            "restore them with `git checkout -- tests/data/photos`."
         )
 
 

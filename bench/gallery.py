@@ -9,7 +9,7 @@ Goals from the issue, each reported next to a baseline measured in the same run:
 - bytes transferred for the first screen (what loads without scrolling) ≤ 500 KB.
 
 The fixture is made once per run in a throwaway var dir: 24 distinct photos (real camera photos
-from the shared test data, interleaved with generated camera-like ones from bench/corpus.py) go
+from tests/data/photos, interleaved with generated camera-like ones from bench/corpus.py) go
 through the real ingest (services.photo_ingest, immediate task backend); the other 976 rows reuse
 their renditions with their own ids, hashes, names and capture times (3 % unknown). The
 PostgreSQL half inserts the same rows from those records into a fresh database.
@@ -197,12 +197,10 @@ def _sources() -> list[Path]:
     """24 distinct photos, real and generated interleaved, so every screenful holds both kinds."""
     from bench import corpus
 
-    shared = Path(
-        os.environ.get("PROOFSHEET_TESTDATA", ROOT.parent / "shared" / "testdata" / "photos")
-    )
-    real = sorted((shared / "gps").glob("*.jpg"))
-    real += [shared / "orientation" / f"{name}.jpg" for name in ("landscape_1", "portrait_6")]
-    real += [shared / "orientation" / f"{name}.jpg" for name in ("portrait_1", "landscape_6")]
+    photos = ROOT / "tests" / "data" / "photos"
+    real = sorted((photos / "gps").glob("*.jpg"))
+    real += [photos / "orientation" / f"{name}.jpg" for name in ("landscape_1", "portrait_6")]
+    real += [photos / "orientation" / f"{name}.jpg" for name in ("portrait_1", "landscape_6")]
     real = [path for path in real if path.is_file()]
     shapes = [(3000, 2000, 1), (2040, 1356, 1), (3000, 2000, 6), (2400, 1600, 1)]
     recipes = [
@@ -244,8 +242,6 @@ def _instance_env(var: Path, database_url: str, secret: str) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }
-    if "PROOFSHEET_TESTDATA" in os.environ:
-        env["PROOFSHEET_TESTDATA"] = os.environ["PROOFSHEET_TESTDATA"]
     return env
 
 

@@ -58,6 +58,34 @@ def secret_key(mode: str, var: Path) -> str:
     return key_file.read_text().strip()
 
 
+# Where `proofsheet serve` records the address it serves, for the instance's other commands.
+SERVED_URL_FILE = "site_url"
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+
+
+def site_url(var: Path) -> str:
+    """Return SITE_URL: the environment's, else what `proofsheet serve` recorded, else the default.
+
+    A bare `make run` on another port must not email links to port 8000, and `proofsheet import`
+    in a second terminal has no port of its own to go by: the instance's var/ folder is what the
+    server and those commands share, so the server leaves its address there.
+    """
+    value = env.str("SITE_URL", default="")
+    if not value:
+        try:
+            value = (var / SERVED_URL_FILE).read_text().strip()
+        except OSError:
+            value = ""
+    return (value or DEFAULT_SITE_URL).rstrip("/")
+
+
+def served_url_record(var: Path, url: str) -> None:
+    """Record the address this instance is served at (written aside, then moved into place)."""
+    tmp = var / f".{SERVED_URL_FILE}.{os.getpid()}"
+    tmp.write_text(url + "\n")
+    os.replace(tmp, var / SERVED_URL_FILE)
+
+
 MAIL_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "smtp+tls": "django.core.mail.backends.smtp.EmailBackend",

@@ -6,7 +6,15 @@ from urllib.parse import urlsplit
 
 from environ import ImproperlyConfigured
 
-from config.env import BASE_DIR, env, mailer_from_url, proofsheet_env, secret_key, var_dir
+from config.env import (
+    BASE_DIR,
+    env,
+    mailer_from_url,
+    proofsheet_env,
+    secret_key,
+    site_url,
+    var_dir,
+)
 
 PROOFSHEET_ENV = proofsheet_env()
 PRODUCTION = PROOFSHEET_ENV == "production"
@@ -18,7 +26,7 @@ DEBUG = env.bool("DEBUG", default=False)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must be off when PROOFSHEET_ENV=production")
 
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = site_url(VAR_DIR)
 _site_host = urlsplit(SITE_URL).hostname or "127.0.0.1"
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",

@@ -63,6 +63,32 @@ def _stop(process: subprocess.Popen | None, timeout: float = 10.0) -> None:
         process.wait()
 
 
+def _url_host(host: str) -> str:
+    """The host part of a link to HOST: a wildcard bind is reached on this machine's loopback."""
+    if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 (a bind address, compared)
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def _serve_site_url(host: str, port: int) -> None:
+    """Make SITE_URL the address served unless it is set, for this process and its children.
+
+    The web server and the worker inherit it through the environment (emails, order links,
+    the studio's client link); it is also recorded in the instance's var/ folder, where
+    `proofsheet import`, `demo` and other commands run against the same instance find it
+    (config.env.site_url). Recorded even when SITE_URL is set, so those commands agree with
+    the server.
+    """
+    from config.env import env, served_url_record, var_dir
+
+    url = env.str("SITE_URL", default="").rstrip("/") or f"http://{_url_host(host)}:{port}"
+    os.environ["SITE_URL"] = url
+    try:
+        served_url_record(var_dir(), url)
+    except OSError as exc:  # a read-only var/ costs only the other commands' links
+        click.echo(f"Could not record the site address in var/: {exc}", err=True)
+
+
 @main.command()
 @click.option(
     "--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1"
@@ -96,10 +122,14 @@ def _stop(process: subprocess.Popen | None, timeout: float = 10.0) -> None:
 )
 def serve(host: str, port: int, web_workers: int, threads: int, with_worker: bool) -> None:
     """Serve Proofsheet on HOST:PORT with one background worker beside it."""
+    _serve_site_url(host, port)
     _django()
     from django.conf import settings
 
-    click.echo(f"Proofsheet ({settings.PROOFSHEET_ENV}) on http://{host}:{port}/")
+    bound = f"http://{host}:{port}"
+    click.echo(f"Proofsheet ({settings.PROOFSHEET_ENV}) on {bound}/")
+    if bound != settings.SITE_URL:
+        click.echo(f"Links in emails and pages point at {settings.SITE_URL}")
     mailer = settings.MAILERS["default"]
     if mailer["BACKEND"].endswith("filebased.EmailBackend"):
         click.echo(f"Emails are written to {mailer['OPTIONS']['file_path']}")
@@ -239,6 +269,7 @@ def import_photos(paths, owner, gallery_title, set_name, visibility, wait):
     """Import photo files and folders (recursively) into a gallery."""
     _django()
     from django.conf import settings
+    from django.urls import reverse
 
     from proofsheet.accounts.selectors import user_get_by_email
     from proofsheet.catalog.services import gallery_pricing_assign_default
@@ -284,9 +315,12 @@ def import_photos(paths, owner, gallery_title, set_name, visibility, wait):
         _wait_for_processing([str(r.photo.public_id) for r in accepted])
     _print_import_summary(results, wait=wait)
     click.echo(
-        f"Gallery: {settings.SITE_URL}/studio/galleries/{gallery.public_id}/"
+        f"Studio: {settings.SITE_URL}{reverse('studio:gallery', args=[gallery.public_id])}"
         + (" (new)" if created else "")
     )
+    # What the photographer sends: the client link, and for a new private gallery its code.
+    client_path = reverse("storefront:gallery", args=[gallery.public_id])
+    click.echo(f"Client link: {settings.SITE_URL}{client_path}")
     if code:
         click.echo(f"Client access code: {code}")
 
@@ -345,13 +379,16 @@ def _print_import_summary(results, *, wait: bool) -> None:
 def demo() -> None:
     """Fill an empty instance with a demo photographer and client; print their log-ins."""
     _django()
+    from django.conf import settings
+    from django.urls import reverse
+
     from proofsheet.demo import demo_populate
 
     try:
         demo = demo_populate()
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo("Demo accounts (log in at /accounts/login/):")
+    click.echo(f"Demo accounts (log in at {settings.SITE_URL}{reverse('account_login')}):")
     for role, email, password in demo.accounts:
         click.echo(f"  {role:<13} {email:<28} {password}")
     click.echo(

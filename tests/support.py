@@ -14,9 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-# Real camera photos (../shared/testdata/photos beside the checkout, or PROOFSHEET_TESTDATA);
-# never copied into the repository.
-PHOTOS = Path(os.environ.get("PROOFSHEET_TESTDATA", ROOT.parent / "shared" / "testdata" / "photos"))
+# Real camera photos, carried by the repository (source and licence in their README.md).
+PHOTOS = ROOT / "tests" / "data" / "photos"
 
 
 def free_port() -> int:

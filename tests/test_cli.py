@@ -75,10 +75,13 @@ def test_user_add_rejects_an_unknown_role():
     assert not User.objects.exists()
 
 
-def test_demo_creates_accounts_and_a_gallery_once(media):
+def test_demo_creates_accounts_and_a_gallery_once(media, settings):
     result = run("demo")
 
     assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        f"Demo accounts (log in at {settings.SITE_URL}/accounts/login/)"
+    )
     lines = [line.split() for line in result.output.splitlines()[1:3]]
     assert {line[0] for line in lines} == {"photographer", "client"}
     for _role, email, password in lines:
@@ -160,6 +163,42 @@ def test_import_a_folder_and_wait(tmp_path, settings, monkeypatch):
     assert f"/studio/galleries/{gallery.public_id}/" in result.output
     assert {p.status for p in gallery.photos.all()} == {PhotoStatus.READY}
     assert {p.photo_set.name for p in gallery.photos.all()} == {"Day one"}
+
+
+def test_import_prints_the_client_link_and_code_that_open_the_gallery(tmp_path, media, settings):
+    """The photographer can send what `import` prints: a link and a code that work for a client."""
+    import shutil
+    from urllib.parse import urlsplit
+
+    from proofsheet.galleries.models import Gallery
+    from tests.support import PHOTOS
+
+    settings.SITE_URL = "https://photos.example.test"
+    run("user", "add", "ph@example.test", "--role", "photographer")
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    shutil.copy(PHOTOS / "Canon_40D.jpg", folder / "a.jpg")
+
+    result = run("import", str(folder), "--owner", "ph@example.test", "--gallery", "Lee wedding")
+
+    assert result.exit_code == 0, result.output
+    gallery = Gallery.objects.get(title="Lee wedding")
+    printed = dict(re.findall(r"^(Client link|Client access code): (\S+)$", result.output, re.M))
+    link, code = printed.get("Client link"), printed["Client access code"]
+    assert link == f"https://photos.example.test/g/{gallery.public_id}/", result.output
+    path = urlsplit(link).path
+    client = Client()
+    assert client.get(path).status_code == 302  # private: the code first
+    unlocked = client.post(reverse("storefront:unlock", args=[gallery.public_id]), {"code": code})
+    assert unlocked.status_code == 302
+    page = client.get(path)
+    assert page.status_code == 200 and "Lee wedding" in page.text
+
+    # Importing more into the same gallery prints its link again, and no new code.
+    shutil.copy(PHOTOS / "Nikon_D70.jpg", folder / "b.jpg")
+    again = run("import", str(folder), "--owner", "ph@example.test", "--gallery", "Lee wedding")
+    assert f"Client link: {link}" in again.output
+    assert "Client access code" not in again.output
 
 
 def test_import_needs_a_known_owner(tmp_path):

@@ -8,7 +8,7 @@ HEVC-coded HEIF (iPhone HEIC) is the exception: libvips here cannot decode HEVC,
 is read by pillow-heif, the library that will decode it (`_heic`), with the same limits.
 
 Decompression-bomb ratio (decoded bytes / file bytes), measured: 1.4-6.3 on the 27 real camera
-photos in the shared test data (median 5.9), 9.3-12.4 on the 24 MP benchmark corpus (0.24-0.32
+photos in the test data (median 5.9), 9.3-12.4 on the 24 MP benchmark corpus (0.24-0.32
 bytes/pixel), ≈ 6-10 for a typical camera JPEG (0.3-0.5 B/px), ≈ 30-60 for the most compressed
 web exports (0.05-0.1 B/px), ≈ 2-3 for a PNG photo; a 12 KiB PNG bomb is ≈ 8,000. We reject
 above 250 (SECURITY.md R12): four times the most compressed real photo, thirty times below a

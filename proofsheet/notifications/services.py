@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives, mailers
 from django.db import transaction
@@ -17,8 +18,24 @@ logger = logging.getLogger(__name__)
 MAX_DELIVERY_ATTEMPTS = 5
 
 
+SUBJECT_MAX = OutboundEmail._meta.get_field("subject").max_length
+
+
+def header_text(value: str) -> str:
+    """One line of header text: control characters and line breaks become single spaces.
+
+    Subjects carry user text (gallery titles, names): a CR/LF in one would make Django refuse
+    the message at every delivery attempt, or inject a header if it did not.
+    """
+    spaced = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value)
+    return " ".join(spaced.split())[:SUBJECT_MAX]
+
+
 def email_queue_message(message: EmailMessage) -> OutboundEmail:
-    """Store a rendered message and deliver it after the current transaction commits."""
+    """Store a rendered message and deliver it after the current transaction commits.
+
+    Every email passes here, so the subject is made one clean line here, whoever built it.
+    """
     html = ""
     for content, mimetype in getattr(message, "alternatives", []) or []:
         if mimetype == "text/html":
@@ -27,7 +44,7 @@ def email_queue_message(message: EmailMessage) -> OutboundEmail:
         outbound = OutboundEmail.objects.create(
             to=list(message.to),
             from_email=message.from_email,
-            subject=message.subject,
+            subject=header_text(message.subject),
             body_text=message.body,
             body_html=html,
         )
@@ -49,7 +66,7 @@ def email_deliver(public_id: str) -> bool:
         return False
     outbound = OutboundEmail.objects.get(public_id=public_id)
     message = EmailMultiAlternatives(
-        subject=outbound.subject,
+        subject=header_text(outbound.subject),  # rows queued before subjects were cleaned
         body=outbound.body_text,
         from_email=outbound.from_email,
         to=outbound.to,

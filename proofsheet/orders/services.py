@@ -363,7 +363,7 @@ def _send(order: Order, template: str, extra: dict | None = None) -> None:
     } | (extra or {})
     subject = render_to_string(f"orders/email/{template}_subject.txt", context).strip()
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
+        subject=subject,
         body=render_to_string(f"orders/email/{template}.txt", context),
         to=[order.email],
     )

@@ -77,3 +77,93 @@ def test_readyz_is_503_with_the_reason_when_the_database_is_down(tmp_path):
     assert body["status"] == "unavailable"
     assert body["checks"]["database"].startswith("unavailable")
     assert "Traceback" not in json.dumps(body)
+
+
+def test_links_follow_the_port_served_and_so_do_the_instances_other_commands(
+    transactional_db, tmp_path, settings
+):
+    """`PORT=8771 make run` with no SITE_URL: pages, the worker and `proofsheet import` all
+    link to port 8771, not to the default 8000."""
+    import re
+    import shutil
+    import urllib.request
+
+    from proofsheet.accounts.services import user_create
+    from proofsheet.galleries import services
+    from tests.support import PHOTOS, subprocess_env
+
+    owner, _ = user_create(email="ph@example.test", role="photographer")
+    public = services.gallery_create(owner=owner, title="Harbour", visibility="public")
+    port = free_port()
+    env = subprocess_env(
+        SECRET_KEY=settings.SECRET_KEY,
+        TASK_BACKEND="database",
+        PROOFSHEET_VAR_DIR=str(tmp_path / "var"),
+    )
+    env.pop("SITE_URL", None)
+    site = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [str(BIN / "proofsheet"), "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, process=process)
+        # The web server: the gallery's share link.
+        with urllib.request.urlopen(f"{site}/g/{public.public_id}/", timeout=10) as response:
+            page = response.read().decode()
+        # The worker beside it renders with the same address.
+        worker = next(p for p in psutil.Process(process.pid).children() if "worker" in p.cmdline())
+        worker_site_url = worker.environ().get("SITE_URL")
+    finally:
+        stop_process(process)
+
+    gallery_link = f"{site}/g/{public.public_id}/"
+    assert f'data-share-url="{gallery_link}"' in page
+    assert worker_site_url == site
+
+    # A later command against the same instance (same var/), with no port to go by.
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    shutil.copy(PHOTOS / "Canon_40D.jpg", folder / "a.jpg")
+    imported = subprocess.run(
+        [
+            str(BIN / "proofsheet"),
+            "import",
+            str(folder),
+            "--owner",
+            owner.email,
+            "--gallery",
+            "Lake",
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    links = re.findall(r"^(Studio|Client link): (\S+)", imported.stdout, re.M)
+    assert [name for name, _ in links] == ["Studio", "Client link"], imported.stdout
+    assert all(link.startswith(f"{site}/") for _, link in links), imported.stdout
+
+    # SITE_URL still overrides the address served.
+    overridden = subprocess.run(
+        [
+            str(BIN / "proofsheet"),
+            "import",
+            str(folder),
+            "--owner",
+            owner.email,
+            "--gallery",
+            "Lake",
+        ],
+        env=env | {"SITE_URL": "https://photos.example.test/"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Client link: https://photos.example.test/g/" in overridden.stdout, overridden.stdout

@@ -4,6 +4,7 @@ downloads, sharing, listings — and what no page may ever give away (R06, R08, 
 import re
 import uuid
 from datetime import timedelta
+from email.header import decode_header, make_header
 from urllib.parse import quote
 from xml.etree import ElementTree
 
@@ -197,6 +198,31 @@ def test_sending_a_selection_checks_the_rules_then_locks_it_and_tells_the_photog
     assert mail.to == [gallery.owner.email]
     assert mail.subject == "New selection in “Smith wedding”"
     assert "Their note: Both in colour" in mail.body_text
+
+
+def test_a_line_break_in_the_gallery_title_neither_blocks_the_email_nor_injects_a_header(
+    client, photos_of, smtp_server, settings, django_capture_on_commit_callbacks
+):
+    from config.env import mailer_from_url
+
+    settings.MAILERS = {"default": mailer_from_url(smtp_server.url)}
+    gallery = GalleryFactory(visibility=Visibility.PUBLIC, title="Summer\r\nBcc: evil@example.com")
+    photo = photos_of(gallery, 1)[0]
+    give_email(client, gallery, "bride@example.com")
+    favourite(client, photo)
+    (picks,) = FavouriteList.objects.all()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(gallery_url(gallery, "selection_submit"), {"list": str(picks.public_id)})
+
+    assert sent.status_code == 302
+    (outbound,) = OutboundEmail.objects.all()
+    assert outbound.status == OutboundEmail.Status.SENT, outbound.last_error
+    (mail,) = smtp_server.wait_for(1)
+    subject = str(make_header(decode_header(mail["Subject"])))
+    assert subject == "New selection in “Summer Bcc: evil@example.com”"
+    assert mail["Bcc"] is None
+    assert mail["To"] == gallery.owner.email
 
 
 def test_a_comment_is_seen_by_its_author_and_the_photographer_only(
