@@ -226,6 +226,9 @@ def gallery_page(request, gallery, access, *, package_error: str = "", status: i
     context["og_image"] = _absolute(card_image) if card_image else ""
     if request.htmx and request.GET.get("after"):
         return render(request, "storefront/_photo_items.html", context)
+    # The lightbox counts and walks every photo, fetching the pages the grid has not loaded yet.
+    after = request.GET.get("after") or None
+    context["photo_count"] = selectors.photos_count(gallery, photo_set=photo_set, cursor=after)
     context["lists"] = selectors.visitor_lists(access)
     context["sells"] = access.can_interact and shop.sells_anything(gallery)
     context["packages"] = shop.gallery_packages(gallery) if context["sells"] else None

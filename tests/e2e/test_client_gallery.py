@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from proofsheet.accounts.services import user_create
-from proofsheet.galleries import access, services
-from proofsheet.galleries.models import FavouriteList, Gallery, PhotoStatus
+from proofsheet.galleries import access, client_selectors, services
+from proofsheet.galleries.models import FavouriteList, Gallery, Photo, PhotoOrder, PhotoStatus
 from proofsheet.notifications.models import OutboundEmail
 from tests.support import PHOTOS
 
@@ -311,3 +311,74 @@ def test_scrolling_loads_the_next_photos_and_the_slideshow_plays(
     shown = counter.inner_text()
     page.wait_for_timeout(5_000)
     assert counter.inner_text() == shown
+
+
+def test_the_lightbox_goes_past_the_first_page_to_the_last_photo(
+    proofsheet_server, server_media, page
+):
+    gallery = make_gallery(title="Long lens", visibility="public", photo_order=PhotoOrder.CUSTOM)
+    clone_photos(gallery, 24)  # 28 photos: the first page's 24 and four more
+    # Photo 25 is a real photo of its own (every clone shows the first photo's image).
+    real = list(gallery.photos.filter(original_name__in=[n.split("/")[-1] for n in FILES]))
+    real.sort(key=lambda p: FILES.index(next(n for n in FILES if n.endswith(p.original_name))))
+    Photo.objects.filter(pk=real[0].pk).update(position=0)
+    for n, photo in enumerate(real[1:]):
+        Photo.objects.filter(pk=photo.pk).update(position=1000 + n)
+    Photo.objects.filter(gallery=gallery, original_name="clone-023.jpg").update(position=2000)
+    order = client_selectors.photos_page(gallery, size=28).photos
+    assert order[24].pk == real[1].pk and len(order) == 28
+    twenty_fifth = order[24]
+
+    page.goto(f"{proofsheet_server.url}/g/{gallery.public_id}/")
+    tiles = page.locator("a.tile-link")
+    assert tiles.count() == 24
+    tiles.first.click()
+    counter = page.locator(".pswp__counter")
+    counter.filter(has_text="1 / 28").wait_for()
+    page.wait_for_timeout(600)  # PhotoSwipe ignores moves during its opening animation
+    for n in range(2, 26):
+        page.keyboard.press("ArrowRight")
+        counter.filter(has_text=f"{n} / 28").wait_for()
+
+    # Photo 25 is shown: its own image (a Nikon D70's, not the clones' Canon), its address.
+    shown = page.locator(".pswp__item[aria-hidden='false'] img.pswp__img")
+    tile = page.locator(f"#photo-{twenty_fifth.public_id} a.tile-link")
+    page.wait_for_function(
+        """(src) => {
+            const img = document.querySelector('.pswp__item[aria-hidden="false"] img.pswp__img');
+            return img && img.src === src && img.complete && img.naturalWidth > 0;
+        }""",
+        arg=tile.evaluate("(a) => new URL(a.dataset.pswpSrc, location.href).href"),
+    )
+    assert shown.evaluate("(img) => img.naturalWidth") == twenty_fifth.renditions["preview"]["w"]
+    assert page.url.endswith(f"/p/{twenty_fifth.public_id}/")
+
+    # On to the last photo, then Next goes round to the first.
+    for n in range(26, 29):
+        page.keyboard.press("ArrowRight")
+        counter.filter(has_text=f"{n} / 28").wait_for()
+    page.keyboard.press("ArrowRight")
+    counter.filter(has_text="1 / 28").wait_for()
+
+    # The grid behind holds the same 28 photos, in the gallery's order, each once.
+    page.keyboard.press("Escape")
+    page.locator(".pswp").wait_for(state="detached")
+    ids = [tiles.nth(i).get_attribute("data-photo-id") for i in range(tiles.count())]
+    assert ids == [str(photo.public_id) for photo in order]
+
+    # Fresh from the first page, Previous on the first photo goes round to the last one: it
+    # shows "Loading…" until its page arrives, then the photo and its address.
+    page.goto(f"{proofsheet_server.url}/g/{gallery.public_id}/")
+    tiles.first.click()
+    counter.filter(has_text="1 / 28").wait_for()
+    page.wait_for_timeout(600)
+    page.keyboard.press("ArrowLeft")
+    counter.filter(has_text="28 / 28").wait_for()
+    page.wait_for_url(re.compile(rf"/p/{order[27].public_id}/$"))
+    page.wait_for_function(
+        """() => {
+            const img = document.querySelector('.pswp__item[aria-hidden="false"] img.pswp__img');
+            return img && img.complete && img.naturalWidth > 0;
+        }"""
+    )
+    assert tiles.count() == 28
