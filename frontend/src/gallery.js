@@ -50,6 +50,9 @@ function isFavourite(photoId) {
 
 async function setFavourite(link, on) {
   const body = new URLSearchParams({ on: on ? "1" : "0" });
+  // Where the email form (when one is needed first) sends the visitor back: the tile's page.
+  const next = tileOf(link.dataset.photoId)?.querySelector(".favourite-form [name=next]");
+  if (next) body.set("next", next.value);
   const response = await fetch(link.dataset.favouriteUrl, {
     method: "POST",
     body,

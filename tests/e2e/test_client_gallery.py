@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from proofsheet.accounts.services import user_create
 from proofsheet.galleries import access, client_selectors, services
-from proofsheet.galleries.models import FavouriteList, Gallery, Photo, PhotoOrder, PhotoStatus
+from proofsheet.galleries.models import (
+    Favourite,
+    FavouriteList,
+    Gallery,
+    Photo,
+    PhotoOrder,
+    PhotoStatus,
+)
 from proofsheet.notifications.models import OutboundEmail
 from tests.support import PHOTOS
 
@@ -136,13 +143,12 @@ def test_private_gallery_code_favourites_selection_locked_and_exported(
     page.get_by_role("button", name="Open gallery").click()
     page.get_by_role("heading", name="Rivera wedding").wait_for()
 
-    # The first heart asks who is choosing; the pick is kept after that.
+    # The first heart asks who is choosing, and is kept once they say.
     page.locator("button.favourite").first.click()
     page.get_by_label("Email").fill("maria@example.test")
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Rivera wedding").wait_for()
-    page.locator("button.favourite").first.click()
-    page.locator("button.favourite[aria-pressed='true']").first.wait_for()
+    page.locator("button.favourite").first.and_(page.locator("[aria-pressed='true']")).wait_for()
 
     # One pick is below the photographer's minimum of two.
     page.get_by_role("link", name=re.compile("Favourites")).click()
@@ -187,6 +193,47 @@ def test_private_gallery_code_favourites_selection_locked_and_exported(
         studio.get_by_role("link", name=re.compile("CSV")).first.click()
     csv_text = download.value.path().read_text(encoding="utf-8")
     assert all(name in csv_text for name in names)
+
+
+def test_the_heart_that_asks_for_an_email_is_kept_once_it_is_given(
+    proofsheet_server, server_media, page, chromium
+):
+    gallery = make_gallery(title="Garden party", visibility="public")
+    gallery_url = f"{proofsheet_server.url}/g/{gallery.public_id}/"
+    photos = client_selectors.photos_page(gallery).photos
+
+    def answer(on, email: str, photo) -> None:
+        """Give the email the heart asked for; back at the photo's tile, its heart pressed."""
+        on.get_by_label("Email").fill(email)
+        on.get_by_role("button", name="Continue").click()
+        on.wait_for_url(f"{gallery_url}#photo-{photo.public_id}")
+        on.get_by_text("Added to your favourites.").wait_for()
+        heart = on.locator(f"#photo-{photo.public_id} button.favourite")
+        assert heart.get_attribute("aria-pressed") == "true"
+        saved = Favourite.objects.filter(favourite_list__visitor__email=email)
+        assert list(saved.values_list("photo", flat=True)) == [photo.pk]
+
+    # A tile's heart.
+    page.goto(gallery_url)
+    page.locator(f"#photo-{photos[2].public_id} button.favourite").click()
+    answer(page, "ann@example.test", photos[2])
+
+    # The lightbox's heart, for a new visitor.
+    page.context.clear_cookies()
+    page.goto(gallery_url)
+    page.locator("a.tile-link").nth(1).click()
+    page.locator(".pswp__counter").filter(has_text="2 / 4").wait_for()
+    page.wait_for_timeout(600)  # past the opening animation
+    page.locator(".pswp__button--favourite").click()
+    answer(page, "bob@example.test", photos[1])
+
+    # Without JavaScript, the heart's plain form.
+    context = chromium.new_context(java_script_enabled=False)
+    plain = context.new_page()
+    plain.goto(gallery_url)
+    plain.locator(f"#photo-{photos[3].public_id} button.favourite").click()
+    answer(plain, "cleo@example.test", photos[3])
+    context.close()
 
 
 CONTRAST_JS = """() => {

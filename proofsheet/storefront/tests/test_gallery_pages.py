@@ -98,7 +98,10 @@ def test_favouriting_asks_for_an_email_first_then_marks_the_photo(client, photos
 
     asked = favourite(client, first)
     assert asked.status_code == 302
-    assert asked["Location"] == f"{email_url(gallery)}?next={gallery_url(gallery)}"
+    assert asked["Location"] == (
+        f"{email_url(gallery)}?next={gallery_url(gallery)}%23photo-{first.public_id}"
+        f"&favourite={first.public_id}"
+    )
     hx_asked = favourite(client, first, headers=HX)
     assert hx_asked.status_code == 204 and hx_asked["HX-Redirect"] == asked["Location"]
     assert not Favourite.objects.exists()
@@ -136,6 +139,61 @@ def test_favouriting_asks_for_an_email_first_then_marks_the_photo(client, photos
     other = Client()
     give_email(other, gallery, "bob@example.com")
     assert pressed(other.get(gallery_url(gallery)).text, second) == "false"
+
+
+def answer_email_form(client, url: str, email: str):
+    """Open the email form at `url` and send it as a browser would (its hidden fields too)."""
+    form = client.get(url)
+    assert form.status_code == 200
+    fields = {field["name"]: field.get("value", "") for field in elements(form.text, "input")}
+    return client.post(url.split("?")[0], fields | {"email": email})
+
+
+def test_the_heart_that_asked_for_an_email_is_saved_once_it_is_given(client, photos_of):
+    gallery = GalleryFactory(visibility=Visibility.PUBLIC)
+    ceremony = PhotoSet.objects.create(gallery=gallery, name="Ceremony")
+    first, second = photos_of(gallery, 2, photo_set=ceremony)
+    here = f"{gallery_url(gallery)}?set={ceremony.public_id}&layout=grid"
+
+    # Without JavaScript: the heart's form sends the visitor to the email form…
+    asked = client.post(photo_url(first, "favourite"), {"on": "1", "next": here})
+    assert asked.status_code == 302 and asked["Location"].startswith(email_url(gallery))
+    assert not Favourite.objects.exists()
+    given = answer_email_form(client, asked["Location"], "ann@example.com")
+
+    # …which saves that heart and goes back to the page they were on, at the photo's tile.
+    assert given.status_code == 302
+    assert given["Location"] == f"{here}#photo-{first.public_id}"
+    back = client.get(given["Location"])
+    assert pressed(back.text, first) == "true" and pressed(back.text, second) == "false"
+    assert messages_on(back.text) == ["Added to your favourites."]
+    assert list(Favourite.objects.values_list("photo", flat=True)) == [first.pk]
+
+    # With htmx (a tile's heart or the lightbox's) the same, through HX-Redirect.
+    other = Client()
+    hx_asked = other.post(photo_url(second, "favourite"), {"on": "1", "next": here}, headers=HX)
+    assert hx_asked.status_code == 204
+    given = answer_email_form(other, hx_asked["HX-Redirect"], "bob@example.com")
+    assert given["Location"] == f"{here}#photo-{second.public_id}"
+    assert pressed(other.get(here).text, second) == "true"
+    assert Favourite.objects.filter(favourite_list__visitor__email="bob@example.com").count() == 1
+
+
+@pytest.mark.parametrize("photo_id", ["!!!", str(uuid.uuid4()), "foreign"])
+def test_the_email_form_ignores_a_heart_that_is_not_this_gallerys(client, photos_of, photo_id):
+    gallery = GalleryFactory(visibility=Visibility.PUBLIC)
+    photos_of(gallery, 1)
+    if photo_id == "foreign":
+        (foreign,) = photos_of(GalleryFactory(visibility=Visibility.PUBLIC), 1)
+        photo_id = str(foreign.public_id)
+
+    given = client.post(
+        email_url(gallery),
+        {"email": "ann@example.com", "next": gallery_url(gallery), "favourite": photo_id},
+    )
+
+    assert given.status_code == 302 and given["Location"] == gallery_url(gallery)
+    assert not Favourite.objects.exists()
 
 
 def test_sending_a_selection_checks_the_rules_then_locks_it_and_tells_the_photographer(
