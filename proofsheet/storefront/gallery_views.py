@@ -6,6 +6,7 @@ galleries.client_selectors. A visitor's grants sit in the session under GRANTS, 
 
 from __future__ import annotations
 
+import io
 from functools import wraps
 from pathlib import PurePath
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -446,8 +447,10 @@ def _qr(gallery):
 
 @gallery_view
 def qr_svg(request, gallery, access):
-    svg = _qr(gallery).svg_inline(scale=8, border=2, title=gallery.title)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    """The QR code as a standalone SVG document: an <img> shows it only with its namespace."""
+    svg = io.BytesIO()
+    _qr(gallery).save(svg, kind="svg", scale=8, border=2, title=gallery.title, encoding="utf-8")
+    return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 
 @gallery_view

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import pyvips
 from django.utils import timezone
 
 from proofsheet.accounts.services import user_create
@@ -234,6 +235,23 @@ def test_the_heart_that_asks_for_an_email_is_kept_once_it_is_given(
     plain.locator(f"#photo-{photos[3].public_id} button.favourite").click()
     answer(plain, "cleo@example.test", photos[3])
     context.close()
+
+
+def test_the_qr_code_shows_on_its_page(proofsheet_server, server_media, page):
+    gallery = make_gallery(title="Harbour at dawn", visibility="public")
+    page.goto(f"{proofsheet_server.url}/g/{gallery.public_id}/")
+    page.get_by_role("link", name="QR code").click()
+    page.get_by_role("heading", name="Harbour at dawn").wait_for()
+
+    qr = page.locator("img.qr")
+    page.wait_for_function("() => document.querySelector('img.qr').complete")
+    assert qr.evaluate("(img) => img.naturalWidth") > 0  # an undrawable SVG has none
+    # Drawn over the whole box: every quarter of it has dark modules (and light ones).
+    shot = pyvips.Image.new_from_buffer(qr.screenshot(), "").colourspace("b-w")
+    half_w, half_h = shot.width // 2, shot.height // 2
+    for left, top in [(0, 0), (half_w, 0), (0, half_h), (half_w, half_h)]:
+        quarter = shot.crop(left, top, half_w, half_h)
+        assert quarter.min() < 64 and quarter.max() > 192
 
 
 CONTRAST_JS = """() => {

@@ -631,7 +631,7 @@ def test_the_qr_code_opens_the_gallery_and_has_a_printable_page(client, photos_o
     assert svg.status_code == 200
     assert svg["Content-Type"] == "image/svg+xml"
     root = ElementTree.fromstring(svg.content)  # noqa: S314 (our own server's answer)
-    assert root.tag in ("svg", "{http://www.w3.org/2000/svg}svg")
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"  # without it an <img> shows nothing
     paths = [el for el in root.iter() if el.tag.rsplit("}", 1)[-1] == "path"]
     assert paths and all(path.get("d") for path in paths)
     # The modules drawn are those of the gallery's absolute URL.
@@ -646,6 +646,20 @@ def test_the_qr_code_opens_the_gallery_and_has_a_printable_page(client, photos_o
     assert image["src"] == gallery_url(gallery, "qr_svg")
     assert f"<code>{share_url}</code>" in page.text
     assert "access code" not in page.text
+
+
+def test_the_qr_code_is_a_standalone_svg_document_whatever_the_title(client, photos_of):
+    gallery = GalleryFactory(visibility=Visibility.PUBLIC, title="Café & <Friends> — 2026")
+    photos_of(gallery, 1)
+
+    svg = client.get(gallery_url(gallery, "qr_svg"))
+
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert svg.content.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
+    root = ElementTree.fromstring(svg.content)  # noqa: S314 (our own server's answer)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert root.findtext("{http://www.w3.org/2000/svg}title") == gallery.title
+    assert int(root.get("width")) > 0 and root.get("width") == root.get("height")
 
 
 def test_a_private_gallerys_qr_page_reminds_the_visitor_of_the_code(client, photos_of):
