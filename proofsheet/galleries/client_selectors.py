@@ -197,7 +197,12 @@ def photos_count(
     return _from_cursor(gallery, photo_set, cursor).count()
 
 
-def _from_cursor(gallery, photo_set, cursor, photo_filter=None) -> QuerySet[Photo]:
+def _from_cursor(
+    gallery: Gallery,
+    photo_set: PhotoSet | None,
+    cursor: str | None,
+    photo_filter: Q | None = None,
+) -> QuerySet[Photo]:
     """Ready photos of the gallery (or set) after the cursor (from the top for a bad one)."""
     photos = ready_photos(gallery)
     if photo_set is not None:
