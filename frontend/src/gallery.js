@@ -50,6 +50,9 @@ function isFavourite(photoId) {
 
 async function setFavourite(link, on) {
   const body = new URLSearchParams({ on: on ? "1" : "0" });
+  // Where the email form (when one is needed first) sends the visitor back: the tile's page.
+  const next = tileOf(link.dataset.photoId)?.querySelector(".favourite-form [name=next]");
+  if (next) body.set("next", next.value);
   const response = await fetch(link.dataset.favouriteUrl, {
     method: "POST",
     body,
@@ -83,6 +86,55 @@ document.addEventListener("htmx:afterSwap", (event) => {
 
 // --- lightbox --------------------------------------------------------------------------------
 
+// The grid holds the pages loaded so far; the lightbox counts the whole list (data-count) and
+// loads the next page into the grid as the visitor moves towards the end of what is loaded.
+const LOAD_AHEAD = 3;
+const PENDING_HTML = '<div class="pswp-pending" role="status">Loading…</div>';
+
+function lightboxPaging(lightbox, container) {
+  const links = () => container.querySelectorAll("a.tile-link");
+  const pending = new Set(); // slides shown as "Loading…" until their page is in the grid
+
+  // htmx loads the page into the grid as scrolling would; a request already under way for the
+  // same link queues this one, and a queued one is dropped once the link has been swapped out.
+  const loadMore = () => {
+    const more = container.querySelector("a.load-more");
+    if (!more || !window.htmx) return;
+    const options = { source: more, target: more, swap: "outerHTML" };
+    window.htmx.ajax("GET", more.getAttribute("hx-get"), options).catch(() => {});
+  };
+  const wantMore = (pswp) => {
+    if (pending.has(pswp.currIndex) || pswp.currIndex >= links().length - LOAD_AHEAD) loadMore();
+  };
+
+  lightbox.addFilter("numItems", (count) => Math.max(count, Number(container.dataset.count) || 0));
+  lightbox.addFilter("itemData", (data, index) => {
+    if (data.element) return data;
+    pending.add(index);
+    return { html: PENDING_HTML };
+  });
+  lightbox.on("change", () => wantMore(lightbox.pswp));
+
+  // A page arrived (from the lightbox or from scrolling): show the slides that were waiting.
+  new MutationObserver(() => {
+    const pswp = lightbox.pswp;
+    if (!pswp) return;
+    if (pswp.options.dataSource) pswp.options.dataSource.items = undefined; // read the grid again
+    const loaded = links().length;
+    if (!container.querySelector("a.load-more") && pending.size && loaded < pswp.getNumItems()) {
+      container.dataset.count = String(loaded); // photos were removed since the page was drawn
+      if (pswp.currIndex >= loaded) pswp.goTo(loaded - 1);
+    }
+    for (const index of [...pending].sort((a, b) => a - b)) {
+      if (index < loaded || index >= pswp.getNumItems()) {
+        pending.delete(index);
+        pswp.refreshSlideContent(index);
+      }
+    }
+    wantMore(pswp);
+  }).observe(container, { childList: true });
+}
+
 function setupLightbox(container) {
   const galleryUrl = window.location.href;
   const lightbox = new PhotoSwipeLightbox({
@@ -99,6 +151,7 @@ function setupLightbox(container) {
     arrowNextTitle: "Next (→)",
     zoomTitle: "Zoom (z)",
   });
+  lightboxPaging(lightbox, container);
   let timer = null;
 
   const stopSlideshow = (pswp) => {
@@ -177,6 +230,7 @@ function setupLightbox(container) {
         onInit: (el) => {
           pswp.on("change", () => {
             const link = pswp.currSlide?.data.element;
+            el.hidden = !link; // a slide still loading has no page yet
             if (link?.href) el.href = `${link.href.split("#")[0]}#buy`;
           });
           // The address bar already shows the photo's page: put the gallery back first, or the

@@ -177,22 +177,41 @@ def photos_page(
     photo_filter: Q | None = None,
 ) -> PhotoPage:
     """One page of a gallery's ready photos in its order. A bad cursor starts from the top."""
-    field = SORT_FIELD.get(gallery.photo_order, "position")
     # PAGE_SIZE is read per call (not bound as a default), so settings and tests can change it.
     size = max(1, min(PAGE_SIZE if size is None else size, MAX_PAGE_SIZE))
-    photos = ready_photos(gallery).only(*GRID_FIELDS)
+    photos = _from_cursor(gallery, photo_set, cursor, photo_filter).only(*GRID_FIELDS)
+    rows = list(photos.order_by(*photo_ordering(gallery))[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    field = SORT_FIELD.get(gallery.photo_order, "position")
+    next_cursor = _encode_cursor(getattr(rows[-1], field), rows[-1].pk) if more else None
+    return PhotoPage(photos=rows, next_cursor=next_cursor)
+
+
+def photos_count(
+    gallery: Gallery, *, photo_set: PhotoSet | None = None, cursor: str | None = None
+) -> int:
+    """How many photos `photos_page` walks through from `cursor` to the end (all pages)."""
+    return _from_cursor(gallery, photo_set, cursor).count()
+
+
+def _from_cursor(
+    gallery: Gallery,
+    photo_set: PhotoSet | None,
+    cursor: str | None,
+    photo_filter: Q | None = None,
+) -> QuerySet[Photo]:
+    """Ready photos of the gallery (or set) after the cursor (from the top for a bad one)."""
+    photos = ready_photos(gallery)
     if photo_set is not None:
         photos = photos.filter(photo_set=photo_set)
     if photo_filter is not None:
         photos = photos.filter(photo_filter)
+    field = SORT_FIELD.get(gallery.photo_order, "position")
     position = _decode_cursor(cursor, field) if cursor else None
     if position is not None:
         photos = photos.filter(_after(field, *position))
-    rows = list(photos.order_by(*photo_ordering(gallery))[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    next_cursor = _encode_cursor(getattr(rows[-1], field), rows[-1].pk) if more else None
-    return PhotoPage(photos=rows, next_cursor=next_cursor)
+    return photos
 
 
 def photo_get(gallery: Gallery, public_id) -> Photo | None:

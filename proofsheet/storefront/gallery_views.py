@@ -6,9 +6,10 @@ galleries.client_selectors. A visitor's grants sit in the session under GRANTS, 
 
 from __future__ import annotations
 
+import io
 from functools import wraps
 from pathlib import PurePath
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import segno
 from django.conf import settings
@@ -144,6 +145,8 @@ def email_gate(request, gallery_id):
     if gallery.visibility == Visibility.PRIVATE and not grant:
         return redirect("storefront:unlock", gallery_id=gallery.public_id)
     context = {"gallery": gallery, "next": _next_url(request, gallery)}
+    # The heart that sent the visitor here (a photo's id), saved once the email is given.
+    context["favourite"] = request.POST.get("favourite") or request.GET.get("favourite") or ""
     if request.method == "POST":
         email = request.POST.get("email", "").strip()
         try:
@@ -151,7 +154,9 @@ def email_gate(request, gallery_id):
         except ValidationError:
             context["error"] = "Enter an email address like name@example.com."
             return render(request, "storefront/email_gate.html", context, status=400)
-        _save_grant(request, gallery_access.grant_with_email(grant, gallery, email))
+        grant = gallery_access.grant_with_email(grant, gallery, email)
+        _save_grant(request, grant)
+        _favourite_after_email(request, gallery, grant, context["favourite"])
         return redirect(context["next"])
     return render(request, "storefront/email_gate.html", context)
 
@@ -226,6 +231,9 @@ def gallery_page(request, gallery, access, *, package_error: str = "", status: i
     context["og_image"] = _absolute(card_image) if card_image else ""
     if request.htmx and request.GET.get("after"):
         return render(request, "storefront/_photo_items.html", context)
+    # The lightbox counts and walks every photo, fetching the pages the grid has not loaded yet.
+    after = request.GET.get("after") or None
+    context["photo_count"] = selectors.photos_count(gallery, photo_set=photo_set, cursor=after)
     context["lists"] = selectors.visitor_lists(access)
     context["sells"] = access.can_interact and shop.sells_anything(gallery)
     context["packages"] = shop.gallery_packages(gallery) if context["sells"] else None
@@ -277,14 +285,20 @@ def photo_info(request, gallery, access, photo_id):
 # --- proofing ---------------------------------------------------------------------------
 
 
-def _writer_check(request, gallery, access) -> HttpResponse | None:
+def _writer_check(request, gallery, access, *, favourite=None) -> HttpResponse | None:
     """Before a write: guests (a view-only code) get 403, not a redirect; a visitor without an
-    email is sent to give one first (the response), then comes back."""
+    email is sent to give one first (the response), then comes back. `favourite`: the photo
+    whose heart they tapped, saved by the email form and shown when they come back."""
     if not access.can_interact:
         raise PermissionDenied("A guest code gives view-only access.")
     if not access.email:
         url = reverse("storefront:email_gate", args=[gallery.public_id])
-        target = f"{url}?next={_next_url(request, gallery)}"
+        query = {"next": _next_url(request, gallery)}
+        if favourite is not None:
+            if "#" not in query["next"]:
+                query["next"] += f"#photo-{favourite.public_id}"
+            query["favourite"] = str(favourite.public_id)
+        target = f"{url}?{urlencode(query, safe='/')}"
         if request.htmx:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = target
@@ -297,9 +311,10 @@ def _writer_check(request, gallery, access) -> HttpResponse | None:
 @gallery_view
 def favourite(request, gallery, access, photo_id):
     found = _photo_or_404(gallery, photo_id)
-    if (response := _writer_check(request, gallery, access)) is not None:
-        return response
     on = request.POST.get("on") == "1"
+    waiting = found if on else None
+    if (response := _writer_check(request, gallery, access, favourite=waiting)) is not None:
+        return response
     try:
         list_id = _active_list(request, gallery)
         proofing.favourite_set(access=access, photo=found, on=on, list_id=list_id)
@@ -313,6 +328,25 @@ def favourite(request, gallery, access, photo_id):
         context = {"gallery": gallery, "photo": found, "favourite": on, "access": access}
         return render(request, "storefront/_favourite_button.html", context)
     return redirect(_next_url(request, gallery))
+
+
+def _favourite_after_email(request, gallery, grant: dict, photo_id: str) -> None:
+    """Save the heart that sent the visitor to the email form, now that they gave their email."""
+    found = selectors.photo_get(gallery, photo_id) if photo_id else None
+    if found is None:
+        return
+    try:
+        access = gallery_access.gallery_access(gallery=gallery, user=request.user, grant=grant)
+        list_id = _active_list(request, gallery)
+        proofing.favourite_set(access=access, photo=found, on=True, list_id=list_id)
+    except AccessDenied:
+        return  # the page they go back to says what is missing
+    except (PermissionDenied, ListLocked) as refused:
+        messages.error(request, str(refused))
+    except FavouriteList.DoesNotExist:
+        messages.error(request, "That list no longer exists.")
+    else:
+        messages.success(request, "Added to your favourites.")
 
 
 def _refuse(request, gallery, message: str, status: int):
@@ -405,8 +439,10 @@ def _qr(gallery):
 
 @gallery_view
 def qr_svg(request, gallery, access):
-    svg = _qr(gallery).svg_inline(scale=8, border=2, title=gallery.title)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    """The QR code as a standalone SVG document: an <img> shows it only with its namespace."""
+    svg = io.BytesIO()
+    _qr(gallery).save(svg, kind="svg", scale=8, border=2, title=gallery.title, encoding="utf-8")
+    return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 
 @gallery_view

@@ -6,11 +6,19 @@ import re
 from datetime import timedelta
 
 import pytest
+import pyvips
 from django.utils import timezone
 
 from proofsheet.accounts.services import user_create
-from proofsheet.galleries import access, services
-from proofsheet.galleries.models import FavouriteList, Gallery, PhotoStatus
+from proofsheet.galleries import access, client_selectors, services
+from proofsheet.galleries.models import (
+    Favourite,
+    FavouriteList,
+    Gallery,
+    Photo,
+    PhotoOrder,
+    PhotoStatus,
+)
 from proofsheet.notifications.models import OutboundEmail
 from tests.support import PHOTOS
 
@@ -136,13 +144,12 @@ def test_private_gallery_code_favourites_selection_locked_and_exported(
     page.get_by_role("button", name="Open gallery").click()
     page.get_by_role("heading", name="Rivera wedding").wait_for()
 
-    # The first heart asks who is choosing; the pick is kept after that.
+    # The first heart asks who is choosing, and is kept once they say.
     page.locator("button.favourite").first.click()
     page.get_by_label("Email").fill("maria@example.test")
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Rivera wedding").wait_for()
-    page.locator("button.favourite").first.click()
-    page.locator("button.favourite[aria-pressed='true']").first.wait_for()
+    page.locator("button.favourite").first.and_(page.locator("[aria-pressed='true']")).wait_for()
 
     # One pick is below the photographer's minimum of two.
     page.get_by_role("link", name=re.compile("Favourites")).click()
@@ -187,6 +194,64 @@ def test_private_gallery_code_favourites_selection_locked_and_exported(
         studio.get_by_role("link", name=re.compile("CSV")).first.click()
     csv_text = download.value.path().read_text(encoding="utf-8")
     assert all(name in csv_text for name in names)
+
+
+def test_the_heart_that_asks_for_an_email_is_kept_once_it_is_given(
+    proofsheet_server, server_media, page, chromium
+):
+    gallery = make_gallery(title="Garden party", visibility="public")
+    gallery_url = f"{proofsheet_server.url}/g/{gallery.public_id}/"
+    photos = client_selectors.photos_page(gallery).photos
+
+    def answer(on, email: str, photo) -> None:
+        """Give the email the heart asked for; back at the photo's tile, its heart pressed."""
+        on.get_by_label("Email").fill(email)
+        on.get_by_role("button", name="Continue").click()
+        on.wait_for_url(f"{gallery_url}#photo-{photo.public_id}")
+        on.get_by_text("Added to your favourites.").wait_for()
+        heart = on.locator(f"#photo-{photo.public_id} button.favourite")
+        assert heart.get_attribute("aria-pressed") == "true"
+        saved = Favourite.objects.filter(favourite_list__visitor__email=email)
+        assert list(saved.values_list("photo", flat=True)) == [photo.pk]
+
+    # A tile's heart.
+    page.goto(gallery_url)
+    page.locator(f"#photo-{photos[2].public_id} button.favourite").click()
+    answer(page, "ann@example.test", photos[2])
+
+    # The lightbox's heart, for a new visitor.
+    page.context.clear_cookies()
+    page.goto(gallery_url)
+    page.locator("a.tile-link").nth(1).click()
+    page.locator(".pswp__counter").filter(has_text="2 / 4").wait_for()
+    page.wait_for_timeout(600)  # past the opening animation
+    page.locator(".pswp__button--favourite").click()
+    answer(page, "bob@example.test", photos[1])
+
+    # Without JavaScript, the heart's plain form.
+    context = chromium.new_context(java_script_enabled=False)
+    plain = context.new_page()
+    plain.goto(gallery_url)
+    plain.locator(f"#photo-{photos[3].public_id} button.favourite").click()
+    answer(plain, "cleo@example.test", photos[3])
+    context.close()
+
+
+def test_the_qr_code_shows_on_its_page(proofsheet_server, server_media, page):
+    gallery = make_gallery(title="Harbour at dawn", visibility="public")
+    page.goto(f"{proofsheet_server.url}/g/{gallery.public_id}/")
+    page.get_by_role("link", name="QR code").click()
+    page.get_by_role("heading", name="Harbour at dawn").wait_for()
+
+    qr = page.locator("img.qr")
+    page.wait_for_function("() => document.querySelector('img.qr').complete")
+    assert qr.evaluate("(img) => img.naturalWidth") > 0  # an undrawable SVG has none
+    # Drawn over the whole box: every quarter of it has dark modules (and light ones).
+    shot = pyvips.Image.new_from_buffer(qr.screenshot(), "").colourspace("b-w")
+    half_w, half_h = shot.width // 2, shot.height // 2
+    for left, top in [(0, 0), (half_w, 0), (0, half_h), (half_w, half_h)]:
+        quarter = shot.crop(left, top, half_w, half_h)
+        assert quarter.min() < 64 and quarter.max() > 192
 
 
 CONTRAST_JS = """() => {
@@ -311,3 +376,74 @@ def test_scrolling_loads_the_next_photos_and_the_slideshow_plays(
     shown = counter.inner_text()
     page.wait_for_timeout(5_000)
     assert counter.inner_text() == shown
+
+
+def test_the_lightbox_goes_past_the_first_page_to_the_last_photo(
+    proofsheet_server, server_media, page
+):
+    gallery = make_gallery(title="Long lens", visibility="public", photo_order=PhotoOrder.CUSTOM)
+    clone_photos(gallery, 24)  # 28 photos: the first page's 24 and four more
+    # Photo 25 is a real photo of its own (every clone shows the first photo's image).
+    real = list(gallery.photos.filter(original_name__in=[n.split("/")[-1] for n in FILES]))
+    real.sort(key=lambda p: FILES.index(next(n for n in FILES if n.endswith(p.original_name))))
+    Photo.objects.filter(pk=real[0].pk).update(position=0)
+    for n, photo in enumerate(real[1:]):
+        Photo.objects.filter(pk=photo.pk).update(position=1000 + n)
+    Photo.objects.filter(gallery=gallery, original_name="clone-023.jpg").update(position=2000)
+    order = client_selectors.photos_page(gallery, size=28).photos
+    assert order[24].pk == real[1].pk and len(order) == 28
+    twenty_fifth = order[24]
+
+    page.goto(f"{proofsheet_server.url}/g/{gallery.public_id}/")
+    tiles = page.locator("a.tile-link")
+    assert tiles.count() == 24
+    tiles.first.click()
+    counter = page.locator(".pswp__counter")
+    counter.filter(has_text="1 / 28").wait_for()
+    page.wait_for_timeout(600)  # PhotoSwipe ignores moves during its opening animation
+    for n in range(2, 26):
+        page.keyboard.press("ArrowRight")
+        counter.filter(has_text=f"{n} / 28").wait_for()
+
+    # Photo 25 is shown: its own image (a Nikon D70's, not the clones' Canon), its address.
+    shown = page.locator(".pswp__item[aria-hidden='false'] img.pswp__img")
+    tile = page.locator(f"#photo-{twenty_fifth.public_id} a.tile-link")
+    page.wait_for_function(
+        """(src) => {
+            const img = document.querySelector('.pswp__item[aria-hidden="false"] img.pswp__img');
+            return img && img.src === src && img.complete && img.naturalWidth > 0;
+        }""",
+        arg=tile.evaluate("(a) => new URL(a.dataset.pswpSrc, location.href).href"),
+    )
+    assert shown.evaluate("(img) => img.naturalWidth") == twenty_fifth.renditions["preview"]["w"]
+    assert page.url.endswith(f"/p/{twenty_fifth.public_id}/")
+
+    # On to the last photo, then Next goes round to the first.
+    for n in range(26, 29):
+        page.keyboard.press("ArrowRight")
+        counter.filter(has_text=f"{n} / 28").wait_for()
+    page.keyboard.press("ArrowRight")
+    counter.filter(has_text="1 / 28").wait_for()
+
+    # The grid behind holds the same 28 photos, in the gallery's order, each once.
+    page.keyboard.press("Escape")
+    page.locator(".pswp").wait_for(state="detached")
+    ids = [tiles.nth(i).get_attribute("data-photo-id") for i in range(tiles.count())]
+    assert ids == [str(photo.public_id) for photo in order]
+
+    # Fresh from the first page, Previous on the first photo goes round to the last one: it
+    # shows "Loading…" until its page arrives, then the photo and its address.
+    page.goto(f"{proofsheet_server.url}/g/{gallery.public_id}/")
+    tiles.first.click()
+    counter.filter(has_text="1 / 28").wait_for()
+    page.wait_for_timeout(600)
+    page.keyboard.press("ArrowLeft")
+    counter.filter(has_text="28 / 28").wait_for()
+    page.wait_for_url(re.compile(rf"/p/{order[27].public_id}/$"))
+    page.wait_for_function(
+        """() => {
+            const img = document.querySelector('.pswp__item[aria-hidden="false"] img.pswp__img');
+            return img && img.complete && img.naturalWidth > 0;
+        }"""
+    )
+    assert tiles.count() == 28

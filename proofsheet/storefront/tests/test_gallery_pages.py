@@ -99,7 +99,10 @@ def test_favouriting_asks_for_an_email_first_then_marks_the_photo(client, photos
 
     asked = favourite(client, first)
     assert asked.status_code == 302
-    assert asked["Location"] == f"{email_url(gallery)}?next={gallery_url(gallery)}"
+    assert asked["Location"] == (
+        f"{email_url(gallery)}?next={gallery_url(gallery)}%23photo-{first.public_id}"
+        f"&favourite={first.public_id}"
+    )
     hx_asked = favourite(client, first, headers=HX)
     assert hx_asked.status_code == 204 and hx_asked["HX-Redirect"] == asked["Location"]
     assert not Favourite.objects.exists()
@@ -137,6 +140,61 @@ def test_favouriting_asks_for_an_email_first_then_marks_the_photo(client, photos
     other = Client()
     give_email(other, gallery, "bob@example.com")
     assert pressed(other.get(gallery_url(gallery)).text, second) == "false"
+
+
+def answer_email_form(client, url: str, email: str):
+    """Open the email form at `url` and send it as a browser would (its hidden fields too)."""
+    form = client.get(url)
+    assert form.status_code == 200
+    fields = {field["name"]: field.get("value", "") for field in elements(form.text, "input")}
+    return client.post(url.split("?")[0], fields | {"email": email})
+
+
+def test_the_heart_that_asked_for_an_email_is_saved_once_it_is_given(client, photos_of):
+    gallery = GalleryFactory(visibility=Visibility.PUBLIC)
+    ceremony = PhotoSet.objects.create(gallery=gallery, name="Ceremony")
+    first, second = photos_of(gallery, 2, photo_set=ceremony)
+    here = f"{gallery_url(gallery)}?set={ceremony.public_id}&layout=grid"
+
+    # Without JavaScript: the heart's form sends the visitor to the email form…
+    asked = client.post(photo_url(first, "favourite"), {"on": "1", "next": here})
+    assert asked.status_code == 302 and asked["Location"].startswith(email_url(gallery))
+    assert not Favourite.objects.exists()
+    given = answer_email_form(client, asked["Location"], "ann@example.com")
+
+    # …which saves that heart and goes back to the page they were on, at the photo's tile.
+    assert given.status_code == 302
+    assert given["Location"] == f"{here}#photo-{first.public_id}"
+    back = client.get(given["Location"])
+    assert pressed(back.text, first) == "true" and pressed(back.text, second) == "false"
+    assert messages_on(back.text) == ["Added to your favourites."]
+    assert list(Favourite.objects.values_list("photo", flat=True)) == [first.pk]
+
+    # With htmx (a tile's heart or the lightbox's) the same, through HX-Redirect.
+    other = Client()
+    hx_asked = other.post(photo_url(second, "favourite"), {"on": "1", "next": here}, headers=HX)
+    assert hx_asked.status_code == 204
+    given = answer_email_form(other, hx_asked["HX-Redirect"], "bob@example.com")
+    assert given["Location"] == f"{here}#photo-{second.public_id}"
+    assert pressed(other.get(here).text, second) == "true"
+    assert Favourite.objects.filter(favourite_list__visitor__email="bob@example.com").count() == 1
+
+
+@pytest.mark.parametrize("photo_id", ["!!!", str(uuid.uuid4()), "foreign"])
+def test_the_email_form_ignores_a_heart_that_is_not_this_gallerys(client, photos_of, photo_id):
+    gallery = GalleryFactory(visibility=Visibility.PUBLIC)
+    photos_of(gallery, 1)
+    if photo_id == "foreign":
+        (foreign,) = photos_of(GalleryFactory(visibility=Visibility.PUBLIC), 1)
+        photo_id = str(foreign.public_id)
+
+    given = client.post(
+        email_url(gallery),
+        {"email": "ann@example.com", "next": gallery_url(gallery), "favourite": photo_id},
+    )
+
+    assert given.status_code == 302 and given["Location"] == gallery_url(gallery)
+    assert not Favourite.objects.exists()
 
 
 def test_sending_a_selection_checks_the_rules_then_locks_it_and_tells_the_photographer(
@@ -285,8 +343,10 @@ def _walk(client, start_url: str) -> list[list[str]]:
         url = None
         if more:
             assert "More photos" in response.text
-            assert more[0]["href"].startswith("?") and "after=" in more[0]["href"]
-            url = start_url.split("?")[0] + more[0]["href"]
+            # The gallery's own path: the lightbox shows a photo's address while it loads more.
+            assert more[0]["href"].startswith(start_url.split("?")[0] + "?")
+            assert "after=" in more[0]["href"]
+            url = more[0]["href"]
         assert len(pages) < 20, "the links go round in circles"
     return pages
 
@@ -322,7 +382,7 @@ def test_an_htmx_request_for_more_photos_gets_only_the_tiles(client, small_pages
     (more,) = elements(first, "a", class_="load-more")
     assert more["hx-get"] == more["href"] and more["hx-trigger"] == "revealed"
 
-    fragment = client.get(gallery_url(gallery) + more["href"], headers=HX)
+    fragment = client.get(more["href"], headers=HX)
 
     assert fragment.status_code == 200
     html = fragment.text
@@ -332,8 +392,26 @@ def test_an_htmx_request_for_more_photos_gets_only_the_tiles(client, small_pages
     assert len(tiles) == 3 and not set(tiles) & set(tile_ids(first))
     (next_more,) = elements(html, "a", class_="load-more")
     assert next_more["href"] != more["href"]
-    last = client.get(gallery_url(gallery) + next_more["href"], headers=HX).text
+    last = client.get(next_more["href"], headers=HX).text
     assert len(tile_ids(last)) == 1 and elements(last, "a", class_="load-more") == []
+
+
+def test_the_grid_tells_the_lightbox_how_many_photos_it_will_hold(client, small_pages, photos_of):
+    gallery = GalleryFactory(visibility=Visibility.PUBLIC)
+    ceremony = PhotoSet.objects.create(gallery=gallery, name="Ceremony")
+    photos_of(gallery, sources=REAL_PHOTOS[:4], photo_set=ceremony)
+    photos_of(gallery, sources=REAL_PHOTOS[4:7])
+
+    def grid(url: str) -> tuple[int, str]:
+        """The tiles drawn and the count the lightbox is given."""
+        html = client.get(url).text
+        (photos,) = elements(html, "div", id="photos")
+        return len(tile_ids(html)), photos["data-count"]
+
+    assert grid(gallery_url(gallery)) == (3, "7")  # the lightbox walks all three pages
+    assert grid(f"{gallery_url(gallery)}?set={ceremony.public_id}") == (3, "4")
+    (more,) = elements(client.get(gallery_url(gallery)).text, "a", class_="load-more")
+    assert grid(more["href"]) == (3, "4")  # the page "More photos" opens without JavaScript
 
 
 # --- what pages never give away (R06, R09) -----------------------------------------------------
@@ -361,7 +439,7 @@ def _client_pages(client, gallery, photos) -> dict[str, str]:
         pages[f"photo info {n}"] = photo_url(photo, "photo_info")
     first = client.get(gallery_url(gallery)).text
     (more,) = elements(first, "a", class_="load-more")
-    pages["second page"] = gallery_url(gallery) + more["href"]
+    pages["second page"] = more["href"]
     seen = {}
     for name, url in pages.items():
         response = client.get(url)
@@ -579,7 +657,7 @@ def test_the_qr_code_opens_the_gallery_and_has_a_printable_page(client, photos_o
     assert svg.status_code == 200
     assert svg["Content-Type"] == "image/svg+xml"
     root = ElementTree.fromstring(svg.content)  # noqa: S314 (our own server's answer)
-    assert root.tag in ("svg", "{http://www.w3.org/2000/svg}svg")
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"  # without it an <img> shows nothing
     paths = [el for el in root.iter() if el.tag.rsplit("}", 1)[-1] == "path"]
     assert paths and all(path.get("d") for path in paths)
     # The modules drawn are those of the gallery's absolute URL.
@@ -594,6 +672,20 @@ def test_the_qr_code_opens_the_gallery_and_has_a_printable_page(client, photos_o
     assert image["src"] == gallery_url(gallery, "qr_svg")
     assert f"<code>{share_url}</code>" in page.text
     assert "access code" not in page.text
+
+
+def test_the_qr_code_is_a_standalone_svg_document_whatever_the_title(client, photos_of):
+    gallery = GalleryFactory(visibility=Visibility.PUBLIC, title="Café & <Friends> — 2026")
+    photos_of(gallery, 1)
+
+    svg = client.get(gallery_url(gallery, "qr_svg"))
+
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert svg.content.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
+    root = ElementTree.fromstring(svg.content)  # noqa: S314 (our own server's answer)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert root.findtext("{http://www.w3.org/2000/svg}title") == gallery.title
+    assert int(root.get("width")) > 0 and root.get("width") == root.get("height")
 
 
 def test_a_private_gallerys_qr_page_reminds_the_visitor_of_the_code(client, photos_of):
