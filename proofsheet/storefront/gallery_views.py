@@ -341,8 +341,8 @@ def _favourite_after_email(request, gallery, grant: dict, photo_id: str) -> None
         proofing.favourite_set(access=access, photo=found, on=True, list_id=list_id)
     except AccessDenied:
         return  # the page they go back to says what is missing
-    except (PermissionDenied, ListLocked) as refused:
-        messages.error(request, str(refused))
+    except DomainError as refused:  # a guest code, a locked list
+        messages.error(request, refused.message)
     except FavouriteList.DoesNotExist:
         messages.error(request, "That list no longer exists.")
     else:
