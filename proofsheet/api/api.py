@@ -6,6 +6,7 @@ from ninja.security import django_auth
 
 from proofsheet.api.catalog import router as catalog_router
 from proofsheet.api.galleries import router as galleries_router
+from proofsheet.api.notifications import router as notifications_router
 from proofsheet.api.orders import router as orders_router
 from proofsheet.api.shop import router as shop_router
 from proofsheet.api.shop_admin import router as shop_admin_router
@@ -62,3 +63,4 @@ api.add_router("/", catalog_router)
 api.add_router("/", orders_router)
 api.add_router("/client", shop_router)
 api.add_router("/", shop_admin_router)
+api.add_router("/", notifications_router)
