@@ -23,6 +23,7 @@ from proofsheet.api.studio import Error, Input, owned_gallery, owned_photo, phot
 from proofsheet.catalog import selectors, services
 from proofsheet.catalog.models import Package, PriceSheet, Product, ProductOption
 from proofsheet.core.money import CURRENCIES, quantize
+from proofsheet.galleries.models import Gallery
 
 router = Router(tags=["catalog"])
 
@@ -142,6 +143,10 @@ class SheetOut(Schema):
 class SheetDetail(SheetOut):
     products: list[ProductOut]
     packages: list[PackageOut]
+    galleries_selling_nothing: int = Field(
+        description="How many of your galleries have no price sheet (they sell nothing); "
+        "`POST …/apply-to-galleries` gives them this one."
+    )
 
 
 class SheetIn(Input):
@@ -170,6 +175,22 @@ class MarkupIn(Input):
 
 class MarkupOut(Schema):
     changed: int
+
+
+class ApplyToGalleriesIn(Input):
+    all_without_sheet: bool = Field(
+        False, description="Every gallery of yours that has no price sheet."
+    )
+    gallery_ids: list[UUID] | None = Field(
+        None,
+        max_length=1000,
+        description="Or these galleries of yours; those that already sell from a sheet keep it.",
+    )
+
+
+class ApplyToGalleriesOut(Schema):
+    applied: int = Field(description="How many galleries now sell from this sheet.")
+    galleries_selling_nothing: int
 
 
 class ProductIn(Input):
@@ -378,6 +399,7 @@ def sheet_detail(sheet: PriceSheet) -> SheetDetail:
         **sheet_out(sheet).dict(),
         products=[product_out(p, sheet) for p in selectors.sheet_products(sheet)],
         packages=[package_out(p, sheet) for p in selectors.sheet_packages(sheet)],
+        galleries_selling_nothing=selectors.galleries_without_sheet(sheet.owner).count(),
     )
 
 
@@ -487,6 +509,27 @@ def markup_sheet(request, sheet_id: UUID, payload: MarkupIn):
     except ValidationError as exc:
         raise invalid(exc) from exc
     return MarkupOut(changed=changed)
+
+
+@router.post(
+    "/price-sheets/{sheet_id}/apply-to-galleries",
+    response={200: ApplyToGalleriesOut} | W,
+    summary="Sell from this sheet in your galleries that sell nothing (all, or those listed)",
+)
+def apply_sheet_to_galleries(request, sheet_id: UUID, payload: ApplyToGalleriesIn):
+    sheet = owned_sheet(request, sheet_id)
+    if payload.all_without_sheet == (payload.gallery_ids is not None):
+        raise HttpError(400, "Send either all_without_sheet: true or gallery_ids.")
+    try:
+        applied = services.price_sheet_apply_to_galleries(
+            sheet=sheet, gallery_ids=payload.gallery_ids
+        )
+    except Gallery.DoesNotExist:
+        raise HttpError(404, "Not found") from None
+    return ApplyToGalleriesOut(
+        applied=applied,
+        galleries_selling_nothing=selectors.galleries_without_sheet(sheet.owner).count(),
+    )
 
 
 # --- products and options ------------------------------------------------------------------------
