@@ -23,6 +23,7 @@ from proofsheet.api.studio import Error, Input, owned_gallery, owned_photo, phot
 from proofsheet.catalog import selectors, services
 from proofsheet.catalog.models import Package, PriceSheet, Product, ProductOption
 from proofsheet.core.money import CURRENCIES, quantize
+from proofsheet.fulfillment.shipping import print_sales_without_shipping_for_sheet
 from proofsheet.galleries.models import Gallery
 
 router = Router(tags=["catalog"])
@@ -140,9 +141,19 @@ class SheetOut(Schema):
     gallery_count: int
 
 
+class SheetWarningOut(Schema):
+    code: str = Field(
+        description="`no_shipping_method`: prints of this sheet are on sale in galleries but no "
+        "active shipping method is in its currency; `no_shipping_rate`: there is one, without "
+        "rates. Either way clients cannot check out prints."
+    )
+    message: str
+
+
 class SheetDetail(SheetOut):
     products: list[ProductOut]
     packages: list[PackageOut]
+    warnings: list[SheetWarningOut]
     galleries_selling_nothing: int = Field(
         description="How many of your galleries have no price sheet (they sell nothing); "
         "`POST …/apply-to-galleries` gives them this one."
@@ -400,6 +411,10 @@ def sheet_detail(sheet: PriceSheet) -> SheetDetail:
         products=[product_out(p, sheet) for p in selectors.sheet_products(sheet)],
         packages=[package_out(p, sheet) for p in selectors.sheet_packages(sheet)],
         galleries_selling_nothing=selectors.galleries_without_sheet(sheet.owner).count(),
+        warnings=[
+            SheetWarningOut(code=gap.code, message=gap.message)
+            for gap in print_sales_without_shipping_for_sheet(sheet)
+        ],
     )
 
 
@@ -529,6 +544,10 @@ def apply_sheet_to_galleries(request, sheet_id: UUID, payload: ApplyToGalleriesI
     return ApplyToGalleriesOut(
         applied=applied,
         galleries_selling_nothing=selectors.galleries_without_sheet(sheet.owner).count(),
+        warnings=[
+            SheetWarningOut(code=gap.code, message=gap.message)
+            for gap in print_sales_without_shipping_for_sheet(sheet)
+        ],
     )
 
 

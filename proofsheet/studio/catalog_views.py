@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from proofsheet.catalog import selectors, services
 from proofsheet.catalog.models import PriceSheet, ProductKind
 from proofsheet.core.money import format_amount, quantize
+from proofsheet.fulfillment.shipping import print_sales_without_shipping_for_sheet
 from proofsheet.studio.catalog_forms import (
     MarkupForm,
     OptionForm,
@@ -104,6 +105,7 @@ def sheet_detail(request, sheet_id):
             "markup_form": MarkupForm(),
             "gallery_count": sheet.galleries.count(),
             "unsold": list(selectors.galleries_without_sheet(request.user).only("title")),
+            "shipping_gaps": print_sales_without_shipping_for_sheet(sheet),
         },
     )
 
