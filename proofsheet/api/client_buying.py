@@ -236,6 +236,10 @@ class ShopTotalsOut(Schema):
     shipping_method: str
     shipping_total: Decimal
     tax_total: Decimal
+    tax_calculated: bool = Field(
+        description="False while the tax depends on a country not given yet (a tax rule could "
+        "apply): `tax_total` then counts no tax; checkout calculates it from the address."
+    )
     prices_include_tax: bool
     total: Decimal
 
@@ -363,6 +367,7 @@ def _totals_out(pricing: CartPricing) -> ShopTotalsOut:
         shipping_method=pricing.shipping_method,
         shipping_total=quantize(pricing.shipping_total, currency),
         tax_total=quantize(pricing.tax_total, currency),
+        tax_calculated=pricing.tax_calculated,
         prices_include_tax=pricing.prices_include_tax,
         total=quantize(pricing.total, currency),
     )

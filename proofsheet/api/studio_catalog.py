@@ -20,7 +20,9 @@ from proofsheet.api.common import ErrorOut, Input, found, seller
 from proofsheet.api.studio_galleries import owned_gallery, owned_photo
 from proofsheet.catalog import selectors, services
 from proofsheet.catalog.models import Package, PriceSheet, Product, ProductOption
+from proofsheet.core.errors import Invalid
 from proofsheet.core.money import CURRENCIES
+from proofsheet.fulfillment.shipping import print_sales_without_shipping_for_sheet
 
 router = Router(tags=["catalog"])
 
@@ -120,9 +122,23 @@ class SheetOut(Schema):
     gallery_count: int
 
 
+class SheetWarningOut(Schema):
+    code: str = Field(
+        description="`no_shipping_method`: prints of this sheet are on sale in galleries but no "
+        "active shipping method is in its currency; `no_shipping_rate`: there is one, without "
+        "rates. Either way clients cannot check out prints."
+    )
+    message: str
+
+
 class SheetDetail(SheetOut):
     products: list[ProductOut]
     packages: list[PackageOut]
+    warnings: list[SheetWarningOut]
+    galleries_selling_nothing: int = Field(
+        description="How many of your galleries have no price sheet (they sell nothing); "
+        "`POST …/apply-to-galleries` gives them this one."
+    )
 
 
 class SheetIn(Input):
@@ -151,6 +167,22 @@ class MarkupIn(Input):
 
 class MarkupOut(Schema):
     changed: int
+
+
+class ApplyToGalleriesIn(Input):
+    all_without_sheet: bool = Field(
+        False, description="Every gallery of yours that has no price sheet."
+    )
+    gallery_ids: list[UUID] | None = Field(
+        None,
+        max_length=1000,
+        description="Or these galleries of yours; those that already sell from a sheet keep it.",
+    )
+
+
+class ApplyToGalleriesOut(Schema):
+    applied: int = Field(description="How many galleries now sell from this sheet.")
+    galleries_selling_nothing: int
 
 
 class ProductIn(Input):
@@ -316,6 +348,11 @@ def sheet_detail(sheet: PriceSheet) -> SheetDetail:
         **sheet_out(sheet).dict(),
         products=[product_out(p, sheet) for p in selectors.sheet_products(sheet)],
         packages=[package_out(p, sheet) for p in selectors.sheet_packages(sheet)],
+        galleries_selling_nothing=selectors.galleries_without_sheet(sheet.owner).count(),
+        warnings=[
+            SheetWarningOut(code=gap.code, message=gap.message)
+            for gap in print_sales_without_shipping_for_sheet(sheet)
+        ],
     )
 
 
@@ -414,6 +451,26 @@ def markup_sheet(request, sheet_id: UUID, payload: MarkupIn):
         sheet=sheet, percent=payload.percent, cost_factor=payload.cost_factor
     )
     return MarkupOut(changed=changed)
+
+
+@router.post(
+    "/price-sheets/{sheet_id}/apply-to-galleries",
+    response={200: ApplyToGalleriesOut} | W,
+    summary="Sell from this sheet in your galleries that sell nothing (all, or those listed)",
+)
+def apply_sheet_to_galleries(request, sheet_id: UUID, payload: ApplyToGalleriesIn):
+    sheet = owned_sheet(request, sheet_id)
+    if payload.all_without_sheet == (payload.gallery_ids is not None):
+        raise Invalid("Send either all_without_sheet: true or gallery_ids.")
+    applied = services.price_sheet_apply_to_galleries(sheet=sheet, gallery_ids=payload.gallery_ids)
+    return ApplyToGalleriesOut(
+        applied=applied,
+        galleries_selling_nothing=selectors.galleries_without_sheet(sheet.owner).count(),
+        warnings=[
+            SheetWarningOut(code=gap.code, message=gap.message)
+            for gap in print_sales_without_shipping_for_sheet(sheet)
+        ],
+    )
 
 
 # --- products and options ------------------------------------------------------------------------

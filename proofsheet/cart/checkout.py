@@ -23,7 +23,13 @@ from proofsheet.catalog.models import Product
 from proofsheet.catalog.selectors import missing_groups
 from proofsheet.galleries.models import PhotoStatus
 from proofsheet.orders.models import Address, Order
-from proofsheet.orders.services import LineSpec, Totals, order_confirmation_send, order_create
+from proofsheet.orders.services import (
+    LineSpec,
+    Totals,
+    order_confirmation_send,
+    order_create,
+    order_seller_notify,
+)
 from proofsheet.payments.services import payment_start
 
 ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postcode", "country")
@@ -241,6 +247,7 @@ def _place(
     order_confirmation_send(order)
     payment_start(order)
     order.refresh_from_db()
+    order_seller_notify(order)  # after payment_start, so it says whether the order is paid
     return order
 
 

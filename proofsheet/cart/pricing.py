@@ -15,7 +15,8 @@ holds to the minor unit. Conventions the order keeps (`orders.LineSpec`):
 
 - a line's `total` is what it costs after package deals and before the discount code;
 - its `discount` is its share of the code's amount;
-- its `tax` is the tax inside (tax-inclusive prices) or on top of (exclusive) `total − discount`.
+- its `tax` is the tax inside (tax-inclusive prices) or on top of (exclusive) `total − discount`;
+  a line with no destination yet has none, and `tax_calculated` says so when a rule could apply.
 
 Package deals: a package's units cost the package price (shared over them in proportion to their
 regular prices) instead of their own; option surcharges (a frame, a paper) stay on top. Deals are
@@ -165,6 +166,9 @@ class CartPricing:
     needs_shipping: bool = False
     shipping_method: str = ""
     notes: tuple[str, ...] = field(default=())
+    # False while a tax rule could still apply to a line whose destination is not known yet:
+    # `tax_total` then counts no tax for it, so it is not a number to show.
+    tax_calculated: bool = True
 
     @property
     def is_empty(self) -> bool:
@@ -260,6 +264,9 @@ def compute(
         taxes.append(tax)
         rates.append(rate)
     tax_total = sum(taxes, ZERO)
+    tax_calculated = not tax_rates or all(
+        (line.destination or destination) is not None for line in lines
+    )
     total = subtotal - discount_total + shipping_total + (ZERO if prices_include_tax else tax_total)
 
     priced = tuple(
@@ -307,6 +314,7 @@ def compute(
         discount_problem=problem,
         needs_shipping=needs_shipping,
         shipping_method=shipping.name if shipping is not None and needs_shipping else "",
+        tax_calculated=tax_calculated,
     )
 
 

@@ -103,6 +103,11 @@ def package_get_owned(user: User, public_id) -> Package | None:
     )
 
 
+def galleries_without_sheet(owner: User) -> QuerySet[Gallery]:
+    """The owner's galleries that sell nothing (no price sheet), newest first."""
+    return Gallery.objects.filter(owner=owner, pricing__isnull=True)
+
+
 def sheet_for_gallery(gallery: Gallery) -> PriceSheet | None:
     """The sheet a gallery sells from, or None (it sells nothing)."""
     pricing = GalleryPricing.objects.filter(gallery=gallery).select_related("sheet").first()

@@ -32,7 +32,8 @@ from proofsheet.catalog.models import (
     StoreSettings,
     TaxRule,
 )
-from proofsheet.core.errors import Conflict, Invalid
+from proofsheet.core.errors import Conflict, Invalid, NotFound
+from proofsheet.core.models import as_public_id
 from proofsheet.core.money import CURRENCIES, MAX_AMOUNT, parse_amount, quantize
 from proofsheet.galleries.models import Gallery, Photo
 
@@ -171,6 +172,30 @@ def gallery_pricing_set(*, gallery: Gallery, sheet: PriceSheet | None) -> None:
     if sheet.owner_id != gallery.owner_id:
         raise Invalid({"sheet": "Choose one of your own price sheets."})
     GalleryPricing.objects.update_or_create(gallery=gallery, defaults={"sheet": sheet})
+
+
+def price_sheet_apply_to_galleries(*, sheet: PriceSheet, gallery_ids=None) -> int:
+    """Sell from `sheet` in its owner's galleries that sell nothing; return how many took it.
+
+    `gallery_ids` (public ids) narrows it to those galleries; one that is not the owner's is
+    NotFound and nothing changes. A gallery that already sells from a sheet keeps
+    it (switching one is `gallery_pricing_set`), so a rerun applies to none.
+    """
+    galleries = Gallery.objects.filter(owner_id=sheet.owner_id)
+    if gallery_ids is not None:
+        wanted = {as_public_id(value) for value in gallery_ids}
+        galleries = galleries.filter(public_id__in=wanted - {None})
+        if None in wanted or galleries.count() != len(wanted):
+            raise NotFound("No such gallery.")
+    applied = 0
+    with transaction.atomic():
+        for gallery in galleries.filter(pricing__isnull=True).order_by("id"):
+            # get_or_create: a gallery given a sheet meanwhile keeps that one.
+            _, created = GalleryPricing.objects.get_or_create(
+                gallery=gallery, defaults={"sheet": sheet}
+            )
+            applied += created
+    return applied
 
 
 @transaction.atomic

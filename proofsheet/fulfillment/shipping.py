@@ -10,6 +10,8 @@ link to it, so a method can always be deleted.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +20,7 @@ from django.db.models import Prefetch, QuerySet
 
 from proofsheet.accounts.models import User
 from proofsheet.accounts.services import seller_required
+from proofsheet.catalog.models import PriceSheet, ProductKind
 from proofsheet.core.errors import Invalid
 from proofsheet.core.money import CURRENCIES, parse_amount, quantize
 from proofsheet.fulfillment.models import ShippingKind, ShippingMethod, ShippingRate
@@ -225,6 +228,86 @@ def shipping_methods_for_sale(owner: User, currency: str) -> QuerySet[ShippingMe
         .distinct()
         .prefetch_related(_rates_in_order())
     )
+
+
+@dataclass(frozen=True)
+class ShippingGap:
+    """Prints on sale in a currency no shipping method can deliver in: checkout refuses them."""
+
+    code: str  # "no_shipping_method", or "no_shipping_rate" (a method but no rate)
+    currency: str
+    sheets: tuple[PriceSheet, ...]  # the sheets, used by galleries, with active prints
+    problem: str
+    action: str  # what to do, the link's words
+
+    @property
+    def message(self) -> str:
+        return f"{self.problem} {self.action}."
+
+
+def print_sales_without_shipping(owner: User) -> list[ShippingGap]:
+    """Per currency: the owner's sheets selling prints (an active print, used by a gallery)
+    while no active method with a rate in that currency exists, so clients cannot check out."""
+    on_sale = (
+        PriceSheet.objects.filter(
+            owner=owner,
+            galleries__isnull=False,
+            products__kind=ProductKind.PRINT,
+            products__active=True,
+        )
+        .distinct()
+        .order_by("currency", "name", "id")
+    )
+    by_currency: dict[str, list[PriceSheet]] = {}
+    for sheet in on_sale:
+        by_currency.setdefault(sheet.currency, []).append(sheet)
+    if not by_currency:
+        return []
+    active = ShippingMethod.objects.filter(owner=owner, active=True)
+    usable = set(active.filter(rates__isnull=False).values_list("currency", flat=True))
+    rateless = Counter(active.filter(rates__isnull=True).values_list("currency", flat=True))
+    missing = [currency for currency in by_currency if currency not in usable]
+    # Name the currency only when it is not the whole story ("no method" while one exists).
+    named = bool(usable) or len(missing) > 1
+    gaps = []
+    for currency in missing:
+        sheets = tuple(by_currency[currency])
+        if currency in rateless:
+            gaps.append(
+                ShippingGap(
+                    code="no_shipping_rate",
+                    currency=currency,
+                    sheets=sheets,
+                    problem="Your prints are on sale but your shipping "
+                    + ("methods" if rateless[currency] > 1 else "method")
+                    + f" in {currency} "
+                    + ("have" if rateless[currency] > 1 else "has")
+                    + " no rates: clients cannot check out prints.",
+                    action="Add a shipping rate",
+                )
+            )
+            continue
+        where = f" in {currency}" if named else ""
+        gaps.append(
+            ShippingGap(
+                code="no_shipping_method",
+                currency=currency,
+                sheets=sheets,
+                problem=f"Your prints are on sale but you have no shipping method{where}: "
+                "clients cannot check out prints.",
+                action=f"Add a shipping method{where}",
+            )
+        )
+    return gaps
+
+
+def print_sales_without_shipping_for_sheet(sheet: PriceSheet) -> list[ShippingGap]:
+    """The gaps above that concern `sheet` (at most one: its currency's)."""
+    return [
+        gap
+        for gap in print_sales_without_shipping(sheet.owner)
+        if any(s.pk == sheet.pk for s in gap.sheets)
+    ]
 
 
 def shipping_method_get_owned(user: User, public_id) -> ShippingMethod | None:

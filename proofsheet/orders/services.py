@@ -35,9 +35,9 @@ from django.utils import timezone
 from proofsheet.catalog.models import Product
 from proofsheet.core.errors import Conflict, Invalid
 from proofsheet.core.models import as_public_id
-from proofsheet.core.money import quantize
+from proofsheet.core.money import format_amount, quantize
 from proofsheet.fulfillment import services as fulfillment
-from proofsheet.notifications.services import email_queue_message
+from proofsheet.notifications.services import email_queue_message, notification_create
 from proofsheet.orders.models import Order, OrderEvent, OrderLine, OrderStatus, Shipment
 from proofsheet.orders.signals import order_cancelled
 
@@ -353,8 +353,11 @@ def order_access_url(order: Order) -> str:
     return settings.SITE_URL + reverse("storefront:order", args=[order_access_token(order)])
 
 
-def _send(order: Order, template: str, extra: dict | None = None) -> None:
-    """Render orders/email/<template>.{txt,html} and put it in the outbox (sent after commit)."""
+def _send(order: Order, template: str, extra: dict | None = None, *, to: str | None = None) -> None:
+    """Render orders/email/<template>.{txt,html} and put it in the outbox (sent after commit).
+
+    It goes to the buyer unless `to` names someone else (the seller).
+    """
     context = {
         "order": order,
         "lines": list(order.lines.all()),
@@ -365,7 +368,7 @@ def _send(order: Order, template: str, extra: dict | None = None) -> None:
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"orders/email/{template}.txt", context),
-        to=[order.email],
+        to=[to or order.email],
     )
     message.attach_alternative(
         render_to_string(f"orders/email/{template}.html", context), "text/html"
@@ -381,6 +384,37 @@ def order_confirmation_send(order: Order) -> bool:
             return False
         OrderEvent.objects.create(order=locked, kind="confirmation_sent")
         _send(locked, "confirmation")
+    return True
+
+
+def order_seller_notify(order: Order) -> bool:
+    """Tell the seller an order arrived, in the studio and by email; once per order.
+
+    Returns True when the alert was made now, False when it had been already (a retry).
+    """
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().select_related("seller").get(pk=order.pk)
+        if locked.events.filter(kind="seller_notified").exists():
+            return False
+        OrderEvent.objects.create(order=locked, kind="seller_notified")
+        path = reverse("studio:order", args=[locked.public_id])
+        lines = list(locked.lines.all())
+        count = sum(line.quantity for line in lines)
+        notification_create(
+            user=locked.seller,
+            message=(
+                f"New order {locked.number} from {locked.email}: "
+                f"{count} item{'' if count == 1 else 's'}, "
+                f"{format_amount(locked.total, locked.currency)}."
+            ),
+            url=path,
+        )
+        _send(
+            locked,
+            "seller_new_order",
+            {"lines": lines, "studio_url": settings.SITE_URL + path},
+            to=locked.seller.email,
+        )
     return True
 
 

@@ -409,6 +409,10 @@ def checkout(request):
         "method": method,
         "countries": COUNTRIES,
         "error": error,
+        "tax_pending": "Calculated once you choose your country",
+        # A download's tax follows the buyer's country: ask for it when a rule makes it matter.
+        "asks_country": not physical
+        and (bool(state["address"].get("country")) or not pricing.tax_calculated),
         **state,
     }
     status = 400 if error and placing else 200  # a review only shows what to fix

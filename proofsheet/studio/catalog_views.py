@@ -13,6 +13,7 @@ from proofsheet.catalog import selectors, services
 from proofsheet.catalog.models import PriceSheet, ProductKind
 from proofsheet.core.errors import DomainError, Invalid
 from proofsheet.core.money import format_amount, quantize
+from proofsheet.fulfillment.shipping import print_sales_without_shipping_for_sheet
 from proofsheet.studio.catalog_forms import (
     MarkupForm,
     OptionForm,
@@ -64,6 +65,14 @@ def sheet_list(request):
             form.add_service_errors(exc)
         else:
             messages.success(request, f"Created the price sheet “{sheet.name}”.")
+            unsold = selectors.galleries_without_sheet(request.user).count()
+            if unsold:  # the offer itself is on the sheet's page
+                one = unsold == 1
+                messages.info(
+                    request,
+                    f"{_galleries(unsold)} of yours {'sells' if one else 'sell'} nothing yet: "
+                    f"you can use this sheet for {'it' if one else 'them'} below.",
+                )
             return _to_sheet(sheet)
     return render(
         request,
@@ -95,8 +104,28 @@ def sheet_detail(request, sheet_id):
             "packages": list(selectors.sheet_packages(sheet)),
             "markup_form": MarkupForm(),
             "gallery_count": sheet.galleries.count(),
+            "unsold": list(selectors.galleries_without_sheet(request.user).only("title")),
+            "shipping_gaps": print_sales_without_shipping_for_sheet(sheet),
         },
     )
+
+
+def _galleries(count: int) -> str:
+    return f"{count} galler{'y' if count == 1 else 'ies'}"
+
+
+@require_POST
+@photographer_required
+def sheet_apply(request, sheet_id):
+    """Sell from this sheet in every gallery of the photographer that sells nothing."""
+    sheet = _sheet(request, sheet_id)
+    applied = services.price_sheet_apply_to_galleries(sheet=sheet)
+    if applied:
+        verb = "sells" if applied == 1 else "sell"
+        messages.success(request, f"{_galleries(applied)} now {verb} from “{sheet.name}”.")
+    else:
+        messages.info(request, "Every gallery already sells from a price sheet.")
+    return _to_sheet(sheet)
 
 
 @require_POST

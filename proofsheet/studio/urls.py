@@ -86,6 +86,11 @@ urlpatterns = [
         name="price_sheet_duplicate",
     ),
     path("prices/<uuid:sheet_id>/delete/", catalog_views.sheet_delete, name="price_sheet_delete"),
+    path(
+        "prices/<uuid:sheet_id>/apply-to-galleries/",
+        catalog_views.sheet_apply,
+        name="price_sheet_apply",
+    ),
     path("prices/<uuid:sheet_id>/markup/", catalog_views.sheet_markup, name="price_sheet_markup"),
     path(
         "prices/<uuid:sheet_id>/products/new/", catalog_views.product_create, name="product_create"

@@ -21,6 +21,7 @@ from proofsheet.accounts.models import Role
 from proofsheet.catalog import services as catalog_services
 from proofsheet.core.errors import DomainError
 from proofsheet.core.http import attachment_header
+from proofsheet.fulfillment.shipping import print_sales_without_shipping
 from proofsheet.galleries import access, client_selectors, processing, proofing, selectors, services
 from proofsheet.galleries.models import (
     FavouriteList,
@@ -86,6 +87,7 @@ def dashboard(request):
             "galleries": selectors.galleries_owned_by(request.user),
             "notifications": notifications_recent(user=request.user, limit=10),
             "unread": notifications_unread_count(user=request.user),
+            "shipping_gaps": print_sales_without_shipping(request.user),
         },
     )
 

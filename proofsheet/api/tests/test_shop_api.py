@@ -8,6 +8,7 @@ from django.test import Client
 from proofsheet.accounts.tests.factories import PASSWORD, UserFactory
 from proofsheet.cart.models import Cart, CartLine
 from proofsheet.cart.tests.support import ADDRESS, make_discount, make_shop
+from proofsheet.catalog.models import TaxRule
 from proofsheet.galleries import access
 from proofsheet.galleries.models import Visibility
 from proofsheet.orders.models import Order, OrderStatus
@@ -288,3 +289,15 @@ def _session_token(user) -> str:
     )
     assert login.status_code == 200, login.content
     return login.json()["meta"]["session_token"]
+
+
+def test_the_cart_says_whether_its_tax_is_calculated_yet(shop):
+    TaxRule.objects.create(owner=shop.seller, country="FR", physical_rate=20, digital_rate=20)
+    added = add(app(), shop)
+    assert added.status_code == 201
+    totals = added.json()["totals"]
+    # A rule could apply once the country is known: the 0 is not the tax yet.
+    assert totals["tax_calculated"] is False and totals["tax_total"] == "0.00"
+    TaxRule.objects.filter(owner=shop.seller).delete()
+    cart = app().get(f"{API}/cart", headers=cart_headers(added.json()["token"]))
+    assert cart.json()["totals"]["tax_calculated"] is True

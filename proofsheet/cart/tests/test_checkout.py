@@ -61,7 +61,11 @@ def test_a_print_and_a_download_make_one_pending_order_and_empty_the_cart(shop, 
     assert lines[0].photo_id == shop.photos[0].pk and lines[0].gallery_id == shop.gallery.pk
     assert not CartLine.objects.filter(cart=cart).exists()
     # Placed, the confirmation email queued, a pending offline payment waiting for the seller.
-    assert [e.kind for e in order.events.all()] == ["placed", "confirmation_sent"]
+    assert [e.kind for e in order.events.all()] == [
+        "placed",
+        "confirmation_sent",
+        "seller_notified",
+    ]
     assert order.status == OrderStatus.PENDING
     assert [(p.provider, p.status) for p in order.payments.all()] == [("offline", "pending")]
 
@@ -237,7 +241,12 @@ def test_a_zero_total_order_is_paid_at_once(shop, cart):
     order = checkout_place(cart=cart, email=EMAIL, customer=UserFactory())
     assert order.total == 0
     assert order.status == OrderStatus.PAID and order.paid_at is not None
-    assert [e.kind for e in order.events.all()] == ["placed", "confirmation_sent", "paid"]
+    assert [e.kind for e in order.events.all()] == [
+        "placed",
+        "confirmation_sent",
+        "paid",
+        "seller_notified",
+    ]
     assert not order.payments.exists()  # nothing to pay, nothing to record
     assert order.customer is not None
 
