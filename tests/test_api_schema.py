@@ -1,9 +1,13 @@
-"""Property-based tests of /api/v1 from its own OpenAPI document (schemathesis, in-process).
+"""/api/v1's OpenAPI document, checked as a document and used for property-based tests.
 
-Whatever a photographer's app sends — random ids, bodies, files, query strings — the API answers
-with a 4xx or a success that matches the schema, never a 500 (rule 3, R14, T2).
+The document is valid OpenAPI 3.1 with no key twice (Swagger UI at /api/v1/docs refuses a
+"duplicated mapping key"). Whatever a photographer's app sends — random ids, bodies, files, query
+strings — the API answers with a 4xx or a success that matches the schema, never a 500 (rule 3,
+R14, T2).
 """
 
+import json
+import socket
 from collections import Counter
 
 import pytest
@@ -11,12 +15,57 @@ import schemathesis
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
+from openapi_spec_validator import validate
+from openapi_spec_validator.validation import OpenAPIV31SpecValidator
 
 from config.wsgi import application
 from proofsheet.accounts.tests.factories import PASSWORD
 from proofsheet.galleries.tests.factories import GalleryFactory, PhotographerFactory
 
 EXAMPLES_PER_OPERATION = 25
+
+
+def no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """json's object hook that refuses an object holding one key twice (json keeps the last)."""
+    keys = [key for key, _ in pairs]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise ValueError(f"duplicated keys {duplicates} in an object with keys {keys}")
+    return dict(pairs)
+
+
+def openapi_document(client: Client) -> dict:
+    """/api/v1/openapi.json parsed from its raw bytes, refusing duplicated keys."""
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return json.loads(response.content, object_pairs_hook=no_duplicate_keys)
+
+
+def test_the_openapi_document_has_no_duplicated_key(client):
+    document = openapi_document(client)
+
+    assert "/api/v1/me" in document["paths"]
+
+
+def test_the_openapi_document_is_valid_openapi_3_1(client, monkeypatch):
+    document = openapi_document(client)
+
+    def offline(*args, **kwargs):
+        raise AssertionError("the validator went to the network; its schemas ship with it")
+
+    # The meta-schemas come with openapi-spec-validator; nothing is fetched.
+    monkeypatch.setattr(socket.socket, "connect", offline)
+    validate(document, cls=OpenAPIV31SpecValidator)
+
+
+def test_the_selection_export_documents_both_of_its_answers(client):
+    """CSV by default, Lightroom's filter as JSON, under the one 200 response."""
+    operation = openapi_document(client)["paths"][
+        "/api/v1/galleries/{gallery_id}/selections/{list_id}/export"
+    ]["get"]
+
+    assert sorted(operation["responses"]) == ["200", "404"]
+    assert sorted(operation["responses"]["200"]["content"]) == ["application/json", "text/csv"]
 
 
 def app_token() -> str:

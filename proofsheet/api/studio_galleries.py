@@ -612,9 +612,11 @@ def list_selections(request, gallery_id: UUID):
     "/galleries/{gallery_id}/selections/{list_id}/export",
     response={200: LightroomOut, 404: ErrorOut},
     summary="Export a list: `format=csv` (a CSV file) or `format=lightroom` (a filter string)",
+    # The int key, as in `response`: ninja merges it into that 200 (a "200" string would be a
+    # second 200 key, which Swagger UI refuses as a duplicated mapping key).
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "`lightroom`: JSON; `csv`: a CSV file, one row per picked photo",
                 "content": {"text/csv": {"schema": {"type": "string"}}},
             }
