@@ -5,7 +5,6 @@ from pathlib import Path
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import storages
 from django.http import FileResponse, Http404, JsonResponse
-from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -39,7 +38,7 @@ def public_media(request, path: str):
     """
     storage = storages["public"]
     try:
-        full_path = Path(safe_join(storage.location, path))
+        full_path = Path(storage.path(path))  # safe_join inside: no way out of the folder
     except SuspiciousFileOperation as exc:
         raise Http404("Not found") from exc
     if not full_path.is_file():

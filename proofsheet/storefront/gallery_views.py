@@ -1,13 +1,12 @@
 """Client gallery pages: browse, view, unlock, favourite, select, share, download.
 
 Interfaces only: access rules live in galleries.access, writes in galleries.proofing, reads in
-galleries.client_selectors. A visitor's grants sit in the session under GRANTS, one per gallery.
+galleries.client_selectors. A visitor's grants sit in the session (storefront.common).
 """
 
 from __future__ import annotations
 
 import io
-from functools import wraps
 from pathlib import PurePath
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -33,53 +32,9 @@ from proofsheet.galleries.models import FavouriteList, Layout, Visibility
 from proofsheet.galleries.selectors import photo_set_get, rendition_url
 from proofsheet.imaging.errors import RejectedImage
 from proofsheet.storefront import shop
+from proofsheet.storefront.common import gallery_view, grant_of, grant_save, photo_or_404
 
-GRANTS = "gallery_grants"
 PIN_OK = "download_pins"
-
-
-def _grant(request, gallery) -> dict | None:
-    return request.session.get(GRANTS, {}).get(str(gallery.public_id))
-
-
-def _save_grant(request, grant: dict) -> None:
-    grants = dict(request.session.get(GRANTS, {}))
-    grants[grant["gallery"]] = grant
-    request.session[GRANTS] = grants
-
-
-def gallery_view(view):
-    """Load the gallery and the visitor's access, or send them where access is granted."""
-
-    @wraps(view)
-    def wrapper(request, gallery_id, **kwargs):
-        gallery = selectors.gallery_get(gallery_id)
-        if gallery is None:
-            raise Http404
-        try:
-            access = gallery_access.gallery_access(
-                gallery=gallery, user=request.user, grant=_grant(request, gallery)
-            )
-        except AccessDenied as denied:
-            return _denied(request, gallery, denied.reason)
-        request.gallery_access = access
-        response = view(request, gallery, access, **kwargs)
-        if gallery.visibility != Visibility.PUBLIC:
-            response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return wrapper
-
-
-def _denied(request, gallery, reason: str):
-    if reason == "expired":
-        context = {"photographer": gallery.owner}
-        return render(request, "storefront/expired.html", context, status=410)
-    target = "storefront:unlock" if reason == "code" else "storefront:email_gate"
-    url = reverse(target, args=[gallery.public_id])
-    if request.htmx or request.method != "GET":
-        return HttpResponse(status=403)
-    return redirect(f"{url}?next={request.get_full_path()}")
 
 
 def _next_url(request, gallery) -> str:
@@ -111,7 +66,7 @@ def code_entry(request):
         status = 429 if rejected.throttled else 403
         context = {"error": str(rejected)}
         return render(request, "storefront/code_entry.html", context, status=status)
-    _save_grant(request, grant)
+    grant_save(request, grant)
     return redirect("storefront:gallery", gallery_id=grant["gallery"])
 
 
@@ -129,7 +84,7 @@ def unlock(request, gallery_id):
             context["error"] = str(rejected)
             status = 429 if rejected.throttled else 403
             return render(request, "storefront/unlock.html", context, status=status)
-        _save_grant(request, grant)
+        grant_save(request, grant)
         return redirect(context["next"])
     response = render(request, "storefront/unlock.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -141,7 +96,7 @@ def email_gate(request, gallery_id):
     gallery = selectors.gallery_get(gallery_id)
     if gallery is None:
         raise Http404
-    grant = _grant(request, gallery)
+    grant = grant_of(request, gallery)
     if gallery.visibility == Visibility.PRIVATE and not grant:
         return redirect("storefront:unlock", gallery_id=gallery.public_id)
     context = {"gallery": gallery, "next": _next_url(request, gallery)}
@@ -155,17 +110,10 @@ def email_gate(request, gallery_id):
             context["error"] = "Enter an email address like name@example.com."
             return render(request, "storefront/email_gate.html", context, status=400)
         grant = gallery_access.grant_with_email(grant, gallery, email)
-        _save_grant(request, grant)
+        grant_save(request, grant)
         _favourite_after_email(request, gallery, grant, context["favourite"])
         return redirect(context["next"])
     return render(request, "storefront/email_gate.html", context)
-
-
-def _photo_or_404(gallery, photo_id):
-    found = selectors.photo_get(gallery, photo_id)
-    if found is None:
-        raise Http404
-    return found
 
 
 # --- browse -----------------------------------------------------------------------------
@@ -248,7 +196,7 @@ def gallery_page(request, gallery, access, *, package_error: str = "", status: i
 
 @gallery_view
 def photo(request, gallery, access, photo_id):
-    return photo_page(request, gallery, access, _photo_or_404(gallery, photo_id))
+    return photo_page(request, gallery, access, photo_or_404(gallery, photo_id))
 
 
 def photo_page(request, gallery, access, found, *, buy=None, status: int = 200):
@@ -277,7 +225,7 @@ def photo_page(request, gallery, access, found, *, buy=None, status: int = 200):
 @gallery_view
 def photo_info(request, gallery, access, photo_id):
     """The info panel as a fragment (the lightbox fetches it)."""
-    found = _photo_or_404(gallery, photo_id)
+    found = photo_or_404(gallery, photo_id)
     context = {"gallery": gallery, "photo": found, "info": selectors.photo_info(found)}
     return render(request, "storefront/_photo_info.html", context)
 
@@ -310,7 +258,7 @@ def _writer_check(request, gallery, access, *, favourite=None) -> HttpResponse |
 @require_POST
 @gallery_view
 def favourite(request, gallery, access, photo_id):
-    found = _photo_or_404(gallery, photo_id)
+    found = photo_or_404(gallery, photo_id)
     on = request.POST.get("on") == "1"
     waiting = found if on else None
     if (response := _writer_check(request, gallery, access, favourite=waiting)) is not None:
@@ -419,7 +367,7 @@ def selection_submit(request, gallery, access):
 @require_POST
 @gallery_view
 def comment_add(request, gallery, access, photo_id):
-    found = _photo_or_404(gallery, photo_id)
+    found = photo_or_404(gallery, photo_id)
     if (response := _writer_check(request, gallery, access)) is not None:
         return response
     try:

@@ -36,12 +36,8 @@ from proofsheet.orders.models import Order
 from proofsheet.orders.services import order_access_token
 from proofsheet.payments.selectors import payment_next_step
 from proofsheet.storefront import shop
-from proofsheet.storefront.gallery_views import (
-    _photo_or_404,
-    gallery_page,
-    gallery_view,
-    photo_page,
-)
+from proofsheet.storefront.common import gallery_view, photo_or_404
+from proofsheet.storefront.gallery_views import gallery_page, photo_page
 from proofsheet.storefront.shop import BuyInvalid, chosen_options, money
 
 PLACED = "proofsheet.shop.placed"  # public ids of the orders this browser placed
@@ -64,7 +60,7 @@ COUNTRIES = (
 @gallery_view
 def price_quote(request, gallery, access, photo_id):
     """The chosen product's price for this photo (the buy panel's live price, an htmx fragment)."""
-    found = _photo_or_404(gallery, photo_id)
+    found = photo_or_404(gallery, photo_id)
     panel = shop.buy_panel(found, request.GET) if access.can_interact else None
     if panel is None:
         raise Http404
@@ -75,7 +71,7 @@ def price_quote(request, gallery, access, photo_id):
 @gallery_view
 def cart_add(request, gallery, access, photo_id):
     """Add the chosen product of this photo to the cart (a plain form POST; no JS needed)."""
-    found = _photo_or_404(gallery, photo_id)
+    found = photo_or_404(gallery, photo_id)
     if not access.can_interact:
         panel = None
         messages.error(request, "Ask your photographer for the client code to buy photos.")

@@ -24,7 +24,7 @@ from proofsheet.studio.catalog_forms import (
     StoreForm,
     TaxRuleForm,
 )
-from proofsheet.studio.views import _photo, photographer_required
+from proofsheet.studio.common import owned_photo, photographer_required
 
 
 def _found(obj, what: str):
@@ -412,7 +412,7 @@ def package_delete(request, package_id):
 @photographer_required
 def photo_prices(request, photo_id):
     """Set (a price) or clear (empty) this photo's own price of each product of its sheet."""
-    photo = _photo(request, photo_id)
+    photo = owned_photo(request, photo_id)
     sheet = selectors.sheet_for_gallery(photo.gallery)
     if sheet is None:
         messages.error(request, "This gallery has no price sheet.")

@@ -13,7 +13,7 @@ from proofsheet.fulfillment import services as fulfillment
 from proofsheet.orders import selectors, services
 from proofsheet.orders.models import Order, OrderStatus
 from proofsheet.payments import services as payments
-from proofsheet.studio.views import photographer_required
+from proofsheet.studio.common import photographer_required
 
 
 def _order(request, order_id) -> Order:

@@ -15,8 +15,8 @@ from proofsheet.core.errors import DomainError
 from proofsheet.core.money import format_amount
 from proofsheet.fulfillment import shipping
 from proofsheet.fulfillment.models import ShippingMethod
+from proofsheet.studio.common import photographer_required
 from proofsheet.studio.shop_forms import DiscountForm, ShippingMethodForm, ShippingRateForm
-from proofsheet.studio.views import photographer_required
 
 
 def _found(obj, what: str):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -17,7 +15,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from proofsheet.accounts.models import Role
 from proofsheet.catalog import services as catalog_services
 from proofsheet.core.errors import DomainError
 from proofsheet.core.http import attachment_header
@@ -34,6 +31,7 @@ from proofsheet.galleries.models import (
 from proofsheet.notifications.selectors import notifications_recent, notifications_unread_count
 from proofsheet.notifications.services import notifications_mark_read
 from proofsheet.studio import tus
+from proofsheet.studio.common import owned_gallery, owned_photo, owned_set, photographer_required
 from proofsheet.studio.forms import (
     BulkForm,
     DownloadPinForm,
@@ -42,40 +40,6 @@ from proofsheet.studio.forms import (
     SetForm,
     WatermarkForm,
 )
-
-
-def photographer_required(view):
-    """Logged-in photographers (and admins) only; clients get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.role not in (Role.PHOTOGRAPHER, Role.ADMIN):
-            raise PermissionDenied("The studio is for photographers.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _gallery(request, gallery_id) -> Gallery:
-    gallery = selectors.gallery_get_owned(request.user, gallery_id)
-    if gallery is None:
-        raise Http404("No such gallery")
-    return gallery
-
-
-def _photo(request, photo_id) -> Photo:
-    photo = selectors.photo_get_owned(request.user, photo_id)
-    if photo is None:
-        raise Http404("No such photo")
-    return photo
-
-
-def _set(gallery: Gallery, set_id):
-    photo_set = selectors.photo_set_get(gallery, set_id)
-    if photo_set is None:
-        raise Http404("No such set")
-    return photo_set
 
 
 @photographer_required
@@ -130,7 +94,7 @@ def gallery_create(request):
 
 @photographer_required
 def gallery_edit(request, gallery_id):
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     form = GalleryForm(request.POST or None, instance=gallery, owner=request.user)
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
@@ -151,7 +115,7 @@ def gallery_edit(request, gallery_id):
 @require_POST
 @photographer_required
 def gallery_delete(request, gallery_id):
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     title = gallery.title
     try:
         services.gallery_delete(gallery=gallery)
@@ -165,7 +129,7 @@ def gallery_delete(request, gallery_id):
 @require_POST
 @photographer_required
 def gallery_rotate_code(request, gallery_id):
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     code = access.gallery_rotate_access_code(gallery=gallery)
     messages.success(
         request,
@@ -179,7 +143,7 @@ def gallery_rotate_code(request, gallery_id):
 @photographer_required
 def gallery_guest_code(request, gallery_id):
     """Create the gallery's view-only guest code, or replace it."""
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     if gallery.visibility != Visibility.PRIVATE:
         messages.error(request, "Only private galleries have access codes.")
     else:
@@ -195,7 +159,7 @@ def gallery_guest_code(request, gallery_id):
 @require_POST
 @photographer_required
 def gallery_guest_code_remove(request, gallery_id):
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     if gallery.guest_code_hash:
         access.gallery_remove_guest_code(gallery=gallery)
         messages.success(
@@ -209,7 +173,7 @@ def gallery_guest_code_remove(request, gallery_id):
 @photographer_required
 def gallery_download_pin(request, gallery_id):
     """Set the PIN clients enter before downloading, or clear it (`clear` in the form)."""
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     if request.POST.get("clear"):
         access.gallery_set_download_pin(gallery=gallery, pin="")
         messages.success(request, "Download PIN removed: clients download without one.")
@@ -254,7 +218,7 @@ def _selection_counts(gallery: Gallery) -> dict[str, int]:
 
 @photographer_required
 def gallery_detail(request, gallery_id):
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     context = _grid_context(request, gallery) | {
         "set_form": SetForm(),
         "bulk_form": BulkForm(),
@@ -280,7 +244,7 @@ def _selection(gallery: Gallery, list_id) -> FavouriteList:
 @photographer_required
 def selections(request, gallery_id):
     """Every client's lists and comments in one gallery, with exports."""
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     lists = client_selectors.gallery_selections(gallery)
     for favourite_list in lists:
         favourite_list.lightroom = proofing.lightroom_filter(favourite_list)
@@ -299,7 +263,7 @@ def selections(request, gallery_id):
 @photographer_required
 def selection_export(request, gallery_id, list_id):
     """One list as a CSV file (one row per picked photo)."""
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     favourite_list = _selection(gallery, list_id)
     response = HttpResponse(
         proofing.selection_csv(favourite_list), content_type="text/csv; charset=utf-8"
@@ -313,7 +277,7 @@ def selection_export(request, gallery_id, list_id):
 @photographer_required
 def selection_reopen(request, gallery_id, list_id):
     """Unlock a submitted list so the client can change it (they get an email)."""
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     favourite_list = _selection(gallery, list_id)
     if not favourite_list.locked:
         messages.info(request, f"“{favourite_list.name}” is already open for changes.")
@@ -331,14 +295,14 @@ def selection_reopen(request, gallery_id, list_id):
 @photographer_required
 def gallery_photos(request, gallery_id):
     """The photo grid alone (htmx refreshes it while photos are processing)."""
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     return render(request, "studio/_photo_grid.html", _grid_context(request, gallery))
 
 
 @require_POST
 @photographer_required
 def set_create(request, gallery_id):
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     form = SetForm(request.POST)
     if form.is_valid():
         photo_set = services.photo_set_create(gallery=gallery, name=form.cleaned_data["name"])
@@ -353,8 +317,8 @@ def set_create(request, gallery_id):
 @require_POST
 @photographer_required
 def set_rename(request, gallery_id, set_id):
-    gallery = _gallery(request, gallery_id)
-    photo_set = _set(gallery, set_id)
+    gallery = owned_gallery(request, gallery_id)
+    photo_set = owned_set(gallery, set_id)
     form = SetForm(request.POST)
     try:
         if not form.is_valid():
@@ -371,8 +335,8 @@ def set_rename(request, gallery_id, set_id):
 @require_POST
 @photographer_required
 def set_delete(request, gallery_id, set_id):
-    gallery = _gallery(request, gallery_id)
-    photo_set = _set(gallery, set_id)
+    gallery = owned_gallery(request, gallery_id)
+    photo_set = owned_set(gallery, set_id)
     services.photo_set_delete(photo_set=photo_set)
     messages.success(
         request, f"Deleted the set “{photo_set.name}”; its photos stay in the gallery."
@@ -383,7 +347,7 @@ def set_delete(request, gallery_id, set_id):
 @require_POST
 @photographer_required
 def photos_bulk(request, gallery_id):
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     ids = request.POST.getlist("photos")
     form = BulkForm(request.POST)
     if not ids or not form.is_valid():
@@ -429,14 +393,14 @@ def photos_bulk(request, gallery_id):
 @require_POST
 @photographer_required
 def photos_reorder(request, gallery_id):
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     services.photos_reorder(gallery=gallery, photo_ids=request.POST.getlist("photos"))
     return HttpResponse(status=204)
 
 
 @photographer_required
 def photo_edit(request, photo_id):
-    photo = _photo(request, photo_id)
+    photo = owned_photo(request, photo_id)
     initial = {
         "title": photo.title,
         "caption": photo.caption,
@@ -470,7 +434,7 @@ def photo_edit(request, photo_id):
 @require_POST
 @photographer_required
 def photo_position(request, photo_id):
-    photo = _photo(request, photo_id)
+    photo = owned_photo(request, photo_id)
     try:
         position = int(request.POST.get("position", ""))
     except ValueError:
@@ -487,7 +451,7 @@ def photo_position(request, photo_id):
 @require_POST
 @photographer_required
 def photo_retry(request, photo_id):
-    photo = _photo(request, photo_id)
+    photo = owned_photo(request, photo_id)
     processing.photo_retry(photo=photo)
     messages.success(request, f"“{photo.title or photo.original_name}” queued again.")
     return redirect("studio:gallery", gallery_id=photo.gallery.public_id)
@@ -496,7 +460,7 @@ def photo_retry(request, photo_id):
 @require_POST
 @photographer_required
 def photo_delete(request, photo_id):
-    photo = _photo(request, photo_id)
+    photo = owned_photo(request, photo_id)
     try:
         services.photos_delete(gallery=photo.gallery, photo_ids=[photo.public_id])
     except DomainError as exc:
@@ -509,7 +473,7 @@ def photo_delete(request, photo_id):
 @photographer_required
 def tus_endpoint(request, gallery_id, upload_id=None):
     """Resumable uploads (tus) into one gallery; see studio/tus.py."""
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     base = reverse("studio:tus", kwargs={"gallery_id": gallery.public_id})
 
     def finish(info: tus.UploadInfo, path: Path) -> dict:
@@ -549,14 +513,16 @@ def tus_endpoint(request, gallery_id, upload_id=None):
 @photographer_required
 def batch_start(request, gallery_id):
     """Open an upload batch; the photographer is notified when all its photos are processed."""
-    batch = services.upload_batch_create(gallery=_gallery(request, gallery_id), owner=request.user)
+    batch = services.upload_batch_create(
+        gallery=owned_gallery(request, gallery_id), owner=request.user
+    )
     return HttpResponse(str(batch.public_id), content_type="text/plain")
 
 
 @require_POST
 @photographer_required
 def batch_finish(request, gallery_id, batch_id):
-    gallery = _gallery(request, gallery_id)
+    gallery = owned_gallery(request, gallery_id)
     batch = selectors.upload_batch_get(gallery, batch_id)
     if batch is None:
         raise Http404("No such batch")
@@ -567,7 +533,7 @@ def batch_finish(request, gallery_id, batch_id):
 @photographer_required
 def watermark(request, gallery_id=None):
     """The photographer's default watermark, or one gallery's override."""
-    gallery = _gallery(request, gallery_id) if gallery_id else None
+    gallery = owned_gallery(request, gallery_id) if gallery_id else None
     current = WatermarkSettings.objects.filter(owner=request.user, gallery=gallery).first()
     initial = (
         {

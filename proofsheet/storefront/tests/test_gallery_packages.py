@@ -11,7 +11,7 @@ from proofsheet.cart.tests.support import make_shop
 from proofsheet.catalog.models import Package, PackageItem
 from proofsheet.galleries import access
 from proofsheet.galleries.models import Visibility
-from proofsheet.storefront.gallery_views import GRANTS
+from proofsheet.storefront.common import GRANTS
 
 pytestmark = pytest.mark.django_db
 

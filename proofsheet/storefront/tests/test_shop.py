@@ -12,7 +12,7 @@ from proofsheet.fulfillment.shipping import shipping_method_create, shipping_rat
 from proofsheet.galleries import access
 from proofsheet.galleries.models import Visibility
 from proofsheet.orders.models import Address, Order, OrderStatus
-from proofsheet.storefront.gallery_views import GRANTS
+from proofsheet.storefront.common import GRANTS
 from proofsheet.storefront.tests.gallery_support import HX
 
 pytestmark = pytest.mark.django_db
