@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from proofsheet.core.web import safe_next
+from proofsheet.core.web import refused_page, safe_next
 from proofsheet.galleries import access as gallery_access
 from proofsheet.galleries import client_selectors as selectors
 from proofsheet.galleries import downloads
@@ -58,7 +58,7 @@ def gallery_view(view):
                 gallery=gallery, user=request.user, grant=grant_of(request, gallery)
             )
         except AccessDenied as denied:  # the code or the email first, then back here
-            return denied_page(request, gallery, denied.reason)
+            return denied_page(request, gallery, denied)
         request.gallery_access = access
         response = view(request, gallery, access, **kwargs)
         if gallery.visibility != Visibility.PUBLIC:
@@ -68,14 +68,16 @@ def gallery_view(view):
     return wrapper
 
 
-def denied_page(request, gallery, reason: str):
-    if reason == "expired":
+def denied_page(request, gallery, denied: AccessDenied) -> HttpResponse:
+    """An expired gallery's page; a page asked for goes to the code or email form first; a
+    write or an htmx fragment is refused, saying what is missing."""
+    if denied.reason == "expired":
         context = {"photographer": gallery.owner}
         return render(request, "storefront/expired.html", context, status=410)
-    target = "storefront:unlock" if reason == "code" else "storefront:email_gate"
-    url = reverse(target, args=[gallery.public_id])
     if request.htmx or request.method != "GET":
-        return HttpResponse(status=403)
+        return refused_page(request, denied)
+    target = "storefront:unlock" if denied.reason == "code" else "storefront:email_gate"
+    url = reverse(target, args=[gallery.public_id])
     return redirect(f"{url}?next={request.get_full_path()}")
 
 
