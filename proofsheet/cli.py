@@ -20,7 +20,20 @@ def _django() -> None:
     django.setup()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The command group: a rule's refusal (`core.errors`) is a one-line error and exit status 1,
+    the way the web shows it as a page and the API as JSON, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from proofsheet.core.errors import DomainError
+
+        try:
+            return super().invoke(ctx)
+        except DomainError as error:
+            raise click.ClickException(error.message) from error
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Proofsheet: client galleries, proofing and print sales for photographers."""
 
@@ -272,25 +285,14 @@ def import_photos(paths, owner, gallery_title, set_name, visibility, wait):
     from django.urls import reverse
 
     from proofsheet.accounts.selectors import user_get_by_email
-    from proofsheet.catalog.services import gallery_pricing_assign_default
-    from proofsheet.galleries import access, services
+    from proofsheet.flows.galleries import gallery_get_or_create
+    from proofsheet.galleries import services
 
     user = user_get_by_email(owner)
     if user is None:
         raise click.ClickException(f"no user with the email {owner}")
-    try:
-        gallery, created = services.gallery_get_or_create(
-            owner=user, title=gallery_title, visibility=visibility
-        )
-    except Exception as exc:
-        raise click.ClickException(str(exc)) from exc
-    if created:
-        gallery_pricing_assign_default(gallery)
-    code = (
-        access.gallery_rotate_access_code(gallery=gallery)
-        if created and gallery.visibility == "private"
-        else None
-    )
+    saved = gallery_get_or_create(owner=user, title=gallery_title, visibility=visibility)
+    gallery = saved.gallery
     photo_set = services.photo_set_create(gallery=gallery, name=set_name) if set_name else None
     batch = services.upload_batch_create(gallery=gallery, owner=user)
     files = _files_under(paths)
@@ -316,13 +318,13 @@ def import_photos(paths, owner, gallery_title, set_name, visibility, wait):
     _print_import_summary(results, wait=wait)
     click.echo(
         f"Studio: {settings.SITE_URL}{reverse('studio:gallery', args=[gallery.public_id])}"
-        + (" (new)" if created else "")
+        + (" (new)" if saved.created else "")
     )
     # What the photographer sends: the client link, and for a new private gallery its code.
     client_path = reverse("storefront:gallery", args=[gallery.public_id])
     click.echo(f"Client link: {settings.SITE_URL}{client_path}")
-    if code:
-        click.echo(f"Client access code: {code}")
+    if saved.client_code:
+        click.echo(f"Client access code: {saved.client_code}")
 
 
 def _wait_for_processing(photo_ids: list[str]) -> None:
@@ -384,10 +386,7 @@ def demo() -> None:
 
     from proofsheet.demo import demo_populate
 
-    try:
-        demo = demo_populate()
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
+    demo = demo_populate()
     click.echo(f"Demo accounts (log in at {settings.SITE_URL}{reverse('account_login')}):")
     for role, email, password in demo.accounts:
         click.echo(f"  {role:<13} {email:<28} {password}")

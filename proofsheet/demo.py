@@ -12,8 +12,9 @@ from django.db import transaction
 
 from proofsheet.accounts.models import Role, User
 from proofsheet.accounts.services import user_create
-from proofsheet.catalog.services import gallery_pricing_assign_default, price_sheet_starter
-from proofsheet.galleries import access
+from proofsheet.catalog.services import price_sheet_starter
+from proofsheet.core.errors import Conflict, Forbidden
+from proofsheet.flows.galleries import gallery_create
 from proofsheet.galleries import services as galleries
 
 DEMO_ACCOUNTS = [
@@ -32,10 +33,10 @@ class DemoData:
 def demo_populate() -> DemoData:
     """Create the demo accounts, a public gallery and a private one with proofing rules."""
     if settings.PRODUCTION:
-        raise ValueError("demo data is not for production instances")
+        raise Forbidden("demo data is not for production instances")
     emails = [email for _, email, _ in DEMO_ACCOUNTS]
     if User.objects.filter(email__in=emails).exists():
-        raise ValueError(
+        raise Conflict(
             "demo data is already here (reset a password with "
             "`proofsheet manage changepassword EMAIL`)"
         )
@@ -55,14 +56,13 @@ DEMO_PHOTOS = 12
 
 def _demo_gallery(photographer: User) -> None:
     """A public gallery of generated pictures (processed by the worker after commit)."""
-    gallery = galleries.gallery_create(
+    gallery = gallery_create(
         owner=photographer,
         title="Demo: colour studies",
         visibility="public",
         location="Anywhere",
         description="Generated pictures to click through.",
-    )
-    gallery_pricing_assign_default(gallery)
+    ).gallery
     with tempfile.TemporaryDirectory(prefix="proofsheet-demo-") as tmp:
         for n in range(DEMO_PHOTOS):
             path = Path(tmp) / f"colour-study-{n + 1:02d}.jpg"
@@ -74,7 +74,7 @@ def _demo_gallery(photographer: User) -> None:
 
 def _demo_private_gallery(photographer: User) -> str:
     """A private gallery with proofing rules (pick 3 to 6); return its client access code."""
-    gallery = galleries.gallery_create(
+    saved = gallery_create(
         owner=photographer,
         title="Demo: the Rivera wedding",
         visibility="private",
@@ -83,7 +83,7 @@ def _demo_private_gallery(photographer: User) -> str:
         selection_max=6,
         downloads_enabled=True,
     )
-    gallery_pricing_assign_default(gallery)
+    gallery = saved.gallery
     with tempfile.TemporaryDirectory(prefix="proofsheet-demo-") as tmp:
         for n in range(6):
             path = Path(tmp) / f"rivera-{n + 1:03d}.jpg"
@@ -91,7 +91,7 @@ def _demo_private_gallery(photographer: User) -> str:
             galleries.photo_ingest(
                 gallery=gallery, owner=photographer, source=path, original_name=path.name
             )
-    return access.gallery_rotate_access_code(gallery=gallery)
+    return saved.client_code or ""
 
 
 def _demo_picture(n: int) -> pyvips.Image:

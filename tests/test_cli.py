@@ -248,3 +248,32 @@ def test_housekeeping_reports_a_failing_job_and_exits_non_zero(settings):
     lines = result.stdout.splitlines()
     assert lines[0].startswith("proofsheet.core.housekeeping.no_such_job: failed: ImportError")
     assert lines[1].endswith("expired sessions cleared")
+
+
+def test_import_makes_a_gallery_as_the_studio_does(tmp_path, media):
+    """A new gallery from `import` sells from the default sheet and opens with the code printed;
+    a refusal (a client is not a photographer) is one line and exit status 1, no traceback."""
+    import shutil
+
+    from proofsheet.catalog.selectors import sheet_for_gallery
+    from proofsheet.catalog.tests.factories import PriceSheetFactory
+    from proofsheet.galleries.access import gallery_code_exchange
+    from proofsheet.galleries.models import Gallery
+    from tests.support import PHOTOS
+
+    run("user", "add", "ph@example.test", "--role", "photographer")
+    run("user", "add", "cl@example.test", "--role", "client")
+    default = PriceSheetFactory(owner=User.objects.get(email="ph@example.test"), is_default=True)
+    shutil.copy(PHOTOS / "Canon_40D.jpg", tmp_path / "a.jpg")
+
+    result = run("import", str(tmp_path), "--owner", "ph@example.test", "--gallery", "Lee")
+
+    gallery = Gallery.objects.get(title="Lee")
+    assert sheet_for_gallery(gallery) == default
+    code = re.search(r"^Client access code: (\S+)$", result.output, re.M).group(1)
+    assert gallery_code_exchange(gallery=None, code=code, ip="192.0.2.1")["role"] == "client"
+
+    refused = run("import", str(tmp_path), "--owner", "cl@example.test", "--gallery", "Mine")
+    assert refused.exit_code == 1
+    assert refused.output == "Error: Only photographers can do this.\n"
+    assert not Gallery.objects.filter(title="Mine").exists()

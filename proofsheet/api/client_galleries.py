@@ -22,13 +22,13 @@ import datetime as dt
 import uuid
 from typing import Any, Literal
 
-from django.core.validators import validate_email
 from ninja import Field, Header, P, Query, Router, Schema, Status
 
 from proofsheet.api import common
 from proofsheet.api.common import ErrorOut, GalleryToken, Input
 from proofsheet.api.studio_galleries import RenditionOut
 from proofsheet.core.http import client_ip, zip_response
+from proofsheet.flows import proofing as flow
 from proofsheet.galleries import access, client_selectors, downloads, proofing, selectors
 from proofsheet.galleries.access import Access
 from proofsheet.galleries.models import (
@@ -36,7 +36,6 @@ from proofsheet.galleries.models import (
     Photo,
     PhotoComment,
     PhotoStatus,
-    Visibility,
 )
 
 router = Router(tags=["client galleries"], auth=None)
@@ -229,30 +228,25 @@ def gallery_access_grant(
     `email` to); public and unlisted galleries need none and ignore it. `email` identifies the
     visitor for favourites and comments, and is required where the gallery says so."""
     gallery = common.found(client_selectors.gallery_get(gallery_id))
-    code = (payload.code or "").strip()
-    email = (payload.email or "").strip()
-    if email:
-        validate_email(email)
-    grant = access.grant_from_token(x_gallery_token) if x_gallery_token else None
-    if gallery.visibility != Visibility.PRIVATE:
-        # Anyone may visit: a new email makes a fresh grant (never one with a stale stamp).
-        if email or grant is None:
-            grant = access.grant_with_email(None, gallery, email)
-    else:
-        if code:
-            grant = access.gallery_code_exchange(gallery=gallery, code=code, ip=client_ip(request))
-        if grant is None:
-            # grant_with_email(None, …) would make a client grant: private needs a code first.
-            raise access.AccessDenied("code")
-        if email:
-            grant = access.grant_with_email(grant, gallery, email)
-    visit = access.gallery_access(gallery=gallery, grant=grant)
+    entry = flow.gallery_enter(
+        gallery=gallery,
+        grant=access.grant_from_token(x_gallery_token) if x_gallery_token else None,
+        code=_given(payload.code),
+        email=_given(payload.email),
+        ip=client_ip(request),
+    )
+    visit = access.gallery_access(gallery=gallery, grant=entry.grant)
     return AccessOut(
-        token=access.grant_token(grant),
+        token=access.grant_token(entry.grant),
         role=visit.role,
         gallery_id=gallery.public_id,
         email=visit.email,
     )
+
+
+def _given(text: str | None) -> str | None:
+    """A field left out, null or blank is not given (a code or email to check is)."""
+    return (text or "").strip() or None
 
 
 # --- gallery and photos --------------------------------------------------------------------------
@@ -376,8 +370,7 @@ def list_create(request, gallery_id: str, payload: ListIn, x_gallery_token: Gall
 
 def _favourite(request, gallery_id: str, photo_id: str, token, list_id, on: bool):
     visit = common.visit(request, gallery_id, token)
-    photo = common.visible_photo(visit.gallery, photo_id)
-    proofing.favourite_set(access=visit, photo=photo, on=on, list_id=_list_id(list_id))
+    flow.favourite_set(access=visit, photo_id=photo_id, on=on, list_id=_list_id(list_id))
     return Status(204, None)
 
 
@@ -457,9 +450,8 @@ def comment_add(
     x_gallery_token: GalleryToken = None,
 ):
     visit = common.visit(request, gallery_id, x_gallery_token)
-    photo = common.visible_photo(visit.gallery, photo_id)
-    comment = proofing.photo_comment_add(access=visit, photo=photo, body=payload.body)
-    return Status(201, _comment_out(comment, photo, visit))
+    comment = flow.comment_add(access=visit, photo_id=photo_id, body=payload.body)
+    return Status(201, _comment_out(comment, comment.photo, visit))
 
 
 @router.delete(

@@ -16,9 +16,9 @@ from ninja.files import UploadedFile
 from pydantic import AwareDatetime, Field
 
 from proofsheet.api.common import ErrorOut, Input, found, seller
-from proofsheet.catalog import services as catalog_services
 from proofsheet.core.errors import Conflict
 from proofsheet.core.http import attachment_header
+from proofsheet.flows import galleries as flow
 from proofsheet.galleries import access, client_selectors, processing, proofing, selectors, services
 from proofsheet.galleries.models import (
     FavouriteList,
@@ -75,12 +75,14 @@ class GalleryIn(Input):
     selection_deadline: AwareDatetime | None = None
 
 
+# In a PATCH, a text field left out stays as it is; `null` is no text at all, so it is refused
+# (422) rather than stored: these columns cannot be NULL ("" empties the ones that may be empty).
 class GalleryPatch(Input):
-    title: str | None = None
-    slug: str | None = None
-    description: str | None = None
+    title: str = None  # type: ignore[assignment]
+    slug: str | None = None  # null or "": made again from the title
+    description: str = None  # type: ignore[assignment]
     event_date: dt.date | None = None
-    location: str | None = None
+    location: str = None  # type: ignore[assignment]
     visibility: VisibilityValue | None = None
     photo_order: OrderValue | None = None
     cover_photo_id: UUID | None = None
@@ -157,10 +159,10 @@ class PhotoOut(Schema):
 
 
 class PhotoPatch(Input):
-    title: str | None = None
-    caption: str | None = None
-    alt_text: str | None = None
-    tags: list[str] | None = None
+    title: str = None  # type: ignore[assignment]  (null is refused: see GalleryPatch)
+    caption: str = None  # type: ignore[assignment]
+    alt_text: str = None  # type: ignore[assignment]
+    tags: list[str] = None  # type: ignore[assignment]  ([] clears them)
     show_location: bool | None = None
     set_id: UUID | None = None
 
@@ -221,6 +223,17 @@ def gallery_out(gallery: Gallery) -> GalleryOut:
     )
 
 
+class GallerySavedOut(GalleryOut):
+    client_code: str | None = Field(
+        description="The client access code made by this request (a new private gallery, or one "
+        "just made private), else null. Shown only here: note it now."
+    )
+
+
+def gallery_saved_out(saved: flow.GallerySaved) -> GallerySavedOut:
+    return GallerySavedOut(**gallery_out(saved.gallery).model_dump(), client_code=saved.client_code)
+
+
 def photo_out(photo: Photo) -> PhotoOut:
     exif = dict(photo.exif or {})
     # Coordinates are private: never in an API response unless the photographer shows location.
@@ -259,14 +272,13 @@ def list_galleries(request):
 
 @router.post(
     "/galleries",
-    response={201: GalleryOut, 422: ErrorOut, 403: ErrorOut},
-    summary="Create a gallery",
+    response={201: GallerySavedOut, 422: ErrorOut, 403: ErrorOut},
+    summary="Create a gallery (a private one comes with its client code, shown once)",
 )
 def create_gallery(request, payload: GalleryIn):
-    with transaction.atomic():
-        gallery = services.gallery_create(owner=seller(request), **payload.dict())
-        catalog_services.gallery_pricing_assign_default(gallery)
-    return Status(201, gallery_out(gallery))
+    """The gallery sells from your default price sheet, if you have one."""
+    saved = flow.gallery_create(owner=seller(request), **payload.dict())
+    return Status(201, gallery_saved_out(saved))
 
 
 @router.get("/galleries/{gallery_id}", response={200: GalleryOut, 404: ErrorOut})
@@ -274,18 +286,15 @@ def get_gallery(request, gallery_id: UUID):
     return gallery_out(owned_gallery(request, gallery_id))
 
 
-@router.patch("/galleries/{gallery_id}", response={200: GalleryOut, 422: ErrorOut, 404: ErrorOut})
+@router.patch(
+    "/galleries/{gallery_id}",
+    response={200: GallerySavedOut, 422: ErrorOut, 404: ErrorOut},
+    summary="Change a gallery (made private, it gets a client code, shown once)",
+)
 def update_gallery(request, gallery_id: UUID, payload: GalleryPatch):
     gallery = owned_gallery(request, gallery_id)
-    fields = payload.dict(exclude_unset=True)
-    cover = fields.pop("cover_photo_id", None)
-    with transaction.atomic():
-        if fields:
-            services.gallery_update(gallery=gallery, **fields)
-        if cover:
-            photo = found(gallery.photos.filter(public_id=cover).first())
-            services.gallery_set_cover(gallery=gallery, photo=photo)
-    return gallery_out(gallery)
+    saved = flow.gallery_update(gallery=gallery, **payload.dict(exclude_unset=True))
+    return gallery_saved_out(saved)
 
 
 @router.delete("/galleries/{gallery_id}", response={204: None, 404: ErrorOut, 409: ErrorOut})

@@ -10,6 +10,7 @@ from django.conf import settings
 from ninja import Router, Schema
 from pydantic import Field
 
+from proofsheet.api.common import acting_user
 from proofsheet.notifications.selectors import notifications_recent, notifications_unread_count
 from proofsheet.notifications.services import notifications_mark_read
 
@@ -33,17 +34,13 @@ class MarkedOut(Schema):
     marked: int
 
 
-def _user(request):
-    return request.auth if hasattr(request.auth, "role") else request.user
-
-
 def _absolute(url: str) -> str:
     return settings.SITE_URL + url if url.startswith("/") else url
 
 
 @router.get("/notifications", response=NotificationsOut, summary="Your newest notifications")
 def list_notifications(request, limit: int = 20):
-    user = _user(request)
+    user = acting_user(request)
     limit = max(1, min(limit, 100))
     return NotificationsOut(
         unread=notifications_unread_count(user=user),
@@ -62,4 +59,4 @@ def list_notifications(request, limit: int = 20):
 
 @router.post("/notifications/read", response=MarkedOut, summary="Mark all notifications read")
 def mark_notifications_read(request):
-    return MarkedOut(marked=notifications_mark_read(user=_user(request)))
+    return MarkedOut(marked=notifications_mark_read(user=acting_user(request)))

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from proofsheet.core.errors import Conflict, Forbidden, Invalid
+from proofsheet.core.errors import Conflict, Forbidden, Invalid, NotFound
 from proofsheet.galleries.access import Access
 from proofsheet.galleries.models import (
     Favourite,
@@ -39,6 +39,13 @@ class ListLocked(Conflict):
     """The list was submitted; it changes again only when the photographer reopens it."""
 
     code = "list_locked"
+
+
+class ListNotFound(NotFound):
+    """Not one of the visitor's lists (a stale id, or a list of someone else)."""
+
+    def __init__(self) -> None:
+        super().__init__("That list no longer exists.")
 
 
 def _writer(access: Access) -> None:
@@ -101,13 +108,13 @@ def _list_for(access: Access, list_id) -> FavouriteList:
         else None
     )
     if found is None:
-        raise FavouriteList.DoesNotExist
+        raise ListNotFound()
     return found
 
 
 def _photo_in(access: Access, photo: Photo) -> None:
     if photo.gallery_id != access.gallery.pk or photo.status != PhotoStatus.READY:
-        raise Photo.DoesNotExist
+        raise NotFound()
 
 
 def favourite_set(*, access: Access, photo: Photo, on: bool, list_id=None) -> bool:
@@ -179,9 +186,16 @@ def _tell_photographer(access: Access, favourite_list: FavouriteList, count: int
 
 def favourite_list_reopen(*, gallery: Gallery, list_id) -> FavouriteList:
     """The photographer unlocks a submitted list so the client can change it."""
-    favourite_list = FavouriteList.objects.select_related("visitor").get(
-        gallery=gallery, public_id=as_public_id(list_id)
+    list_id = as_public_id(list_id)
+    favourite_list = (
+        FavouriteList.objects.select_related("visitor")
+        .filter(gallery=gallery, public_id=list_id)
+        .first()
+        if list_id
+        else None
     )
+    if favourite_list is None:
+        raise ListNotFound()
     if favourite_list.locked:
         favourite_list.submitted_at = None
         favourite_list.save(update_fields=["submitted_at", "updated_at"])
@@ -224,7 +238,7 @@ def photo_comment_delete(*, access: Access, comment_id) -> None:
     comments = PhotoComment.objects.filter(public_id=comment_id, visitor=visitor)
     deleted = comments.delete()[0] if comment_id else 0
     if not deleted:
-        raise PhotoComment.DoesNotExist
+        raise NotFound()
 
 
 # --- exports ---------------------------------------------------------------------------

@@ -49,6 +49,17 @@ def gallery_get_owned(user: User, public_id) -> Gallery | None:
     return Gallery.objects.filter(owner=user, public_id=public_id).first() if public_id else None
 
 
+def gallery_get_titled(user: User, title: str) -> Gallery | None:
+    """The user's gallery with this title (the newest, if several share it)."""
+    return Gallery.objects.filter(owner=user, title=title.strip()).first()
+
+
+def photo_get(gallery: Gallery, public_id) -> Photo | None:
+    """One of the gallery's photos, whatever its status."""
+    public_id = as_public_id(public_id)
+    return gallery.photos.filter(public_id=public_id).first() if public_id else None
+
+
 def photo_get_owned(user: User, public_id) -> Photo | None:
     public_id = as_public_id(public_id)
     if public_id is None:

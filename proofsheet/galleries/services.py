@@ -13,6 +13,7 @@ from pathlib import Path, PurePath
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
@@ -70,6 +71,14 @@ SOLD_PHOTOS_STAY = (
 EDITABLE_PHOTO_FIELDS = {"title", "caption", "alt_text", "tags", "show_location"}
 
 
+def _full_clean(obj, **kwargs: Any) -> None:
+    """The model's own checks, refusing as our Invalid (with its fields) rather than Django's."""
+    try:
+        obj.full_clean(**kwargs)
+    except ValidationError as error:
+        raise Invalid.from_validation_error(error) from None
+
+
 # --- galleries ------------------------------------------------------------------------------
 
 
@@ -104,7 +113,7 @@ def gallery_create(
         owner=owner, title=title, visibility=visibility, slug=_unique_slug(title), **fields
     )
     _check_rules(gallery)
-    gallery.full_clean()
+    _full_clean(gallery)
     gallery.save()
     return gallery
 
@@ -119,19 +128,9 @@ def gallery_update(*, gallery: Gallery, **fields: Any) -> Gallery:
     if "slug" in fields:
         gallery.slug = _unique_slug(fields["slug"] or gallery.title, exclude_pk=gallery.pk)
     _check_rules(gallery)
-    gallery.full_clean()
+    _full_clean(gallery)
     gallery.save()
     return gallery
-
-
-def gallery_get_or_create(
-    *, owner: User, title: str, visibility: str = Visibility.PRIVATE
-) -> tuple[Gallery, bool]:
-    """Return the owner's gallery with this title, creating it when missing."""
-    existing = Gallery.objects.filter(owner=owner, title=title.strip()).first()
-    if existing:
-        return existing, False
-    return gallery_create(owner=owner, title=title, visibility=visibility), True
 
 
 def gallery_delete(*, gallery: Gallery) -> None:
@@ -343,7 +342,7 @@ def photo_update(*, photo: Photo, **fields: Any) -> Photo:
         fields["tags"] = _clean_tags(fields["tags"])
     for name, value in fields.items():
         setattr(photo, name, value.strip() if isinstance(value, str) else value)
-    photo.full_clean(exclude=["gallery", "owner", "photo_set", "batch"])
+    _full_clean(photo, exclude=["gallery", "owner", "photo_set", "batch"])
     photo.save()
     return photo
 
@@ -447,7 +446,7 @@ def watermark_update(
                 )
             if old_logo:
                 transaction.on_commit(lambda: stored_files_delete({("private", old_logo)}))
-    watermark.full_clean()
+    _full_clean(watermark)
     watermark.save()
     galleries = (
         [gallery]

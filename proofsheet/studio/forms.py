@@ -159,6 +159,12 @@ BULK_ACTIONS = [
 ]
 
 
+class PositionForm(forms.Form):
+    """Where one photo goes in the custom order (1 is first)."""
+
+    position = forms.IntegerField()
+
+
 class BulkForm(forms.Form):
     """Many photos at once: the action, the photos, and what to apply."""
 
@@ -172,10 +178,12 @@ class BulkForm(forms.Form):
 
 
 class SetForm(forms.Form):
-    name = forms.CharField(max_length=120, label="New set")
+    name = forms.CharField(
+        max_length=120, label="New set", error_messages={"required": "A set needs a name."}
+    )
 
 
-class WatermarkForm(forms.Form):
+class WatermarkForm(ServiceErrorsMixin, forms.Form):
     enabled = forms.BooleanField(required=False, initial=True, label="Watermark previews")
     text = forms.CharField(
         max_length=100,

@@ -6,18 +6,17 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from proofsheet.catalog import services as catalog_services
-from proofsheet.core.errors import DomainError
+from proofsheet.core.errors import DomainError, Invalid
 from proofsheet.core.http import attachment_header
+from proofsheet.core.web import redirect_next, refuse
+from proofsheet.flows import galleries as flow
 from proofsheet.fulfillment.shipping import print_sales_without_shipping
 from proofsheet.galleries import access, client_selectors, processing, proofing, selectors, services
 from proofsheet.galleries.models import (
@@ -37,6 +36,7 @@ from proofsheet.studio.forms import (
     DownloadPinForm,
     GalleryForm,
     PhotoForm,
+    PositionForm,
     SetForm,
     WatermarkForm,
 )
@@ -68,27 +68,14 @@ def gallery_create(request):
     form = GalleryForm(request.POST or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
-        sheet = fields.pop("price_sheet", None)
+        sheet = _sheet_choice(request, fields, default=flow.OWNER_DEFAULT)
         try:
-            with transaction.atomic():
-                gallery = services.gallery_create(owner=request.user, **fields)
-                if "price_sheet" in request.POST:  # the photographer chose (maybe "none")
-                    catalog_services.gallery_pricing_set(gallery=gallery, sheet=sheet)
-                else:  # a script or an older page: the default sheet, as everywhere
-                    catalog_services.gallery_pricing_assign_default(gallery)
-                code = None
-                if gallery.visibility == Visibility.PRIVATE:
-                    code = access.gallery_rotate_access_code(gallery=gallery)
+            saved = flow.gallery_create(owner=request.user, price_sheet=sheet, **fields)
         except DomainError as exc:
             form.add_service_errors(exc)
         else:
-            if code:
-                messages.success(
-                    request,
-                    f"Client access code: {code} — note it now; "
-                    "it is shown only once (you can make a new one).",
-                )
-            return redirect("studio:gallery", gallery_id=gallery.public_id)
+            _show_client_code(request, saved.client_code)
+            return redirect("studio:gallery", gallery_id=saved.gallery.public_id)
     return render(request, "studio/gallery_form.html", {"form": form, "creating": True})
 
 
@@ -98,18 +85,32 @@ def gallery_edit(request, gallery_id):
     form = GalleryForm(request.POST or None, instance=gallery, owner=request.user)
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
-        sheet = fields.pop("price_sheet", None)
+        sheet = _sheet_choice(request, fields, default=flow.UNCHANGED)
         try:
-            with transaction.atomic():
-                services.gallery_update(gallery=gallery, **fields)
-                if "price_sheet" in request.POST:
-                    catalog_services.gallery_pricing_set(gallery=gallery, sheet=sheet)
+            saved = flow.gallery_update(gallery=gallery, price_sheet=sheet, **fields)
         except DomainError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, "Gallery saved.")
+            _show_client_code(request, saved.client_code)
             return redirect("studio:gallery", gallery_id=gallery.public_id)
     return render(request, "studio/gallery_form.html", {"form": form, "gallery": gallery})
+
+
+def _sheet_choice(request, fields: dict, *, default):
+    """The price sheet the form chose (None: sells nothing), or `default` when the request had
+    no such field (a script, or a page saved before the store existed)."""
+    sheet = fields.pop("price_sheet", None)
+    return sheet if "price_sheet" in request.POST else default
+
+
+def _show_client_code(request, code: str | None) -> None:
+    if code:
+        messages.success(
+            request,
+            f"Client access code: {code} — note it now; "
+            "it is shown only once (you can make a new one).",
+        )
 
 
 @require_POST
@@ -119,9 +120,8 @@ def gallery_delete(request, gallery_id):
     title = gallery.title
     try:
         services.gallery_delete(gallery=gallery)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("studio:gallery", gallery_id=gallery.public_id)
+    except DomainError as refused:  # its photos were sold: say so on the gallery's page
+        return refuse(request, refused, _gallery_url(gallery))
     messages.success(request, f"Deleted “{title}” and its photos.")
     return redirect("studio:dashboard")
 
@@ -204,6 +204,10 @@ def _grid_context(request, gallery: Gallery) -> dict:
         "current_status": status,
         "sets": list(gallery.sets.all()),
     }
+
+
+def _gallery_url(gallery: Gallery) -> str:
+    return reverse("studio:gallery", args=[gallery.public_id])
 
 
 def _client_url(gallery: Gallery) -> str:
@@ -304,14 +308,10 @@ def gallery_photos(request, gallery_id):
 def set_create(request, gallery_id):
     gallery = owned_gallery(request, gallery_id)
     form = SetForm(request.POST)
-    if form.is_valid():
-        photo_set = services.photo_set_create(gallery=gallery, name=form.cleaned_data["name"])
-        return redirect(
-            reverse("studio:gallery", kwargs={"gallery_id": gallery.public_id})
-            + f"?set={photo_set.public_id}"
-        )
-    messages.error(request, "A set needs a name.")
-    return redirect("studio:gallery", gallery_id=gallery.public_id)
+    if not form.is_valid():
+        return refuse(request, Invalid(form.errors), _gallery_url(gallery))
+    photo_set = services.photo_set_create(gallery=gallery, name=form.cleaned_data["name"])
+    return redirect(f"{_gallery_url(gallery)}?set={photo_set.public_id}")
 
 
 @require_POST
@@ -319,17 +319,15 @@ def set_create(request, gallery_id):
 def set_rename(request, gallery_id, set_id):
     gallery = owned_gallery(request, gallery_id)
     photo_set = owned_set(gallery, set_id)
+    back = f"{_gallery_url(gallery)}?set={photo_set.public_id}"
     form = SetForm(request.POST)
+    if not form.is_valid():
+        return refuse(request, Invalid(form.errors), back)
     try:
-        if not form.is_valid():
-            raise ValidationError("A set needs a name.")
         services.photo_set_rename(photo_set=photo_set, name=form.cleaned_data["name"])
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect(
-        reverse("studio:gallery", kwargs={"gallery_id": gallery.public_id})
-        + f"?set={photo_set.public_id}"
-    )
+    except DomainError as refused:  # a name another set has: say so above the grid
+        return refuse(request, refused, back)
+    return redirect(back)
 
 
 @require_POST
@@ -354,6 +352,7 @@ def photos_bulk(request, gallery_id):
         messages.error(request, "Select some photos and an action first.")
         return redirect("studio:gallery", gallery_id=gallery.public_id)
     action, data = form.cleaned_data["action"], form.cleaned_data
+    back = _gallery_url(gallery)
     try:
         if action == "edit":
             fields = {k: data[k] for k in ("title", "caption", "alt_text") if data[k]}
@@ -369,7 +368,7 @@ def photos_bulk(request, gallery_id):
             moved = services.photos_move(gallery=gallery, photo_ids=ids, photo_set=photo_set)
             messages.success(request, f"Moved {moved} photos.")
         elif action == "cover":
-            photo = Photo.objects.filter(gallery=gallery, public_id=ids[0]).first()
+            photo = selectors.photo_get(gallery, ids[0])
             if photo:
                 services.gallery_set_cover(gallery=gallery, photo=photo)
                 messages.success(request, "Cover photo set.")
@@ -380,14 +379,9 @@ def photos_bulk(request, gallery_id):
         elif action == "delete":
             deleted = services.photos_delete(gallery=gallery, photo_ids=ids)
             messages.success(request, f"Deleted {deleted} photos.")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = reverse("studio:gallery", kwargs={"gallery_id": gallery.public_id})
-    return redirect(back)
+    except DomainError as refused:  # sold photos stay: say so where the photographer was
+        return refuse(request, refused, back)
+    return redirect_next(request, back)
 
 
 @require_POST
@@ -435,16 +429,16 @@ def photo_edit(request, photo_id):
 @photographer_required
 def photo_position(request, photo_id):
     photo = owned_photo(request, photo_id)
-    try:
-        position = int(request.POST.get("position", ""))
-    except ValueError:
-        messages.error(request, "Give the position as a number.")
-    else:
+    form = PositionForm(request.POST)
+    if form.is_valid():
+        position = form.cleaned_data["position"]
         services.photo_move_to_position(photo=photo, position=position)
         messages.success(
             request,
             f"Moved to position {max(position, 1)}; the gallery now uses your custom order.",
         )
+    else:
+        messages.error(request, "Give the position as a number.")
     return redirect("studio:photo", photo_id=photo.public_id)
 
 
@@ -463,9 +457,8 @@ def photo_delete(request, photo_id):
     photo = owned_photo(request, photo_id)
     try:
         services.photos_delete(gallery=photo.gallery, photo_ids=[photo.public_id])
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("studio:photo", photo_id=photo.public_id)
+    except DomainError as refused:  # a sold photo stays: say so on its page
+        return refuse(request, refused, reverse("studio:photo", args=[photo.public_id]))
     messages.success(request, "Photo deleted.")
     return redirect("studio:gallery", gallery_id=photo.gallery.public_id)
 
@@ -553,7 +546,7 @@ def watermark(request, gallery_id=None):
         try:
             services.watermark_update(owner=request.user, gallery=gallery, logo=logo, **data)
         except DomainError as exc:
-            form.add_error("logo" if "logo" in str(exc) else None, exc.message)
+            form.add_service_errors(exc)
         else:
             messages.success(request, "Watermark saved; previews are being regenerated.")
             if gallery:

@@ -183,6 +183,8 @@ def test_an_email_is_asked_for_until_one_is_given():
     assert asked.json()["code"] == "email_required"
     bad = c.post(f"{url}/access", {"email": "not an email"}, content_type="application/json")
     assert bad.status_code == 422
+    # Named beside its field, with the words the web form uses.
+    assert bad.json()["fields"] == {"email": ["Enter an email address like name@example.com."]}
 
     token = token_for(gallery, email=" Ann@Example.COM ")
     seen = c.get(url, headers=h(token)).json()

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from proofsheet.accounts.tests.factories import UserFactory
+from proofsheet.galleries.access import code_hash
 from proofsheet.galleries.models import Gallery, Photo, PhotoStatus
 from proofsheet.galleries.tests.factories import GalleryFactory
 from tests.support import PHOTOS
@@ -83,7 +84,9 @@ def test_forbidden_fields_are_ignored(photographer_client):
         content_type="application/json",
     ).json()
     gallery = Gallery.objects.get(public_id=body["id"])
-    assert gallery.owner == c.user and gallery.client_code_hash == ""
+    assert gallery.owner == c.user
+    # The hash is that of the code the answer gave, not the one sent.
+    assert gallery.client_code_hash == code_hash(body["client_code"]) != "abc"
 
 
 def test_another_photographers_gallery_is_404(photographer_client):
@@ -129,3 +132,88 @@ def test_null_characters_are_a_clear_422(photographer_client):
     assert response.status_code == 422
     assert "Null characters" in response.text
     assert not Gallery.objects.exists()
+
+
+def opens_as_client(gallery_id: str, code: str) -> bool:
+    """Whether a visitor with `code` gets a client token for the gallery (as an app would)."""
+    response = Client().post(
+        f"/api/v1/client/galleries/{gallery_id}/access",
+        {"code": code},
+        content_type="application/json",
+    )
+    return response.status_code == 200 and response.json()["role"] == "client"
+
+
+def test_a_private_gallery_made_through_the_api_comes_with_its_client_code(photographer_client):
+    """As in the studio: the code is in the answer that makes the gallery, and only there."""
+    c = photographer_client
+    created = c.post("/api/v1/galleries", {"title": "Lee wedding"}, content_type="application/json")
+
+    assert created.status_code == 201
+    body = created.json()
+    assert body["visibility"] == "private" and body["has_client_code"] is True
+    assert opens_as_client(body["id"], body["client_code"])
+    # Shown once: reading the gallery again never shows it.
+    assert "client_code" not in c.get(f"/api/v1/galleries/{body['id']}").json()
+    assert body["client_code"] not in c.get("/api/v1/galleries").text
+
+    public = c.post(
+        "/api/v1/galleries",
+        {"title": "Open day", "visibility": "public"},
+        content_type="application/json",
+    ).json()
+    assert public["client_code"] is None and public["has_client_code"] is False
+
+
+def test_a_gallery_made_private_through_the_api_gets_its_client_code_once(photographer_client):
+    c = photographer_client
+    gallery = c.post(
+        "/api/v1/galleries",
+        {"title": "Open day", "visibility": "public"},
+        content_type="application/json",
+    ).json()
+    url = f"/api/v1/galleries/{gallery['id']}"
+
+    private = c.patch(url, {"visibility": "private"}, content_type="application/json").json()
+    renamed = c.patch(url, {"title": "Open day 2"}, content_type="application/json").json()
+
+    assert private["has_client_code"] is True
+    assert opens_as_client(gallery["id"], private["client_code"])
+    assert renamed["client_code"] is None
+    assert opens_as_client(gallery["id"], private["client_code"])
+
+
+def test_a_new_gallery_sells_from_the_default_sheet_in_the_api_as_in_the_studio(
+    photographer_client,
+):
+    from proofsheet.catalog.selectors import sheet_for_gallery
+    from proofsheet.catalog.tests.factories import PriceSheetFactory
+
+    default = PriceSheetFactory(owner=photographer_client.user, is_default=True)
+    body = photographer_client.post(
+        "/api/v1/galleries", {"title": "Lee wedding"}, content_type="application/json"
+    ).json()
+
+    assert sheet_for_gallery(Gallery.objects.get(public_id=body["id"])) == default
+
+
+def test_the_cover_must_be_a_photo_of_the_gallery(photographer_client):
+    from proofsheet.galleries.tests.factories import make_photo
+
+    c = photographer_client
+    gallery = GalleryFactory(owner=c.user)
+    mine, elsewhere = make_photo(gallery), make_photo(GalleryFactory(owner=c.user))
+    url = f"/api/v1/galleries/{gallery.public_id}"
+
+    set_cover = c.patch(
+        url, {"cover_photo_id": str(mine.public_id)}, content_type="application/json"
+    )
+    assert set_cover.json()["cover_photo_id"] == str(mine.public_id)
+    refused = c.patch(
+        url,
+        {"title": "x", "cover_photo_id": str(elsewhere.public_id)},
+        content_type="application/json",
+    )
+    assert refused.status_code == 404 and refused.json()["code"] == "not_found"
+    gallery.refresh_from_db()
+    assert gallery.cover_photo == mine and gallery.title != "x"

@@ -203,7 +203,9 @@ def test_galleries_take_the_client_gallery_fields(api, settings):
     assert body["show_exif"] is True
     assert (body["selection_min"], body["selection_max"]) == (5, 20)
     assert body["client_url"] == f"https://photos.example.com/g/{body['id']}/"
-    assert body["has_client_code"] is False and body["has_download_pin"] is False
+    # Private (the default), so it came with its client code, as in the studio.
+    assert body["has_client_code"] is True and body["client_code"]
+    assert body["has_download_pin"] is False
 
     url = f"/api/v1/galleries/{body['id']}"
     patched = api.patch(

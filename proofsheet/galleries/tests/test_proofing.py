@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from proofsheet.core.errors import Forbidden, Invalid
+from proofsheet.core.errors import Forbidden, Invalid, NotFound
 from proofsheet.galleries import access, proofing
 from proofsheet.galleries.access import CLIENT, GUEST, OWNER, Access
 from proofsheet.galleries.models import (
@@ -21,7 +21,7 @@ from proofsheet.galleries.models import (
     PhotoStatus,
     Visibility,
 )
-from proofsheet.galleries.proofing import ListLocked
+from proofsheet.galleries.proofing import ListLocked, ListNotFound
 from proofsheet.galleries.tests.factories import GalleryFactory, make_photo
 from proofsheet.notifications.models import Notification, OutboundEmail
 
@@ -189,9 +189,9 @@ def test_nobody_writes_into_another_visitors_list(gallery, photos):
     bob = access_for(gallery, "bob@example.test")
     anns = proofing.favourite_list_create(access=ann, name="Album")
 
-    with pytest.raises(FavouriteList.DoesNotExist):
+    with pytest.raises(ListNotFound):
         proofing.favourite_set(access=bob, photo=photos[0], on=True, list_id=anns.public_id)
-    with pytest.raises(FavouriteList.DoesNotExist):
+    with pytest.raises(ListNotFound):
         proofing.favourite_list_submit(access=bob, list_id=anns.public_id)
     assert picks(anns) == set()
 
@@ -242,9 +242,9 @@ def test_only_ready_photos_of_the_gallery_can_be_picked_or_commented(ann, photos
     failed = make_photo(ann.gallery, "IMG_0101.jpg", status=PhotoStatus.FAILED)
 
     for photo in (elsewhere, processing, failed):
-        with pytest.raises(Photo.DoesNotExist):
+        with pytest.raises(NotFound):
             proofing.favourite_set(access=ann, photo=photo, on=True)
-        with pytest.raises(Photo.DoesNotExist):
+        with pytest.raises(NotFound):
             proofing.photo_comment_add(access=ann, photo=photo, body="This one")
     assert not Favourite.objects.exists() and not PhotoComment.objects.exists()
 
@@ -364,7 +364,7 @@ def test_a_photographer_reopens_only_lists_of_their_gallery(ann, photos):
     pick(ann, photos[:1])
     sent = proofing.favourite_list_submit(access=ann)
 
-    with pytest.raises(FavouriteList.DoesNotExist):
+    with pytest.raises(ListNotFound):
         proofing.favourite_list_reopen(gallery=GalleryFactory(), list_id=sent.public_id)
     assert FavouriteList.objects.get().locked
 
@@ -416,9 +416,9 @@ def test_a_visitor_deletes_only_their_own_comments(gallery, photos):
     anns = proofing.photo_comment_add(access=ann, photo=photos[0], body="Ann's")
     bobs = proofing.photo_comment_add(access=bob, photo=photos[0], body="Bob's")
 
-    with pytest.raises(PhotoComment.DoesNotExist):
+    with pytest.raises(NotFound):
         proofing.photo_comment_delete(access=bob, comment_id=anns.public_id)
-    with pytest.raises(PhotoComment.DoesNotExist):
+    with pytest.raises(NotFound):
         proofing.photo_comment_delete(access=bob, comment_id=uuid.uuid4())
     proofing.photo_comment_delete(access=bob, comment_id=bobs.public_id)
 

@@ -476,3 +476,18 @@ def test_a_private_gallery_that_requires_an_email_asks_for_the_code_then_the_ema
     assert client.get(gallery_url(gallery))["Location"].startswith(email_url(gallery))
     give_email(client, gallery)
     assert client.get(gallery_url(gallery)).status_code == 200
+
+
+def test_a_heart_after_the_code_changed_says_why_it_was_refused(client, photos_of):
+    """The lightbox shows the answer's text: it says what is missing, not a blank 403."""
+    gallery, client_code, _ = private_gallery()
+    photos = photos_of(gallery, 1)
+    unlock(client, gallery, client_code)
+    give_email(client, gallery)
+    access.gallery_rotate_access_code(gallery=gallery)
+
+    refused = favourite(client, photos[0], headers=HX)
+
+    assert refused.status_code == 403
+    assert refused.text == "A private gallery: enter its access code first."
+    assert not Favourite.objects.exists()
