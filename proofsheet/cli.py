@@ -272,7 +272,7 @@ def import_photos(paths, owner, gallery_title, set_name, visibility, wait):
     from django.urls import reverse
 
     from proofsheet.accounts.selectors import user_get_by_email
-    from proofsheet.catalog.services import gallery_pricing_assign_default
+    from proofsheet.catalog.sheets import gallery_pricing_assign_default
     from proofsheet.galleries import access, services
 
     user = user_get_by_email(owner)

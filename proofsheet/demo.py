@@ -12,7 +12,7 @@ from django.db import transaction
 
 from proofsheet.accounts.models import Role, User
 from proofsheet.accounts.services import user_create
-from proofsheet.catalog.services import gallery_pricing_assign_default, price_sheet_starter
+from proofsheet.catalog.sheets import gallery_pricing_assign_default, price_sheet_starter
 from proofsheet.galleries import access
 from proofsheet.galleries import services as galleries
 

@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 from pydantic import AwareDatetime, Field
 
 from proofsheet.api.common import ErrorOut, Input, found, seller
-from proofsheet.catalog import services as catalog_services
+from proofsheet.catalog import sheets as catalog_services
 from proofsheet.core.errors import Conflict
 from proofsheet.core.http import attachment_header
 from proofsheet.galleries import access, client_selectors, processing, proofing, selectors, services

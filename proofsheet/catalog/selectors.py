@@ -120,6 +120,37 @@ def photo_prices(photo: Photo) -> dict[int, Decimal]:
 
 
 @dataclass(frozen=True)
+class PhotoPriceRow:
+    """One product of the photo's sheet with the sheet's price and the photo's own, if any."""
+
+    product: Product
+    sheet_price: Decimal  # quantised in the sheet's currency
+    override: Decimal | None  # quantised; None: the photo sells at the sheet's price
+
+    @property
+    def price(self) -> Decimal:
+        return self.sheet_price if self.override is None else self.override
+
+
+def photo_price_table(photo: Photo) -> tuple[PriceSheet | None, list[PhotoPriceRow]]:
+    """The sheet the photo's gallery sells from (None: nothing) and a row for each product."""
+    sheet = sheet_for_gallery(photo.gallery)
+    if sheet is None:
+        return None, []
+    overrides = photo_prices(photo)
+    return sheet, [
+        PhotoPriceRow(
+            product=product,
+            sheet_price=quantize(product.price, sheet.currency),
+            override=(
+                quantize(overrides[product.pk], sheet.currency) if product.pk in overrides else None
+            ),
+        )
+        for product in sheet_products(sheet)
+    ]
+
+
+@dataclass(frozen=True)
 class Group:
     """One option group of a product: its choices, and whether the client may choose none."""
 

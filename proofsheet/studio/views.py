@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from proofsheet.catalog import services as catalog_services
+from proofsheet.catalog import sheets as catalog_services
 from proofsheet.core.errors import DomainError
 from proofsheet.core.http import attachment_header
 from proofsheet.fulfillment.shipping import print_sales_without_shipping
