@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
 from typing import Any, get_type_hints
@@ -127,6 +128,16 @@ def found(obj):
     if obj is None:
         raise NotFound()
     return obj
+
+
+def owned[T](get: Callable[[Any, Any], T | None]) -> Callable[[Any, Any], T]:
+    """A lookup `(request, public_id) → object` from a selector `get(user, public_id)` of the
+    seller's own objects: anyone else's, or none, is a 404 (a non-seller a 403)."""
+
+    def lookup(request, object_id) -> T:
+        return found(get(seller(request), object_id))
+
+    return lookup
 
 
 def public_id(value: str) -> uuid.UUID:

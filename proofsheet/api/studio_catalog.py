@@ -15,7 +15,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from proofsheet.api import common
-from proofsheet.api.common import ErrorOut, Input, found, seller
+from proofsheet.api.common import ErrorOut, Input, seller
 from proofsheet.api.studio_galleries import owned_gallery, owned_photo
 from proofsheet.catalog import packages, products, selectors, sheets
 from proofsheet.catalog.models import Package, PriceSheet, Product, ProductOption
@@ -48,20 +48,10 @@ Quantity = Annotated[int, Field(ge=1, le=packages.MAX_PACKAGE_QUANTITY)]
 # --- lookups (a foreign or unknown id is a 404) --------------------------------------------------
 
 
-def owned_sheet(request, sheet_id: UUID) -> PriceSheet:
-    return found(selectors.sheet_get_owned(seller(request), sheet_id))
-
-
-def owned_product(request, product_id: UUID) -> Product:
-    return found(selectors.product_get_owned(seller(request), product_id))
-
-
-def owned_option(request, option_id: UUID) -> ProductOption:
-    return found(selectors.option_get_owned(seller(request), option_id))
-
-
-def owned_package(request, package_id: UUID) -> Package:
-    return found(selectors.package_get_owned(seller(request), package_id))
+owned_sheet = common.owned(selectors.sheet_get_owned)
+owned_product = common.owned(selectors.product_get_owned)
+owned_option = common.owned(selectors.option_get_owned)
+owned_package = common.owned(selectors.package_get_owned)
 
 
 # --- schemas -------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from ninja import Router, Schema, Status
 from pydantic import AwareDatetime, Field
 
 from proofsheet.api import common
-from proofsheet.api.common import ErrorOut, Input, found, seller
+from proofsheet.api.common import ErrorOut, Input, seller
 from proofsheet.cart import discounts
 from proofsheet.cart.models import Discount, DiscountKind
 from proofsheet.catalog import selectors as catalog_selectors
@@ -45,20 +45,10 @@ Countries = Annotated[
 W = common.errors(403, 404, 422)
 
 
-def owned_discount(request, discount_id: UUID) -> Discount:
-    return found(discounts.discount_get_owned(seller(request), discount_id))
-
-
-def owned_method(request, method_id: UUID) -> ShippingMethod:
-    return found(shipping.shipping_method_get_owned(seller(request), method_id))
-
-
-def owned_rate(request, rate_id: UUID) -> ShippingRate:
-    return found(shipping.shipping_rate_get_owned(seller(request), rate_id))
-
-
-def owned_rule(request, rule_id: UUID) -> TaxRule:
-    return found(catalog_selectors.tax_rule_get_owned(seller(request), rule_id))
+owned_discount = common.owned(discounts.discount_get_owned)
+owned_method = common.owned(shipping.shipping_method_get_owned)
+owned_rate = common.owned(shipping.shipping_rate_get_owned)
+owned_rule = common.owned(catalog_selectors.tax_rule_get_owned)
 
 
 # --- schemas -------------------------------------------------------------------------------------

@@ -22,9 +22,10 @@ from proofsheet.catalog.models import ProductKind
 from proofsheet.core.cleaning import fields_check, number_parse, whole_clean
 from proofsheet.core.dates import as_utc
 from proofsheet.core.errors import Conflict, Invalid, NotFound
+from proofsheet.core.models import public_id_get
 from proofsheet.core.money import amount_clean, currency_clean, percent_clean
 from proofsheet.galleries.models import Gallery
-from proofsheet.galleries.selectors import as_public_id, gallery_get_owned
+from proofsheet.galleries.selectors import gallery_get_owned
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
 MAX_LIMIT = 1_000_000
@@ -283,12 +284,7 @@ def discounts_owned_by(user: User) -> QuerySet[Discount]:
 
 def discount_get_owned(user: User, public_id) -> Discount | None:
     """One of the user's codes by public id (anyone else's, or no such id: None, a 404)."""
-    public_id = as_public_id(public_id)
-    if public_id is None:
-        return None
-    return (
-        Discount.objects.filter(owner=user, public_id=public_id).select_related("gallery").first()
-    )
+    return public_id_get(Discount.objects.filter(owner=user).select_related("gallery"), public_id)
 
 
 def discount_uses_left(discount: Discount) -> int | None:

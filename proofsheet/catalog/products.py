@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, ProtectedError
+from django.db.models import Max
 
 from proofsheet.catalog.models import (
     Finish,
@@ -27,8 +27,8 @@ from proofsheet.catalog.models import (
     Resolution,
 )
 from proofsheet.core.cleaning import fields_check, number_clean, text_clean, whole_clean
-from proofsheet.core.errors import Conflict, Invalid, NotFound
-from proofsheet.core.models import as_public_id
+from proofsheet.core.errors import Invalid, NotFound
+from proofsheet.core.models import as_public_id, delete_unless_protected
 from proofsheet.core.money import amount_clean
 from proofsheet.galleries.models import Photo
 
@@ -148,14 +148,8 @@ def product_update(*, product: Product, **fields: Any) -> Product:
 
 def product_delete(*, product: Product) -> None:
     """Delete a product no order refers to (one that was sold is switched off instead)."""
-    try:
-        with transaction.atomic():
-            product.delete()
-    except ProtectedError:
-        raise Conflict(
-            f"Orders refer to “{product.name}”: switch it off instead of deleting it.",
-            code="in_use",
-        ) from None
+    refusal = f"Orders refer to “{product.name}”: switch it off instead of deleting it."
+    delete_unless_protected(product, refusal)
 
 
 # --- options -------------------------------------------------------------------------------------

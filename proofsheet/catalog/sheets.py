@@ -11,7 +11,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import ProtectedError
 
 from proofsheet.accounts.models import User
 from proofsheet.accounts.services import seller_required
@@ -27,7 +26,7 @@ from proofsheet.catalog.models import (
 from proofsheet.catalog.starter import starter_products_add
 from proofsheet.core.cleaning import number_clean, text_clean
 from proofsheet.core.errors import Conflict, Invalid, NotFound
-from proofsheet.core.models import as_public_id
+from proofsheet.core.models import as_public_id, delete_unless_protected
 from proofsheet.core.money import (
     MAX_AMOUNT,
     currency_change_check,
@@ -116,14 +115,8 @@ def price_sheet_delete(*, sheet: PriceSheet) -> None:
             "give them another price sheet first.",
             code="in_use",
         )
-    try:
-        with transaction.atomic():
-            sheet.delete()
-    except ProtectedError:
-        raise Conflict(
-            f"“{sheet.name}” has products that orders refer to, so it cannot be deleted.",
-            code="in_use",
-        ) from None
+    refusal = f"“{sheet.name}” has products that orders refer to, so it cannot be deleted."
+    delete_unless_protected(sheet, refusal)
 
 
 def price_sheet_set_default(*, sheet: PriceSheet, is_default: bool = True) -> PriceSheet:

@@ -22,9 +22,9 @@ from proofsheet.accounts.services import seller_required
 from proofsheet.catalog.models import PriceSheet, ProductKind
 from proofsheet.core.cleaning import fields_check
 from proofsheet.core.errors import Invalid
+from proofsheet.core.models import public_id_get
 from proofsheet.core.money import amount_clean, currency_change_check, currency_clean
 from proofsheet.fulfillment.models import ShippingKind, ShippingMethod, ShippingRate
-from proofsheet.galleries.selectors import as_public_id
 
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 MAX_COUNTRIES = 250
@@ -284,22 +284,9 @@ def print_sales_without_shipping_for_sheet(sheet: PriceSheet) -> list[ShippingGa
 
 
 def shipping_method_get_owned(user: User, public_id) -> ShippingMethod | None:
-    public_id = as_public_id(public_id)
-    if public_id is None:
-        return None
-    return (
-        ShippingMethod.objects.filter(owner=user, public_id=public_id)
-        .prefetch_related(_rates_in_order())
-        .first()
-    )
+    return public_id_get(shipping_methods_owned_by(user), public_id)
 
 
 def shipping_rate_get_owned(user: User, public_id) -> ShippingRate | None:
-    public_id = as_public_id(public_id)
-    if public_id is None:
-        return None
-    return (
-        ShippingRate.objects.filter(method__owner=user, public_id=public_id)
-        .select_related("method")
-        .first()
-    )
+    rates = ShippingRate.objects.filter(method__owner=user).select_related("method")
+    return public_id_get(rates, public_id)

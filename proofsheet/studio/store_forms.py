@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from proofsheet.cart.discounts import MAX_LIMIT
 from proofsheet.cart.models import DiscountKind
 from proofsheet.catalog.models import ProductKind
 from proofsheet.catalog.store import MAX_INSTRUCTIONS
@@ -25,6 +26,12 @@ class _AnyChoiceField(forms.ChoiceField):
 
     def valid_value(self, value) -> bool:
         return True
+
+
+def _limit_field(label: str, help_text: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, required=False, min_value=1, max_value=MAX_LIMIT, help_text=help_text
+    )
 
 
 class DiscountForm(ServiceErrorsMixin, forms.Form):
@@ -67,19 +74,9 @@ class DiscountForm(ServiceErrorsMixin, forms.Form):
         widget=datetime_local(),
         help_text="Empty: no end.",
     )
-    max_uses = forms.IntegerField(
-        label="Uses in total",
-        required=False,
-        min_value=1,
-        max_value=1_000_000,
-        help_text="Empty: no limit.",
-    )
-    max_uses_per_customer = forms.IntegerField(
-        label="Uses per customer",
-        required=False,
-        min_value=1,
-        max_value=1_000_000,
-        help_text="Counted by email address. Empty: no limit.",
+    max_uses = _limit_field("Uses in total", "Empty: no limit.")
+    max_uses_per_customer = _limit_field(
+        "Uses per customer", "Counted by email address. Empty: no limit."
     )
     gallery = _AnyChoiceField(label="Gallery", required=False)
     product_kinds = forms.MultipleChoiceField(

@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 
 from proofsheet.accounts.tests.factories import UserFactory
-from proofsheet.catalog import packages, products, sheets, store
+from proofsheet.catalog import products, sheets
 from proofsheet.catalog.models import GalleryPricing, PhotoPrice, PriceSheet
-from proofsheet.catalog.tests.factories import PriceSheetFactory, PrintFactory
+from proofsheet.catalog.tests.factories import PriceSheetFactory, PrintFactory, foreign_catalogue
 from proofsheet.galleries import access
 from proofsheet.galleries.models import Visibility
 from proofsheet.galleries.tests.factories import GalleryFactory, make_photo
@@ -118,14 +118,9 @@ def test_starter_default_duplicate_and_gallery_assignment(photographer_client):
 
 def test_foreign_catalogue_objects_are_404(photographer_client):
     c = photographer_client
-    sheet = PriceSheetFactory()
-    product = PrintFactory(sheet=sheet)
-    option = products.option_add(product=product, group="Paper", name="Matte")
-    package = packages.package_create(
-        sheet=sheet, name="P", price="1", items=[(product.public_id, 1)]
-    )
-    rule = store.tax_rule_create(owner=sheet.owner, country="DE", physical_rate="19")
-    photo = make_photo(GalleryFactory(owner=sheet.owner))
+    theirs = foreign_catalogue()
+    sheet, product, option, package = theirs.sheet, theirs.product, theirs.option, theirs.package
+    rule, photo = theirs.rule, theirs.photo
     my_sheet = PriceSheetFactory(owner=c.user)
     my_gallery = GalleryFactory(owner=c.user)
 

@@ -20,32 +20,24 @@ from proofsheet.catalog.tests.factories import (
     PrintFactory,
 )
 from proofsheet.core.errors import Conflict, Forbidden, Invalid, NotFound
+from proofsheet.core.models import delete_unless_protected
 from proofsheet.galleries.tests.factories import GalleryFactory, PhotographerFactory, make_photo
 
 pytestmark = pytest.mark.django_db
 
 
+PRINT = {"kind": "print", "name": "8x10 print", "finish": "paper", "width_in": "8",
+         "height_in": "10", "price": "15.00"}  # fmt: skip
+DOWNLOAD = {"kind": "digital", "name": "Full resolution", "resolution": "full",
+            "licence": "personal", "price": "35"}  # fmt: skip
+
+
 def a_print(sheet, **fields):
-    values = {
-        "kind": "print",
-        "name": "8x10 print",
-        "finish": "paper",
-        "width_in": "8",
-        "height_in": "10",
-        "price": "15.00",
-    }
-    return products.product_create(sheet=sheet, **(values | fields))
+    return products.product_create(sheet=sheet, **(PRINT | fields))
 
 
 def a_download(sheet, **fields):
-    values = {
-        "kind": "digital",
-        "name": "Full resolution",
-        "resolution": "full",
-        "licence": "personal",
-        "price": "35",
-    }
-    return products.product_create(sheet=sheet, **(values | fields))
+    return products.product_create(sheet=sheet, **(DOWNLOAD | fields))
 
 
 # --- prices -------------------------------------------------------------------------------------
@@ -211,6 +203,11 @@ def test_a_sheet_in_use_cannot_be_deleted():
         sheets.price_sheet_delete(sheet=sheet)
     assert "used by 1 gallery" in caught.value.message
     assert caught.value.code == "in_use"
+    # A gallery that takes the sheet between the count and the delete still keeps it.
+    with pytest.raises(Conflict) as caught:
+        delete_unless_protected(sheet, "Still sold from.")
+    assert (caught.value.code, caught.value.message) == ("in_use", "Still sold from.")
+    assert PriceSheet.objects.filter(pk=sheet.pk).exists()
     sheets.gallery_pricing_set(gallery=gallery, sheet=None)
     sheets.price_sheet_delete(sheet=sheet)
     assert not PriceSheet.objects.exists()

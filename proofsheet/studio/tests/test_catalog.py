@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from proofsheet.accounts.tests.factories import UserFactory
-from proofsheet.catalog import packages, products, selectors, sheets, store
+from proofsheet.catalog import products, selectors, sheets
 from proofsheet.catalog.models import (
     GalleryPricing,
     Package,
@@ -22,6 +22,7 @@ from proofsheet.catalog.tests.factories import (
     DownloadFactory,
     PriceSheetFactory,
     PrintFactory,
+    foreign_catalogue,
 )
 from proofsheet.galleries.models import Gallery
 from proofsheet.galleries.tests.factories import GalleryFactory, make_photo
@@ -264,14 +265,9 @@ def test_store_settings_and_tax_rules(studio):
 
 
 def test_another_photographers_catalogue_is_404(studio):
-    sheet = PriceSheetFactory()
-    product = PrintFactory(sheet=sheet)
-    option = products.option_add(product=product, group="Paper", name="Matte")
-    package = packages.package_create(
-        sheet=sheet, name="P", price="1", items=[(product.public_id, 1)]
-    )
-    rule = store.tax_rule_create(owner=sheet.owner, country="DE", physical_rate="19")
-    photo = make_photo(GalleryFactory(owner=sheet.owner))
+    theirs = foreign_catalogue()
+    sheet, product, option, package = theirs.sheet, theirs.product, theirs.option, theirs.package
+    rule, photo = theirs.rule, theirs.photo
 
     for name, obj in [("price_sheet", sheet), ("product_create", sheet), ("package_create", sheet),
                       ("product", product), ("package", package), ("tax_rule", rule)]:  # fmt: skip
