@@ -117,3 +117,15 @@ def test_the_api_applies_to_all_without_a_sheet_or_to_a_list(owner_with_gallerie
     other = PriceSheetFactory()  # another photographer's sheet
     foreign_sheet = f"/api/v1/price-sheets/{other.public_id}/apply-to-galleries"
     assert client.post(foreign_sheet, {"all_without_sheet": True}, **J).status_code == 404
+
+
+def test_code_that_creates_galleries_still_finds_the_pricing_entry_points():
+    from proofsheet.catalog import services
+
+    for name in services.__all__:
+        assert getattr(services, name) is getattr(sheets, name)
+    assert set(services.__all__) == {
+        "gallery_pricing_assign_default",
+        "gallery_pricing_set",
+        "price_sheet_apply_to_galleries",
+    }
