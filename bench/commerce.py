@@ -393,8 +393,9 @@ class _Fixture:
 def _fixture(inputs: Path, sources: list[Path]) -> _Fixture:
     from proofsheet.accounts.services import user_create
     from proofsheet.cart.discounts import discount_create
-    from proofsheet.catalog import services as catalog
     from proofsheet.catalog.models import Product, ProductOption
+    from proofsheet.catalog.sheets import gallery_pricing_set, price_sheet_starter
+    from proofsheet.catalog.store import store_settings_update, tax_rule_create
     from proofsheet.fulfillment.shipping import shipping_method_create, shipping_rate_create
     from proofsheet.galleries import processing, services
     from proofsheet.galleries.access import CLIENT, Access
@@ -404,13 +405,13 @@ def _fixture(inputs: Path, sources: list[Path]) -> _Fixture:
     f.seller, _ = user_create(
         email=f"bench-{secrets.token_hex(4)}@example.test", role="photographer"
     )
-    f.sheet = catalog.price_sheet_starter(owner=f.seller, currency="EUR")
+    f.sheet = price_sheet_starter(owner=f.seller, currency="EUR")
     f.gallery = services.gallery_create(
         owner=f.seller, title="Commerce bench", visibility=Visibility.PUBLIC
     )
-    catalog.gallery_pricing_set(gallery=f.gallery, sheet=f.sheet)
-    catalog.store_settings_update(owner=f.seller, prices_include_tax=False)
-    catalog.tax_rule_create(owner=f.seller, country="DE", physical_rate=19, digital_rate=19)
+    gallery_pricing_set(gallery=f.gallery, sheet=f.sheet)
+    store_settings_update(owner=f.seller, prices_include_tax=False)
+    tax_rule_create(owner=f.seller, country="DE", physical_rate=19, digital_rate=19)
     f.shipping = shipping_method_create(owner=f.seller, name="Standard", currency="EUR")
     shipping_rate_create(method=f.shipping, countries="DE FR", first_item=5, additional_item=1)
     shipping_rate_create(method=f.shipping, countries=(), first_item=12, additional_item=3)

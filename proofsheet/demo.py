@@ -12,7 +12,7 @@ from django.db import transaction
 
 from proofsheet.accounts.models import Role, User
 from proofsheet.accounts.services import user_create
-from proofsheet.catalog.services import price_sheet_starter
+from proofsheet.catalog.sheets import price_sheet_starter
 from proofsheet.core.errors import Conflict, Forbidden
 from proofsheet.flows.galleries import gallery_create
 from proofsheet.galleries import services as galleries

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
 from typing import Any, get_type_hints
@@ -24,7 +25,7 @@ from proofsheet.accounts.services import seller_required
 from proofsheet.api.errors import ErrorOut, error_body
 from proofsheet.core.errors import DomainError, Forbidden, NotFound
 from proofsheet.core.http import quiet
-from proofsheet.core.money import quantize
+from proofsheet.core.money import amount_text, number_text
 from proofsheet.galleries import access, client_selectors
 from proofsheet.galleries.access import Access
 from proofsheet.galleries.models import Gallery, Photo
@@ -47,15 +48,12 @@ def errors(*statuses: int) -> dict[int, Any]:
 
 def money_text(amount: Decimal | None, currency: str) -> str | None:
     """An amount as the API sends it: a string with the currency's decimals ("12.50", "1500")."""
-    return None if amount is None else str(quantize(amount, currency))
+    return None if amount is None else amount_text(amount, currency)
 
 
 def plain_number(value: Decimal | None) -> str | None:
     """8.00 → "8", 8.50 → "8.5", 19.000 → "19" (never "1.9E+1"): sizes, rates, percentages."""
-    if value is None:
-        return None
-    text = f"{Decimal(value):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return None if value is None else number_text(value)
 
 
 # --- request bodies ------------------------------------------------------------------------------
@@ -130,6 +128,16 @@ def found(obj):
     if obj is None:
         raise NotFound()
     return obj
+
+
+def owned[T](get: Callable[[Any, Any], T | None]) -> Callable[[Any, Any], T]:
+    """A lookup `(request, public_id) → object` from a selector `get(user, public_id)` of the
+    seller's own objects: anyone else's, or none, is a 404 (a non-seller a 403)."""
+
+    def lookup(request, object_id) -> T:
+        return found(get(seller(request), object_id))
+
+    return lookup
 
 
 def public_id(value: str) -> uuid.UUID:

@@ -11,14 +11,13 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from django.db import transaction
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from proofsheet.api import common
-from proofsheet.api.common import ErrorOut, Input, found, seller
+from proofsheet.api.common import ErrorOut, Input, seller
 from proofsheet.api.studio_galleries import owned_gallery, owned_photo
-from proofsheet.catalog import selectors, services
+from proofsheet.catalog import packages, products, selectors, sheets
 from proofsheet.catalog.models import Package, PriceSheet, Product, ProductOption
 from proofsheet.core.errors import Invalid
 from proofsheet.core.money import CURRENCIES
@@ -43,26 +42,16 @@ OptionalGroups = Annotated[
         "options in.",
     ),
 ]
-Quantity = Annotated[int, Field(ge=1, le=services.MAX_PACKAGE_QUANTITY)]
+Quantity = Annotated[int, Field(ge=1, le=packages.MAX_PACKAGE_QUANTITY)]
 
 
 # --- lookups (a foreign or unknown id is a 404) --------------------------------------------------
 
 
-def owned_sheet(request, sheet_id: UUID) -> PriceSheet:
-    return found(selectors.sheet_get_owned(seller(request), sheet_id))
-
-
-def owned_product(request, product_id: UUID) -> Product:
-    return found(selectors.product_get_owned(seller(request), product_id))
-
-
-def owned_option(request, option_id: UUID) -> ProductOption:
-    return found(selectors.option_get_owned(seller(request), option_id))
-
-
-def owned_package(request, package_id: UUID) -> Package:
-    return found(selectors.package_get_owned(seller(request), package_id))
+owned_sheet = common.owned(selectors.sheet_get_owned)
+owned_product = common.owned(selectors.product_get_owned)
+owned_option = common.owned(selectors.option_get_owned)
+owned_package = common.owned(selectors.package_get_owned)
 
 
 # --- schemas -------------------------------------------------------------------------------------
@@ -358,11 +347,7 @@ def sheet_detail(sheet: PriceSheet) -> SheetDetail:
 
 # --- price sheets --------------------------------------------------------------------------------
 
-W = {
-    422: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-}  # the errors every catalogue write can answer with
+W = common.errors(422, 403, 404)  # the errors every catalogue write can answer with
 
 
 @router.get(
@@ -378,18 +363,7 @@ def list_sheets(request):
     summary="Create a price sheet (empty, or the starter sheet with `starter`)",
 )
 def create_sheet(request, payload: SheetIn):
-    owner = seller(request)
-    with transaction.atomic():
-        if payload.starter:
-            sheet = services.price_sheet_starter(
-                owner=owner, currency=payload.currency, name=payload.name
-            )
-        else:
-            sheet = services.price_sheet_create(
-                owner=owner, name=payload.name, currency=payload.currency
-            )
-        if payload.is_default:
-            services.price_sheet_set_default(sheet=sheet)
+    sheet = sheets.price_sheet_create(owner=seller(request), **payload.dict())
     return Status(201, sheet_detail(sheet))
 
 
@@ -409,13 +383,7 @@ def get_sheet(request, sheet_id: UUID):
 )
 def update_sheet(request, sheet_id: UUID, payload: SheetPatch):
     sheet = owned_sheet(request, sheet_id)
-    fields = payload.dict(exclude_unset=True)
-    with transaction.atomic():
-        is_default = fields.pop("is_default", None)
-        if fields:
-            services.price_sheet_update(sheet=sheet, **fields)
-        if is_default is not None:
-            services.price_sheet_set_default(sheet=sheet, is_default=is_default)
+    sheets.price_sheet_update(sheet=sheet, **payload.dict(exclude_unset=True))
     return sheet_detail(sheet)
 
 
@@ -425,7 +393,7 @@ def update_sheet(request, sheet_id: UUID, payload: SheetPatch):
     summary="Delete a price sheet (409 while galleries use it)",
 )
 def delete_sheet(request, sheet_id: UUID):
-    services.price_sheet_delete(sheet=owned_sheet(request, sheet_id))
+    sheets.price_sheet_delete(sheet=owned_sheet(request, sheet_id))
     return Status(204, None)
 
 
@@ -436,7 +404,7 @@ def delete_sheet(request, sheet_id: UUID):
 )
 def duplicate_sheet(request, sheet_id: UUID, payload: DuplicateIn | None = None):
     sheet = owned_sheet(request, sheet_id)
-    copy = services.price_sheet_duplicate(sheet=sheet, name=payload.name if payload else None)
+    copy = sheets.price_sheet_duplicate(sheet=sheet, name=payload.name if payload else None)
     return Status(201, sheet_detail(copy))
 
 
@@ -447,7 +415,7 @@ def duplicate_sheet(request, sheet_id: UUID, payload: DuplicateIn | None = None)
 )
 def markup_sheet(request, sheet_id: UUID, payload: MarkupIn):
     sheet = owned_sheet(request, sheet_id)
-    changed = services.price_sheet_markup(
+    changed = sheets.price_sheet_markup(
         sheet=sheet, percent=payload.percent, cost_factor=payload.cost_factor
     )
     return MarkupOut(changed=changed)
@@ -462,7 +430,7 @@ def apply_sheet_to_galleries(request, sheet_id: UUID, payload: ApplyToGalleriesI
     sheet = owned_sheet(request, sheet_id)
     if payload.all_without_sheet == (payload.gallery_ids is not None):
         raise Invalid("Send either all_without_sheet: true or gallery_ids.")
-    applied = services.price_sheet_apply_to_galleries(sheet=sheet, gallery_ids=payload.gallery_ids)
+    applied = sheets.price_sheet_apply_to_galleries(sheet=sheet, gallery_ids=payload.gallery_ids)
     return ApplyToGalleriesOut(
         applied=applied,
         galleries_selling_nothing=selectors.galleries_without_sheet(sheet.owner).count(),
@@ -483,10 +451,7 @@ def apply_sheet_to_galleries(request, sheet_id: UUID, payload: ApplyToGalleriesI
 )
 def create_product(request, sheet_id: UUID, payload: ProductIn):
     sheet = owned_sheet(request, sheet_id)
-    fields = payload.dict()
-    if fields["position"] is None:
-        del fields["position"]
-    product = services.product_create(sheet=sheet, **fields)
+    product = products.product_create(sheet=sheet, **payload.dict())
     return Status(201, product_out(product, sheet))
 
 
@@ -498,8 +463,7 @@ def get_product(request, product_id: UUID):
 @router.patch("/products/{product_id}", response={200: ProductOut} | W)
 def update_product(request, product_id: UUID, payload: ProductPatch):
     product = owned_product(request, product_id)
-    fields = payload.dict(exclude_unset=True)
-    services.product_update(product=product, **fields)
+    products.product_update(product=product, **payload.dict(exclude_unset=True))
     return product_out(product)
 
 
@@ -507,7 +471,7 @@ def update_product(request, product_id: UUID, payload: ProductPatch):
     "/products/{product_id}", response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 )
 def delete_product(request, product_id: UUID):
-    services.product_delete(product=owned_product(request, product_id))
+    products.product_delete(product=owned_product(request, product_id))
     return Status(204, None)
 
 
@@ -518,20 +482,20 @@ def delete_product(request, product_id: UUID):
 )
 def add_option(request, product_id: UUID, payload: OptionIn):
     product = owned_product(request, product_id)
-    option = services.option_add(product=product, **payload.dict())
+    option = products.option_add(product=product, **payload.dict())
     return Status(201, option_out(option, product.sheet.currency))
 
 
 @router.patch("/options/{option_id}", response={200: OptionOut} | W)
 def update_option(request, option_id: UUID, payload: OptionPatch):
     option = owned_option(request, option_id)
-    services.option_update(option=option, **payload.dict(exclude_unset=True))
+    products.option_update(option=option, **payload.dict(exclude_unset=True))
     return option_out(option, option.product.sheet.currency)
 
 
 @router.delete("/options/{option_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
 def remove_option(request, option_id: UUID):
-    services.option_remove(option=owned_option(request, option_id))
+    products.option_remove(option=owned_option(request, option_id))
     return Status(204, None)
 
 
@@ -539,21 +503,20 @@ def remove_option(request, option_id: UUID):
 
 
 def _photo_prices(photo) -> list[PhotoPriceOut]:
-    sheet = selectors.sheet_for_gallery(photo.gallery)
+    sheet, rows = selectors.photo_price_table(photo)
     if sheet is None:
         return []
-    overrides = selectors.photo_prices(photo)
     return [
         PhotoPriceOut(
-            product_id=p.public_id,
+            product_id=row.product.public_id,
             photo_id=photo.public_id,
-            name=p.name,
-            sheet_price=common.money_text(p.price, sheet.currency),
-            price=common.money_text(overrides.get(p.pk, p.price), sheet.currency),
+            name=row.product.name,
+            sheet_price=common.money_text(row.sheet_price, sheet.currency),
+            price=common.money_text(row.price, sheet.currency),
             currency=sheet.currency,
-            overridden=p.pk in overrides,
+            overridden=row.override is not None,
         )
-        for p in selectors.sheet_products(sheet)
+        for row in rows
     ]
 
 
@@ -572,9 +535,8 @@ def list_photo_prices(request, photo_id: UUID):
     summary="Sell a product of one photo at its own price",
 )
 def set_photo_price(request, product_id: UUID, photo_id: UUID, payload: PhotoPriceIn):
-    product = owned_product(request, product_id)
     photo = owned_photo(request, photo_id)
-    services.photo_price_set(product=product, photo=photo, price=payload.price)
+    products.photo_prices_set(photo=photo, prices={product_id: payload.price})
     return _photo_prices(photo)
 
 
@@ -584,24 +546,16 @@ def set_photo_price(request, product_id: UUID, photo_id: UUID, payload: PhotoPri
     summary="Back to the sheet's price for this photo",
 )
 def clear_photo_price(request, product_id: UUID, photo_id: UUID):
-    services.photo_price_clear(
-        product=owned_product(request, product_id), photo=owned_photo(request, photo_id)
-    )
+    photo = owned_photo(request, photo_id)
+    products.photo_prices_set(photo=photo, prices={product_id: None})
     return Status(204, None)
 
 
 # --- packages ------------------------------------------------------------------------------------
 
 
-def _items(sheet: PriceSheet, items: list[PackageItemIn]) -> list[tuple[Product, int]]:
-    return [
-        (found(selectors.product_get_in_sheet(sheet, item.product_id)), item.quantity)
-        for item in items
-    ]
-
-
-def _whole(sheet: PriceSheet, product_id: UUID | None) -> Product | None:
-    return found(selectors.product_get_in_sheet(sheet, product_id)) if product_id else None
+def _items(items: list[PackageItemIn]) -> list[tuple[UUID, int]]:
+    return [(item.product_id, item.quantity) for item in items]
 
 
 @router.post(
@@ -611,12 +565,12 @@ def _whole(sheet: PriceSheet, product_id: UUID | None) -> Product | None:
 )
 def create_package(request, sheet_id: UUID, payload: PackageIn):
     sheet = owned_sheet(request, sheet_id)
-    package = services.package_create(
+    package = packages.package_create(
         sheet=sheet,
         name=payload.name,
         price=payload.price,
-        items=_items(sheet, payload.items),
-        whole_gallery=_whole(sheet, payload.whole_gallery_product_id),
+        items=_items(payload.items),
+        whole_gallery=payload.whole_gallery_product_id,
         active=payload.active,
     )
     return Status(201, package_out(package, sheet))
@@ -638,16 +592,16 @@ def update_package(request, package_id: UUID, payload: PackagePatch):
     fields = payload.dict(exclude_unset=True)
     changes = {k: fields[k] for k in ("name", "price", "active") if k in fields}
     if "items" in fields:
-        changes["items"] = _items(sheet, payload.items or [])
+        changes["items"] = _items(payload.items or [])
     if "whole_gallery_product_id" in fields:
-        changes["whole_gallery"] = _whole(sheet, payload.whole_gallery_product_id)
-    services.package_update(package=package, **changes)
+        changes["whole_gallery"] = fields["whole_gallery_product_id"]
+    packages.package_update(package=package, **changes)
     return package_out(selectors.package_get_owned(sheet.owner, package.public_id), sheet)
 
 
 @router.delete("/packages/{package_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
 def delete_package(request, package_id: UUID):
-    services.package_delete(package=owned_package(request, package_id))
+    packages.package_delete(package=owned_package(request, package_id))
     return Status(204, None)
 
 
@@ -678,5 +632,5 @@ def get_gallery_pricing(request, gallery_id: UUID):
 def set_gallery_pricing(request, gallery_id: UUID, payload: GalleryPricingIn):
     gallery = owned_gallery(request, gallery_id)
     sheet = owned_sheet(request, payload.sheet_id) if payload.sheet_id else None
-    services.gallery_pricing_set(gallery=gallery, sheet=sheet)
+    sheets.gallery_pricing_set(gallery=gallery, sheet=sheet)
     return _pricing_out(gallery)

@@ -17,13 +17,13 @@ from ninja import Router, Schema, Status
 from pydantic import AwareDatetime, Field
 
 from proofsheet.api import common
-from proofsheet.api.common import ErrorOut, Input, found, seller
+from proofsheet.api.common import ErrorOut, Input, seller
 from proofsheet.cart import discounts
 from proofsheet.cart.models import Discount, DiscountKind
 from proofsheet.catalog import selectors as catalog_selectors
-from proofsheet.catalog import services as catalog_services
+from proofsheet.catalog import store
 from proofsheet.catalog.models import TaxRule
-from proofsheet.core.money import CURRENCIES, quantize
+from proofsheet.core.money import CURRENCIES
 from proofsheet.fulfillment import shipping
 from proofsheet.fulfillment.models import ShippingMethod, ShippingRate
 
@@ -45,20 +45,10 @@ Countries = Annotated[
 W = common.errors(403, 404, 422)
 
 
-def owned_discount(request, discount_id: UUID) -> Discount:
-    return found(discounts.discount_get_owned(seller(request), discount_id))
-
-
-def owned_method(request, method_id: UUID) -> ShippingMethod:
-    return found(shipping.shipping_method_get_owned(seller(request), method_id))
-
-
-def owned_rate(request, rate_id: UUID) -> ShippingRate:
-    return found(shipping.shipping_rate_get_owned(seller(request), rate_id))
-
-
-def owned_rule(request, rule_id: UUID) -> TaxRule:
-    return found(catalog_selectors.tax_rule_get_owned(seller(request), rule_id))
+owned_discount = common.owned(discounts.discount_get_owned)
+owned_method = common.owned(shipping.shipping_method_get_owned)
+owned_rate = common.owned(shipping.shipping_rate_get_owned)
+owned_rule = common.owned(catalog_selectors.tax_rule_get_owned)
 
 
 # --- schemas -------------------------------------------------------------------------------------
@@ -164,16 +154,16 @@ class RatePatch(Input):
 def discount_out(discount: Discount) -> DiscountOut:
     currency = discount.currency or None
     if discount.kind == DiscountKind.FIXED and currency:
-        value = str(quantize(discount.value, currency))
+        value = common.money_text(discount.value, currency)
     else:
-        value = common.plain_number(Decimal(discount.value))
+        value = common.plain_number(discount.value)
     return DiscountOut(
         id=discount.public_id,
         code=discount.code,
         kind=discount.kind,
         value=value,
         currency=currency,
-        min_order=str(quantize(discount.min_order, currency)) if currency else "0",
+        min_order=common.money_text(discount.min_order, currency) if currency else "0",
         starts_at=discount.starts_at,
         ends_at=discount.ends_at,
         max_uses=discount.max_uses,
@@ -191,9 +181,9 @@ def rate_out(rate: ShippingRate, currency: str) -> RateOut:
     return RateOut(
         id=rate.public_id,
         countries=list(rate.countries),
-        first_item=str(quantize(rate.first_item, currency)),
-        additional_item=str(quantize(rate.additional_item, currency)),
-        per_kg=str(quantize(rate.per_kg, currency)),
+        first_item=common.money_text(rate.first_item, currency),
+        additional_item=common.money_text(rate.additional_item, currency),
+        per_kg=common.money_text(rate.per_kg, currency),
     )
 
 
@@ -212,11 +202,12 @@ def _discount_fields(payload: Input, *, partial: bool) -> dict:
     fields = payload.dict(exclude_unset=partial)
     if "gallery_id" in fields:
         fields["gallery"] = fields.pop("gallery_id")
-    if "currency" in fields and fields["currency"] is None:
-        fields["currency"] = ""
     if partial:
-        # null for a limit or a date clears it; null elsewhere means "leave as it is".
-        clearable = {"starts_at", "ends_at", "max_uses", "max_uses_per_customer", "gallery"}
+        # null for a limit, a date, the gallery or the currency clears it; null elsewhere means
+        # "leave as it is".
+        clearable = {
+            "starts_at", "ends_at", "max_uses", "max_uses_per_customer", "gallery", "currency",
+        }  # fmt: skip
         fields = {k: v for k, v in fields.items() if v is not None or k in clearable}
     return fields
 
@@ -363,9 +354,7 @@ class StoreOut(Schema):
 
 class StoreIn(Input):
     prices_include_tax: bool | None = None
-    payment_instructions: (
-        Annotated[str, Field(max_length=catalog_services.MAX_INSTRUCTIONS)] | None
-    ) = None
+    payment_instructions: Annotated[str, Field(max_length=store.MAX_INSTRUCTIONS)] | None = None
 
 
 Rate = Annotated[Decimal, Field(ge=0, le=100, description="Percent, such as 19 or 8.875.")]
@@ -398,15 +387,15 @@ def rule_out(rule: TaxRule) -> TaxRuleOut:
         id=rule.public_id,
         country=rule.country,
         region=rule.region,
-        physical_rate=common.plain_number(Decimal(rule.physical_rate)),
-        digital_rate=common.plain_number(Decimal(rule.digital_rate)),
+        physical_rate=common.plain_number(rule.physical_rate),
+        digital_rate=common.plain_number(rule.digital_rate),
     )
 
 
-def _store_out(store) -> StoreOut:
+def _store_out(settings) -> StoreOut:
     return StoreOut(
-        prices_include_tax=store.prices_include_tax,
-        payment_instructions=store.payment_instructions,
+        prices_include_tax=settings.prices_include_tax,
+        payment_instructions=settings.payment_instructions,
     )
 
 
@@ -421,10 +410,10 @@ def get_store(request):
     summary="Tax-inclusive prices and the offline payment instructions",
 )
 def put_store(request, payload: StoreIn):
-    store = catalog_services.store_settings_update(
+    settings = store.store_settings_update(
         owner=seller(request), **payload.dict(exclude_unset=True)
     )
-    return _store_out(store)
+    return _store_out(settings)
 
 
 @router.get("/store/tax-rules", response={200: list[TaxRuleOut], 403: ErrorOut})
@@ -438,18 +427,18 @@ def list_tax_rules(request):
     summary="A tax rate for a country (ISO alpha-2) or one of its regions",
 )
 def create_tax_rule(request, payload: TaxRuleIn):
-    rule = catalog_services.tax_rule_create(owner=seller(request), **payload.dict())
+    rule = store.tax_rule_create(owner=seller(request), **payload.dict())
     return Status(201, rule_out(rule))
 
 
 @router.patch("/store/tax-rules/{rule_id}", response={200: TaxRuleOut} | W)
 def update_tax_rule(request, rule_id: UUID, payload: TaxRulePatch):
     rule = owned_rule(request, rule_id)
-    catalog_services.tax_rule_update(rule=rule, **payload.dict(exclude_unset=True))
+    store.tax_rule_update(rule=rule, **payload.dict(exclude_unset=True))
     return rule_out(rule)
 
 
 @router.delete("/store/tax-rules/{rule_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
 def delete_tax_rule(request, rule_id: UUID):
-    catalog_services.tax_rule_delete(rule=owned_rule(request, rule_id))
+    store.tax_rule_delete(rule=owned_rule(request, rule_id))
     return Status(204, None)

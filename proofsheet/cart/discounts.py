@@ -9,7 +9,7 @@ alone rather than writing back a count read earlier.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,11 +19,13 @@ from proofsheet.accounts.models import User
 from proofsheet.accounts.services import seller_required
 from proofsheet.cart.models import Discount, DiscountKind, DiscountUse
 from proofsheet.catalog.models import ProductKind
+from proofsheet.core.cleaning import fields_check, number_parse, whole_clean
 from proofsheet.core.dates import as_utc
 from proofsheet.core.errors import Conflict, Invalid, NotFound
-from proofsheet.core.money import CURRENCIES, parse_amount
+from proofsheet.core.models import public_id_get
+from proofsheet.core.money import amount_clean, currency_clean, percent_clean
 from proofsheet.galleries.models import Gallery
-from proofsheet.galleries.selectors import as_public_id, gallery_get_owned
+from proofsheet.galleries.selectors import gallery_get_owned
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
 MAX_LIMIT = 1_000_000
@@ -50,51 +52,14 @@ def _code(value) -> str:
     return code
 
 
-def _currency(value) -> str:
-    currency = str(value or "").strip().upper()
-    if currency and currency not in CURRENCIES:
-        raise Invalid({"currency": f"Choose one of {', '.join(CURRENCIES)}."})
-    return currency
-
-
-def _amount(value, currency: str, field: str) -> Decimal:
-    try:
-        return parse_amount("0" if value in (None, "") else value, currency)
-    except ValueError as exc:
-        raise Invalid({field: str(exc)}) from None
-
-
 def _is_zero(value) -> bool:
-    if value in (None, ""):
-        return True
-    try:
-        return Decimal(str(value).strip().replace(",", ".")) == 0
-    except (InvalidOperation, ValueError):
-        return False
-
-
-def _percent(value) -> Decimal:
-    try:
-        rate = Decimal(str(value if value is not None else "").strip().replace(",", "."))
-    except (InvalidOperation, ValueError):
-        raise Invalid({"value": "Enter a percentage such as 10 or 12.5."}) from None
-    if not rate.is_finite() or not Decimal(0) < rate <= Decimal(100):
-        raise Invalid({"value": "A percentage is more than 0 and at most 100."})
-    if rate != rate.quantize(Decimal("0.01")):
-        raise Invalid({"value": "A percentage has at most 2 decimals."})
-    return rate
+    return value in (None, "") or number_parse(value) == 0
 
 
 def _limit(value, field: str) -> int | None:
     if value in (None, ""):
         return None
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise Invalid({field: "Enter a whole number, or nothing for no limit."}) from None
-    if not 1 <= number <= MAX_LIMIT:
-        raise Invalid({field: f"A limit is between 1 and {MAX_LIMIT:,}."})
-    return number
+    return whole_clean(value, field=field, label="A limit", low=1, high=MAX_LIMIT)
 
 
 def _product_kinds(value) -> list[str]:
@@ -134,21 +99,25 @@ def _clean(discount: Discount) -> None:
     discount.code = _code(discount.code)
     if discount.kind not in DiscountKind.values:
         raise Invalid({"kind": "Choose percentage off, a fixed amount off or free shipping."})
-    discount.currency = _currency(discount.currency)
+    discount.currency = currency_clean(discount.currency, optional=True)
     min_order = discount.min_order
     needs_currency = discount.kind == DiscountKind.FIXED or not _is_zero(min_order)
     if needs_currency and not discount.currency:
         what = "the amount off" if discount.kind == DiscountKind.FIXED else "the minimum order"
         raise Invalid({"currency": f"Choose the currency of {what}."})
     if discount.kind == DiscountKind.PERCENT:
-        discount.value = _percent(discount.value)
+        discount.value = percent_clean(discount.value, field="value", above_low=True)
     elif discount.kind == DiscountKind.FIXED:
-        discount.value = _amount(discount.value, discount.currency, "value")
+        discount.value = amount_clean(
+            discount.value, discount.currency, field="value", empty_is_zero=True
+        )
         if discount.value <= 0:
             raise Invalid({"value": "A fixed amount off is more than 0."})
     else:
         discount.value = Decimal(0)
-    discount.min_order = _amount(min_order, discount.currency or "EUR", "min_order")
+    discount.min_order = amount_clean(
+        min_order, discount.currency or "EUR", field="min_order", empty_is_zero=True
+    )
     if discount.kind != DiscountKind.FIXED and discount.min_order == 0:
         # A currency only means something beside an amount: drop it so no order trips on it.
         discount.currency = ""
@@ -232,9 +201,7 @@ def discount_create(
 
 def discount_update(*, discount: Discount, **fields: Any) -> Discount:
     """Change some of a code's fields; the others keep their values. `uses` is never written."""
-    unknown = set(fields) - FIELDS
-    if unknown:
-        raise Invalid(f"Unknown discount fields: {', '.join(sorted(unknown))}")
+    fields_check(fields, FIELDS, "discount")
     owner = discount.owner
     if "gallery" in fields:
         fields["gallery"] = _gallery(owner, fields["gallery"])
@@ -317,12 +284,7 @@ def discounts_owned_by(user: User) -> QuerySet[Discount]:
 
 def discount_get_owned(user: User, public_id) -> Discount | None:
     """One of the user's codes by public id (anyone else's, or no such id: None, a 404)."""
-    public_id = as_public_id(public_id)
-    if public_id is None:
-        return None
-    return (
-        Discount.objects.filter(owner=user, public_id=public_id).select_related("gallery").first()
-    )
+    return public_id_get(Discount.objects.filter(owner=user).select_related("gallery"), public_id)
 
 
 def discount_uses_left(discount: Discount) -> int | None:

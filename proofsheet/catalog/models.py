@@ -77,7 +77,7 @@ class Product(PublicIdModel):
     active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
     # Option groups ("Frame") a client may leave unchosen; every other group needs one choice.
-    # Names of groups the product has options in (kept in step by `catalog.services`).
+    # Names of groups the product has options in (kept in step by `catalog.products`).
     optional_groups = models.JSONField(default=list, blank=True)
 
     class Meta:

@@ -20,9 +20,9 @@ from proofsheet.catalog.models import (
     StoreSettings,
     TaxRule,
 )
+from proofsheet.core.models import as_public_id, public_id_get
 from proofsheet.core.money import quantize
 from proofsheet.galleries.models import Gallery, Photo, PhotoStatus
-from proofsheet.galleries.selectors import as_public_id
 
 
 def sheets_owned_by(user: User) -> QuerySet[PriceSheet]:
@@ -38,10 +38,7 @@ def sheets_owned_by(user: User) -> QuerySet[PriceSheet]:
 
 
 def sheet_get_owned(user: User, public_id) -> PriceSheet | None:
-    public_id = as_public_id(public_id)
-    if public_id is None:
-        return None
-    return PriceSheet.objects.filter(owner=user, public_id=public_id).first()
+    return public_id_get(PriceSheet.objects.filter(owner=user), public_id)
 
 
 def sheet_default(user: User) -> PriceSheet | None:
@@ -63,44 +60,27 @@ def sheet_packages(sheet: PriceSheet) -> QuerySet[Package]:
 
 
 def product_get_owned(user: User, public_id) -> Product | None:
-    public_id = as_public_id(public_id)
-    if public_id is None:
-        return None
-    return (
-        Product.objects.filter(sheet__owner=user, public_id=public_id)
-        .select_related("sheet")
-        .first()
+    return public_id_get(
+        Product.objects.filter(sheet__owner=user).select_related("sheet"), public_id
     )
 
 
 def product_get_in_sheet(sheet: PriceSheet, public_id) -> Product | None:
-    public_id = as_public_id(public_id)
-    if public_id is None:
-        return None
-    return Product.objects.filter(sheet=sheet, public_id=public_id).first()
+    return public_id_get(Product.objects.filter(sheet=sheet), public_id)
 
 
 def option_get_owned(user: User, public_id) -> ProductOption | None:
-    public_id = as_public_id(public_id)
-    if public_id is None:
-        return None
-    return (
-        ProductOption.objects.filter(product__sheet__owner=user, public_id=public_id)
-        .select_related("product__sheet")
-        .first()
-    )
+    options = ProductOption.objects.filter(product__sheet__owner=user)
+    return public_id_get(options.select_related("product__sheet"), public_id)
 
 
 def package_get_owned(user: User, public_id) -> Package | None:
-    public_id = as_public_id(public_id)
-    if public_id is None:
-        return None
-    return (
-        Package.objects.filter(sheet__owner=user, public_id=public_id)
+    packages = (
+        Package.objects.filter(sheet__owner=user)
         .select_related("sheet", "whole_gallery")
         .prefetch_related("items__product")
-        .first()
     )
+    return public_id_get(packages, public_id)
 
 
 def galleries_without_sheet(owner: User) -> QuerySet[Gallery]:
@@ -117,6 +97,37 @@ def sheet_for_gallery(gallery: Gallery) -> PriceSheet | None:
 def photo_prices(photo: Photo) -> dict[int, Decimal]:
     """{product pk: overriding price} for one photo."""
     return dict(PhotoPrice.objects.filter(photo=photo).values_list("product_id", "price"))
+
+
+@dataclass(frozen=True)
+class PhotoPriceRow:
+    """One product of the photo's sheet with the sheet's price and the photo's own, if any."""
+
+    product: Product
+    sheet_price: Decimal  # quantised in the sheet's currency
+    override: Decimal | None  # quantised; None: the photo sells at the sheet's price
+
+    @property
+    def price(self) -> Decimal:
+        return self.sheet_price if self.override is None else self.override
+
+
+def photo_price_table(photo: Photo) -> tuple[PriceSheet | None, list[PhotoPriceRow]]:
+    """The sheet the photo's gallery sells from (None: nothing) and a row for each product."""
+    sheet = sheet_for_gallery(photo.gallery)
+    if sheet is None:
+        return None, []
+    overrides = photo_prices(photo)
+    return sheet, [
+        PhotoPriceRow(
+            product=product,
+            sheet_price=quantize(product.price, sheet.currency),
+            override=(
+                quantize(overrides[product.pk], sheet.currency) if product.pk in overrides else None
+            ),
+        )
+        for product in sheet_products(sheet)
+    ]
 
 
 @dataclass(frozen=True)
@@ -299,10 +310,7 @@ def tax_rules_of(user: User) -> QuerySet[TaxRule]:
 
 
 def tax_rule_get_owned(user: User, public_id) -> TaxRule | None:
-    public_id = as_public_id(public_id)
-    if public_id is None:
-        return None
-    return TaxRule.objects.filter(owner=user, public_id=public_id).first()
+    return public_id_get(TaxRule.objects.filter(owner=user), public_id)
 
 
 def tax_rate_for(

@@ -2,7 +2,9 @@
 
 import uuid
 
-from django.db import models
+from django.db import models, transaction
+
+from proofsheet.core.errors import Conflict
 
 
 def as_public_id(value) -> uuid.UUID | None:
@@ -11,6 +13,22 @@ def as_public_id(value) -> uuid.UUID | None:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+def public_id_get(queryset, value):
+    """The row of `queryset` with this public id, or None (no such row, or `value` is no id)."""
+    public_id = as_public_id(value)
+    return None if public_id is None else queryset.filter(public_id=public_id).first()
+
+
+def delete_unless_protected(obj: models.Model, refusal: str) -> None:
+    """Delete `obj`, or refuse with `refusal` (409 `in_use`) while rows that must stay, such as
+    orders, refer to it (`on_delete=PROTECT`); nothing is deleted then."""
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except models.ProtectedError:
+        raise Conflict(refusal, code="in_use") from None
 
 
 class PublicIdModel(models.Model):

@@ -13,7 +13,7 @@ from typing import Any, Final
 from django.db import transaction
 
 from proofsheet.accounts.models import User
-from proofsheet.catalog import services as catalog_services
+from proofsheet.catalog import sheets
 from proofsheet.catalog.models import PriceSheet
 from proofsheet.core.errors import NotFound
 from proofsheet.galleries import access, selectors, services
@@ -53,9 +53,9 @@ def gallery_create(
     """Create a gallery that sells from `price_sheet` (None: nothing); private ones get a code."""
     gallery = services.gallery_create(owner=owner, title=title, **fields)
     if isinstance(price_sheet, _Choice):
-        catalog_services.gallery_pricing_assign_default(gallery)
+        sheets.gallery_pricing_assign_default(gallery)
     else:
-        catalog_services.gallery_pricing_set(gallery=gallery, sheet=price_sheet)
+        sheets.gallery_pricing_set(gallery=gallery, sheet=price_sheet)
     return GallerySaved(gallery=gallery, client_code=_client_code_if_missing(gallery), created=True)
 
 
@@ -85,7 +85,7 @@ def gallery_update(
             raise NotFound("The cover must be one of this gallery's photos.")
         services.gallery_set_cover(gallery=gallery, photo=photo)
     if not isinstance(price_sheet, _Choice):
-        catalog_services.gallery_pricing_set(gallery=gallery, sheet=price_sheet)
+        sheets.gallery_pricing_set(gallery=gallery, sheet=price_sheet)
     return GallerySaved(gallery=gallery, client_code=_client_code_if_missing(gallery))
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -21,10 +20,11 @@ from django.db.models import Prefetch, QuerySet
 from proofsheet.accounts.models import User
 from proofsheet.accounts.services import seller_required
 from proofsheet.catalog.models import PriceSheet, ProductKind
+from proofsheet.core.cleaning import fields_check
 from proofsheet.core.errors import Invalid
-from proofsheet.core.money import CURRENCIES, parse_amount, quantize
+from proofsheet.core.models import public_id_get
+from proofsheet.core.money import amount_clean, currency_change_check, currency_clean
 from proofsheet.fulfillment.models import ShippingKind, ShippingMethod, ShippingRate
-from proofsheet.galleries.selectors import as_public_id
 
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 MAX_COUNTRIES = 250
@@ -52,13 +52,6 @@ def _kind(value) -> str:
     return kind
 
 
-def _currency(value) -> str:
-    currency = str(value or "").strip().upper()
-    if currency not in CURRENCIES:
-        raise Invalid({"currency": f"Choose one of {', '.join(CURRENCIES)}."})
-    return currency
-
-
 def parse_countries(value) -> list[str]:
     """`"fr, de BE"` or `["fr", "DE"]` → `["BE", "DE", "FR"]`; nothing → `[]` (everywhere else)."""
     if value is None:
@@ -79,17 +72,11 @@ def parse_countries(value) -> list[str]:
     return sorted(countries)
 
 
-def _amount(value, currency: str, field: str) -> Decimal:
-    try:
-        return parse_amount("0" if value in (None, "") else value, currency)
-    except ValueError as exc:
-        raise Invalid({field: str(exc)}) from None
-
-
 def _clean_rate(rate: ShippingRate, currency: str) -> None:
     rate.countries = parse_countries(rate.countries)
     for field in AMOUNTS:
-        setattr(rate, field, _amount(getattr(rate, field), currency, field))
+        amount = amount_clean(getattr(rate, field), currency, field=field, empty_is_zero=True)
+        setattr(rate, field, amount)
     others = ShippingRate.objects.filter(method_id=rate.method_id).exclude(pk=rate.pk)
     if not rate.countries:
         if any(not other for other in others.values_list("countries", flat=True)):
@@ -108,17 +95,6 @@ def _clean_rate(rate: ShippingRate, currency: str) -> None:
         raise Invalid({"countries": f"{', '.join(taken)} already in another rate of this method."})
 
 
-def _check_rates_fit(method: ShippingMethod, currency: str) -> None:
-    for rate in method.rates.all():
-        if any(quantize(getattr(rate, f), currency) != getattr(rate, f) for f in AMOUNTS):
-            raise Invalid(
-                {
-                    "currency": f"Some rates have more decimals than {currency} allows: "
-                    "change them first."
-                }
-            )
-
-
 # --- methods -------------------------------------------------------------------------------------
 
 
@@ -132,25 +108,24 @@ def shipping_method_create(
         owner=owner,
         name=_name(name),
         kind=_kind(kind),
-        currency=_currency(currency),
+        currency=currency_clean(currency),
         active=bool(active),
     )
 
 
 def shipping_method_update(*, method: ShippingMethod, **fields: Any) -> ShippingMethod:
     """Rename, change kind or currency (its rates must fit the currency), or switch it on/off."""
-    unknown = set(fields) - METHOD_FIELDS
-    if unknown:
-        raise Invalid(f"Unknown shipping method fields: {', '.join(sorted(unknown))}")
+    fields_check(fields, METHOD_FIELDS, "shipping method")
     clean: dict[str, Any] = {}
     if "name" in fields:
         clean["name"] = _name(fields["name"])
     if "kind" in fields:
         clean["kind"] = _kind(fields["kind"])
     if "currency" in fields:
-        clean["currency"] = _currency(fields["currency"])
+        clean["currency"] = currency_clean(fields["currency"])
         if clean["currency"] != method.currency:
-            _check_rates_fit(method, clean["currency"])
+            amounts = [getattr(rate, f) for rate in method.rates.all() for f in AMOUNTS]
+            currency_change_check(amounts, clean["currency"], what="rates")
     if "active" in fields:
         clean["active"] = bool(fields["active"])
     for name, value in clean.items():
@@ -187,9 +162,7 @@ def shipping_rate_create(
 
 
 def shipping_rate_update(*, rate: ShippingRate, **fields: Any) -> ShippingRate:
-    unknown = set(fields) - RATE_FIELDS
-    if unknown:
-        raise Invalid(f"Unknown shipping rate fields: {', '.join(sorted(unknown))}")
+    fields_check(fields, RATE_FIELDS, "shipping rate")
     method = rate.method
     with transaction.atomic():
         ShippingMethod.objects.select_for_update().filter(pk=method.pk).first()
@@ -311,22 +284,9 @@ def print_sales_without_shipping_for_sheet(sheet: PriceSheet) -> list[ShippingGa
 
 
 def shipping_method_get_owned(user: User, public_id) -> ShippingMethod | None:
-    public_id = as_public_id(public_id)
-    if public_id is None:
-        return None
-    return (
-        ShippingMethod.objects.filter(owner=user, public_id=public_id)
-        .prefetch_related(_rates_in_order())
-        .first()
-    )
+    return public_id_get(shipping_methods_owned_by(user), public_id)
 
 
 def shipping_rate_get_owned(user: User, public_id) -> ShippingRate | None:
-    public_id = as_public_id(public_id)
-    if public_id is None:
-        return None
-    return (
-        ShippingRate.objects.filter(method__owner=user, public_id=public_id)
-        .select_related("method")
-        .first()
-    )
+    rates = ShippingRate.objects.filter(method__owner=user).select_related("method")
+    return public_id_get(rates, public_id)

@@ -1,4 +1,4 @@
-"""Forms of the studio's price sheets, packages, store settings and tax rules.
+"""Forms of the studio's price sheets, products, options, packages and bulk markup.
 
 Amounts are plain text fields: the catalogue services parse them in the sheet's currency, so the
 form and the API give the same answers ("JPY amounts have at most 0 decimals.")."""
@@ -117,14 +117,12 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
         return initial
 
     def service_fields(self) -> dict:
-        """The cleaned data as `catalog.services.product_*` take it."""
+        """The cleaned data as `catalog.products.product_*` take it."""
         data = dict(self.cleaned_data)
         data["kind"] = self.kind
         size = data.pop("size", None)
         if size and size != CUSTOM:
             data["width_in"], data["height_in"] = size.split("x")
-        if data.get("cost") == "":
-            data["cost"] = None
         return data
 
 
@@ -165,47 +163,4 @@ class MarkupForm(ServiceErrorsMixin, forms.Form):
         label="Percentage or factor",
         max_length=12,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
-
-
-class StoreForm(ServiceErrorsMixin, forms.Form):
-    prices_include_tax = forms.BooleanField(
-        required=False,
-        label="Prices include tax",
-        help_text="Clients see prices with tax included (usual in Europe). Off: tax is added "
-        "at checkout.",
-    )
-    payment_instructions = forms.CharField(
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        label="Payment instructions",
-        help_text="Shown to clients who pay by bank transfer or later: your IBAN, reference…",
-    )
-
-
-class TaxRuleForm(ServiceErrorsMixin, forms.Form):
-    country = forms.CharField(
-        max_length=2,
-        min_length=2,
-        help_text="Two-letter code, such as DE or US.",
-        widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 3}),
-    )
-    region = forms.CharField(
-        max_length=10,
-        required=False,
-        help_text="Optional region code, such as CA for California. Beats the country's rule.",
-        widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 4}),
-    )
-    physical_rate = forms.CharField(
-        label="Prints (%)",
-        max_length=10,
-        initial="0",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
-    )
-    digital_rate = forms.CharField(
-        label="Downloads (%)",
-        max_length=10,
-        initial="0",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
     )

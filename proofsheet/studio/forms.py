@@ -28,7 +28,7 @@ class GalleryForm(ServiceErrorsMixin, forms.ModelForm):
         ("Store", ["price_sheet"]),
     )
 
-    # Not a Gallery field: the view hands it to catalog.services.gallery_pricing_set.
+    # Not a Gallery field: flows.galleries hands it to catalog.sheets.gallery_pricing_set.
     price_sheet = forms.ModelChoiceField(
         queryset=PriceSheet.objects.none(),
         required=False,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from proofsheet.studio import catalog_views, order_views, shop_views, views
+from proofsheet.studio import catalog_views, order_views, store_views, views
 
 app_name = "studio"
 
@@ -74,7 +74,7 @@ urlpatterns = [
     path("photos/<uuid:photo_id>/retry/", views.photo_retry, name="photo_retry"),
     path("photos/<uuid:photo_id>/position/", views.photo_position, name="photo_position"),
     path("photos/<uuid:photo_id>/delete/", views.photo_delete, name="photo_delete"),
-    # Price sheets, packages, store settings and tax rules (catalog_views).
+    # Price sheets, products, options, packages and photo prices (catalog_views).
     path("prices/", catalog_views.sheet_list, name="price_sheets"),
     path("prices/<uuid:sheet_id>/", catalog_views.sheet_detail, name="price_sheet"),
     path(
@@ -111,12 +111,13 @@ urlpatterns = [
     path("packages/<uuid:package_id>/", catalog_views.package_edit, name="package"),
     path("packages/<uuid:package_id>/delete/", catalog_views.package_delete, name="package_delete"),
     path("photos/<uuid:photo_id>/prices/", catalog_views.photo_prices, name="photo_prices"),
-    path("store/", catalog_views.store, name="store"),
-    path("store/tax-rules/", catalog_views.tax_rule_create, name="tax_rule_create"),
-    path("store/tax-rules/<uuid:rule_id>/", catalog_views.tax_rule_edit, name="tax_rule"),
+    # The seller's store: settings, tax rules, discount codes and shipping (store_views).
+    path("store/", store_views.store_settings, name="store"),
+    path("store/tax-rules/", store_views.tax_rule_create, name="tax_rule_create"),
+    path("store/tax-rules/<uuid:rule_id>/", store_views.tax_rule_edit, name="tax_rule"),
     path(
         "store/tax-rules/<uuid:rule_id>/delete/",
-        catalog_views.tax_rule_delete,
+        store_views.tax_rule_delete,
         name="tax_rule_delete",
     ),
     path("orders/", order_views.orders, name="orders"),
@@ -132,36 +133,36 @@ urlpatterns = [
         order_views.grant_reissue,
         name="order_grant_reissue",
     ),
-    # Discount codes and shipping (shop_views).
-    path("discounts/", shop_views.discount_list, name="discounts"),
-    path("discounts/new/", shop_views.discount_create, name="discount_create"),
-    path("discounts/<uuid:discount_id>/", shop_views.discount_edit, name="discount"),
+    # Discount codes and shipping (store_views).
+    path("discounts/", store_views.discount_list, name="discounts"),
+    path("discounts/new/", store_views.discount_create, name="discount_create"),
+    path("discounts/<uuid:discount_id>/", store_views.discount_edit, name="discount"),
     path(
         "discounts/<uuid:discount_id>/active/",
-        shop_views.discount_toggle,
+        store_views.discount_toggle,
         name="discount_toggle",
     ),
     path(
         "discounts/<uuid:discount_id>/delete/",
-        shop_views.discount_delete,
+        store_views.discount_delete,
         name="discount_delete",
     ),
-    path("shipping/", shop_views.shipping_list, name="shipping"),
-    path("shipping/<uuid:method_id>/", shop_views.shipping_method_edit, name="shipping_method"),
+    path("shipping/", store_views.shipping_list, name="shipping"),
+    path("shipping/<uuid:method_id>/", store_views.shipping_method_edit, name="shipping_method"),
     path(
         "shipping/<uuid:method_id>/delete/",
-        shop_views.shipping_method_delete,
+        store_views.shipping_method_delete,
         name="shipping_method_delete",
     ),
     path(
         "shipping/<uuid:method_id>/rates/",
-        shop_views.shipping_rate_create,
+        store_views.shipping_rate_create,
         name="shipping_rate_create",
     ),
-    path("shipping/rates/<uuid:rate_id>/", shop_views.shipping_rate_edit, name="shipping_rate"),
+    path("shipping/rates/<uuid:rate_id>/", store_views.shipping_rate_edit, name="shipping_rate"),
     path(
         "shipping/rates/<uuid:rate_id>/delete/",
-        shop_views.shipping_rate_delete,
+        store_views.shipping_rate_delete,
         name="shipping_rate_delete",
     ),
 ]

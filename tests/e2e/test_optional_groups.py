@@ -9,12 +9,8 @@ import pytest
 from django.urls import reverse
 
 from proofsheet.cart.models import CartLine
-from proofsheet.catalog.services import (
-    gallery_pricing_set,
-    option_add,
-    price_sheet_starter,
-    product_update,
-)
+from proofsheet.catalog.products import option_add, product_update
+from proofsheet.catalog.sheets import gallery_pricing_set, price_sheet_starter
 from proofsheet.galleries import client_selectors
 from tests.e2e.test_client_gallery import make_gallery
 

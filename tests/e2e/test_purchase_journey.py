@@ -19,11 +19,8 @@ from playwright.sync_api import Error as PlaywrightError
 
 from proofsheet.accounts.services import user_create
 from proofsheet.cart.models import Discount
-from proofsheet.catalog.services import (
-    gallery_pricing_set,
-    price_sheet_starter,
-    store_settings_update,
-)
+from proofsheet.catalog.sheets import gallery_pricing_set, price_sheet_starter
+from proofsheet.catalog.store import store_settings_update
 from proofsheet.fulfillment.shipping import shipping_method_create, shipping_rate_create
 from proofsheet.galleries import services
 from proofsheet.galleries.models import PhotoStatus

@@ -8,11 +8,8 @@ import pytest
 from django.urls import reverse
 
 from proofsheet.cart.models import Discount
-from proofsheet.catalog.services import (
-    gallery_pricing_set,
-    price_sheet_starter,
-    store_settings_update,
-)
+from proofsheet.catalog.sheets import gallery_pricing_set, price_sheet_starter
+from proofsheet.catalog.store import store_settings_update
 from proofsheet.fulfillment.shipping import shipping_method_create, shipping_rate_create
 from proofsheet.galleries import client_selectors
 from proofsheet.orders.models import Order, OrderStatus

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from proofsheet.catalog.services import gallery_pricing_set, price_sheet_starter
+from proofsheet.catalog.sheets import gallery_pricing_set, price_sheet_starter
 from proofsheet.fulfillment.models import DownloadGrant
 from proofsheet.galleries import access
 from proofsheet.orders.models import Order

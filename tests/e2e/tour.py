@@ -17,7 +17,8 @@ from django.urls import reverse
 from proofsheet.accounts.services import user_create
 from proofsheet.cart.discounts import discount_create
 from proofsheet.catalog.models import PriceSheet, Product
-from proofsheet.catalog.services import gallery_pricing_set, price_sheet_starter, tax_rule_create
+from proofsheet.catalog.sheets import gallery_pricing_set, price_sheet_starter
+from proofsheet.catalog.store import tax_rule_create
 from proofsheet.fulfillment.shipping import shipping_method_create, shipping_rate_create
 from proofsheet.galleries import services
 from proofsheet.galleries.models import Gallery, Layout, Photo, PhotoStatus

@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 
 from proofsheet.accounts.tests.factories import UserFactory
-from proofsheet.catalog import services
-from proofsheet.catalog.models import GalleryPricing, PriceSheet
-from proofsheet.catalog.tests.factories import PriceSheetFactory, PrintFactory
+from proofsheet.catalog import products, sheets
+from proofsheet.catalog.models import GalleryPricing, PhotoPrice, PriceSheet
+from proofsheet.catalog.tests.factories import PriceSheetFactory, PrintFactory, foreign_catalogue
 from proofsheet.galleries import access
 from proofsheet.galleries.models import Visibility
 from proofsheet.galleries.tests.factories import GalleryFactory, make_photo
@@ -118,12 +118,9 @@ def test_starter_default_duplicate_and_gallery_assignment(photographer_client):
 
 def test_foreign_catalogue_objects_are_404(photographer_client):
     c = photographer_client
-    sheet = PriceSheetFactory()
-    product = PrintFactory(sheet=sheet)
-    option = services.option_add(product=product, group="Paper", name="Matte")
-    package = services.package_create(sheet=sheet, name="P", price="1", items=[(product, 1)])
-    rule = services.tax_rule_create(owner=sheet.owner, country="DE", physical_rate="19")
-    photo = make_photo(GalleryFactory(owner=sheet.owner))
+    theirs = foreign_catalogue()
+    sheet, product, option, package = theirs.sheet, theirs.product, theirs.option, theirs.package
+    rule, photo = theirs.rule, theirs.photo
     my_sheet = PriceSheetFactory(owner=c.user)
     my_gallery = GalleryFactory(owner=c.user)
 
@@ -156,7 +153,13 @@ def test_foreign_catalogue_objects_are_404(photographer_client):
         ).status_code
         == 404
     )
+    # Another photographer's product has no price of my photo, to set or to clear.
+    my_photo = make_photo(my_gallery)
+    price_url = f"/api/v1/products/{product.public_id}/photos/{my_photo.public_id}/price"
+    assert c.put(price_url, {"price": "5"}, **J).status_code == 404
+    assert c.delete(price_url).status_code == 404
     assert product.options.count() == 1 and sheet.packages.count() == 1
+    assert not PhotoPrice.objects.exists()
 
     client = Client()
     client.force_login(UserFactory())
@@ -168,7 +171,7 @@ def test_photo_price_overrides(photographer_client):
     sheet = PriceSheetFactory(owner=c.user)
     product = PrintFactory(sheet=sheet)
     gallery = GalleryFactory(owner=c.user)
-    services.gallery_pricing_set(gallery=gallery, sheet=sheet)
+    sheets.gallery_pricing_set(gallery=gallery, sheet=sheet)
     photo = make_photo(gallery)
     url = f"/api/v1/products/{product.public_id}/photos/{photo.public_id}/price"
 
@@ -230,12 +233,12 @@ def test_client_sees_server_priced_products_of_a_photo():
     sheet = PriceSheetFactory(currency="EUR")
     gallery = GalleryFactory(owner=sheet.owner, visibility=Visibility.PRIVATE)
     code = access.gallery_rotate_access_code(gallery=gallery)
-    services.gallery_pricing_set(gallery=gallery, sheet=sheet)
+    sheets.gallery_pricing_set(gallery=gallery, sheet=sheet)
     photo = make_photo(gallery)
     shown = PrintFactory(sheet=sheet, name="8x10", price="15")
-    services.option_add(product=shown, group="Paper", name="Lustre", price_delta="1.5")
+    products.option_add(product=shown, group="Paper", name="Lustre", price_delta="1.5")
     PrintFactory(sheet=sheet, name="hidden", active=False)
-    services.photo_price_set(product=shown, photo=photo, price="30")
+    products.photo_price_set(product=shown, photo=photo, price="30")
 
     app = Client(enforce_csrf_checks=True)
     url = f"/api/v1/client/galleries/{gallery.public_id}/photos/{photo.public_id}/products"

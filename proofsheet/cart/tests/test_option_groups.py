@@ -12,7 +12,7 @@ from proofsheet.cart.models import CartLine
 from proofsheet.cart.selectors import cart_pricing
 from proofsheet.cart.services import CartError
 from proofsheet.cart.tests.support import ADDRESS, make_shop
-from proofsheet.catalog import services as catalog_services
+from proofsheet.catalog import products as catalog_services
 from proofsheet.orders.models import Order
 
 pytestmark = pytest.mark.django_db

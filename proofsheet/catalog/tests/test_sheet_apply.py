@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from proofsheet.catalog import services
+from proofsheet.catalog import sheets
 from proofsheet.catalog.models import GalleryPricing, PriceSheet
 from proofsheet.catalog.tests.factories import PriceSheetFactory
 from proofsheet.core.errors import NotFound
@@ -38,23 +38,23 @@ def test_the_service_gives_the_sheet_to_galleries_without_one_and_only_those(
 ):
     _, bare, selling, foreign = owner_with_galleries
     sheet = PriceSheetFactory(owner=bare[0].owner, name="New")
-    assert services.price_sheet_apply_to_galleries(sheet=sheet) == 2
+    assert sheets.price_sheet_apply_to_galleries(sheet=sheet) == 2
     assert [sheet_of(g) for g in bare] == [sheet, sheet]
     assert sheet_of(selling).name == "Older" and sheet_of(foreign) is None
-    assert services.price_sheet_apply_to_galleries(sheet=sheet) == 0  # a rerun changes nothing
+    assert sheets.price_sheet_apply_to_galleries(sheet=sheet) == 0  # a rerun changes nothing
 
 
 def test_the_service_takes_a_list_and_refuses_a_gallery_not_yours(owner_with_galleries):
     _, bare, selling, foreign = owner_with_galleries
     sheet = PriceSheetFactory(owner=bare[0].owner)
     with pytest.raises(NotFound):
-        services.price_sheet_apply_to_galleries(
+        sheets.price_sheet_apply_to_galleries(
             sheet=sheet, gallery_ids=[bare[0].public_id, foreign.public_id]
         )
     with pytest.raises(NotFound):
-        services.price_sheet_apply_to_galleries(sheet=sheet, gallery_ids=["not-an-id"])
+        sheets.price_sheet_apply_to_galleries(sheet=sheet, gallery_ids=["not-an-id"])
     assert sheet_of(bare[0]) is None  # nothing changed
-    applied = services.price_sheet_apply_to_galleries(
+    applied = sheets.price_sheet_apply_to_galleries(
         sheet=sheet, gallery_ids=[str(bare[0].public_id), selling.public_id]
     )
     assert applied == 1

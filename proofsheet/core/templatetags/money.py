@@ -2,7 +2,7 @@
 
 from django import template
 
-from proofsheet.core.money import format_amount, quantize
+from proofsheet.core.money import amount_text, format_amount
 
 register = template.Library()
 
@@ -20,4 +20,4 @@ def amount(value, currency: str) -> str:
     """`12.50`: the bare amount for a form field (no grouping, no code)."""
     if value is None or value == "":
         return ""
-    return str(quantize(value, currency))
+    return amount_text(value, currency)

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from proofsheet.accounts.tests.factories import UserFactory
-from proofsheet.catalog import selectors, services
+from proofsheet.catalog import products, selectors, sheets
 from proofsheet.catalog.models import (
     GalleryPricing,
     Package,
@@ -22,6 +22,7 @@ from proofsheet.catalog.tests.factories import (
     DownloadFactory,
     PriceSheetFactory,
     PrintFactory,
+    foreign_catalogue,
 )
 from proofsheet.galleries.models import Gallery
 from proofsheet.galleries.tests.factories import GalleryFactory, make_photo
@@ -162,7 +163,7 @@ def test_packages_markup_default_duplicate_and_delete(studio):
     assert copy.products.count() == 3 and copy.packages.count() == 2
 
     gallery = GalleryFactory(owner=studio.user)
-    services.gallery_pricing_set(gallery=gallery, sheet=sheet)
+    sheets.gallery_pricing_set(gallery=gallery, sheet=sheet)
     refused = studio.post(reverse("studio:price_sheet_delete", args=[sheet.public_id]), follow=True)
     assert any("used by 1 gallery" in m for m in messages_of(refused))
     assert PriceSheet.objects.filter(pk=sheet.pk).exists()
@@ -211,7 +212,7 @@ def test_per_photo_prices_on_the_photo_page(studio):
     page = studio.get(reverse("studio:photo", args=[photo.public_id]))
     assert "This gallery sells nothing yet" in page.text
 
-    services.gallery_pricing_set(gallery=gallery, sheet=sheet)
+    sheets.gallery_pricing_set(gallery=gallery, sheet=sheet)
     assert "Sheet: 15.00 EUR" in studio.get(reverse("studio:photo", args=[photo.public_id])).text
     url = reverse("studio:photo_prices", args=[photo.public_id])
     key = f"price-{product.public_id}"
@@ -236,18 +237,20 @@ def test_store_settings_and_tax_rules(studio):
 
     add = reverse("studio:tax_rule_create")
     studio.post(add, {"rule-country": "de", "rule-physical_rate": "19", "rule-digital_rate": "19"})
+    # A refused rule shows beside the form on the store page, with what was typed kept.
     refused = studio.post(
-        add,
-        {"rule-country": "DE", "rule-physical_rate": "7", "rule-digital_rate": "7"},
-        follow=True,
+        add, {"rule-country": "DE", "rule-physical_rate": "7", "rule-digital_rate": "7"}
     )
-    assert any("already a rule for DE" in m for m in messages_of(refused))
+    assert refused.status_code == 200 and "The rule was not added" in refused.text
+    assert "already a rule for DE" in refused.text and 'value="7"' in refused.text
     bad = studio.post(
-        add,
-        {"rule-country": "D1", "rule-physical_rate": "7", "rule-digital_rate": "7"},
-        follow=True,
+        add, {"rule-country": "D1", "rule-physical_rate": "7", "rule-digital_rate": "7"}
     )
-    assert any("two-letter code" in m for m in messages_of(bad))
+    assert bad.status_code == 200 and "two-letter code" in bad.text
+    bad_rate = studio.post(
+        add, {"rule-country": "AT", "rule-physical_rate": "7.0001", "rule-digital_rate": "7"}
+    )
+    assert "A tax rate has at most 3 decimals." in bad_rate.text
     rule = TaxRule.objects.get()
     assert (rule.country, rule.physical_rate) == ("DE", 19)
     assert "19 %" in studio.get(reverse("studio:store")).text
@@ -262,12 +265,9 @@ def test_store_settings_and_tax_rules(studio):
 
 
 def test_another_photographers_catalogue_is_404(studio):
-    sheet = PriceSheetFactory()
-    product = PrintFactory(sheet=sheet)
-    option = services.option_add(product=product, group="Paper", name="Matte")
-    package = services.package_create(sheet=sheet, name="P", price="1", items=[(product, 1)])
-    rule = services.tax_rule_create(owner=sheet.owner, country="DE", physical_rate="19")
-    photo = make_photo(GalleryFactory(owner=sheet.owner))
+    theirs = foreign_catalogue()
+    sheet, product, option, package = theirs.sheet, theirs.product, theirs.option, theirs.package
+    rule, photo = theirs.rule, theirs.photo
 
     for name, obj in [("price_sheet", sheet), ("product_create", sheet), ("package_create", sheet),
                       ("product", product), ("package", package), ("tax_rule", rule)]:  # fmt: skip
@@ -292,7 +292,7 @@ def test_another_photographers_catalogue_is_404(studio):
 def test_amounts_show_in_their_currencys_minor_unit(studio):
     sheet = PriceSheetFactory(owner=studio.user, currency="KWD")
     product = PrintFactory(sheet=sheet, name="8x10", price="1.125")
-    services.option_add(product=product, group="Frame", name="Oak", price_delta="0.375")
+    products.option_add(product=product, group="Frame", name="Oak", price_delta="0.375")
     page = studio.get(reverse("studio:price_sheet", args=[sheet.public_id])).text
     assert "1.125 KWD" in page
     edit = studio.get(reverse("studio:product", args=[product.public_id])).text
@@ -301,3 +301,35 @@ def test_amounts_show_in_their_currencys_minor_unit(studio):
     yen = PriceSheetFactory(owner=studio.user, currency="JPY")
     PrintFactory(sheet=yen, name="Yen print", price="1500")
     assert "1,500 JPY" in studio.get(reverse("studio:price_sheet", args=[yen.public_id])).text
+
+
+def test_refusals_show_beside_the_form_that_caused_them(studio):
+    sheet = PriceSheetFactory(owner=studio.user, name="Weddings", currency="EUR")
+    product = PrintFactory(sheet=sheet, name="8x10", price="12.50")
+    sheet_url = reverse("studio:price_sheet", args=[sheet.public_id])
+
+    markup = studio.post(
+        reverse("studio:price_sheet_markup", args=[sheet.public_id]),
+        {"mode": "percent", "value": "-100"},
+    )
+    assert markup.status_code == 200 and "The prices were not changed" in markup.text
+    assert "A percentage is more than -100 and at most 1000." in markup.text
+    assert 'value="-100"' in markup.text  # what was typed stays
+    assert f'action="{sheet_url}"' in markup.text  # the settings still save the sheet
+    product.refresh_from_db()
+    assert product.price == Decimal("12.50")
+
+    option = studio.post(
+        reverse("studio:option_add", args=[product.public_id]),
+        {"group": "Frame", "name": "Oak", "price_delta": "3.333"},
+    )
+    assert option.status_code == 200 and "The option was not added" in option.text
+    assert "EUR amounts have at most 2 decimals." in option.text and 'value="Oak"' in option.text
+    assert f'action="{reverse("studio:product", args=[product.public_id])}"' in option.text
+    assert not product.options.exists()
+
+    refused = studio.post(sheet_url, {"name": "Portraits", "currency": "JPY"})
+    assert refused.status_code == 200 and "more decimals than JPY allows" in refused.text
+    assert "<h1>Weddings " in refused.text  # the stored sheet, not the refused name
+    sheet.refresh_from_db()
+    assert (sheet.name, sheet.currency) == ("Weddings", "EUR")

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from proofsheet.catalog import services
+from proofsheet.catalog import products
 from proofsheet.catalog.tests.factories import PriceSheetFactory, PrintFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
@@ -14,8 +14,8 @@ def test_the_product_editor_saves_optional_groups(photographer_client):
     product = PrintFactory(sheet=PriceSheetFactory(owner=studio.user), name="8x10 print")
     edit = reverse("studio:product", args=[product.public_id])
     assert "Save groups" not in studio.get(edit).text  # no options, no groups to mark
-    services.option_add(product=product, group="Paper", name="Glossy")
-    services.option_add(product=product, group="Frame", name="Black oak", price_delta="30")
+    products.option_add(product=product, group="Paper", name="Glossy")
+    products.option_add(product=product, group="Frame", name="Black oak", price_delta="30")
 
     page = studio.get(edit).text
     assert "Frame: optional — the client may choose none" in page
@@ -49,7 +49,7 @@ def test_the_product_editor_saves_optional_groups(photographer_client):
 
 def test_another_photographers_product_is_404(photographer_client):
     product = PrintFactory()
-    services.option_add(product=product, group="Frame", name="Oak")
+    products.option_add(product=product, group="Frame", name="Oak")
     response = photographer_client.post(
         reverse("studio:option_groups", args=[product.public_id]), {"optional_groups": ["Frame"]}
     )

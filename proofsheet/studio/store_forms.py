@@ -1,17 +1,20 @@
-"""Forms of the studio's discount codes and shipping methods and rates.
+"""Forms of the seller's store: discount codes, shipping methods and rates, store settings and tax
+rules.
 
-Amounts, percentages and countries are plain text: `cart.discounts` and `fulfillment.shipping`
-parse them, so the form and the API give the same answers ("JPY amounts have at most 0
-decimals.")."""
+Amounts, percentages and countries are plain text: `cart.discounts`, `fulfillment.shipping` and
+`catalog.store` parse them, so the form and the API give the same answers ("JPY amounts have at
+most 0 decimals.")."""
 
 from __future__ import annotations
 
 from django import forms
 from django.conf import settings
 
+from proofsheet.cart.discounts import MAX_LIMIT
 from proofsheet.cart.models import DiscountKind
 from proofsheet.catalog.models import ProductKind
-from proofsheet.core.money import CURRENCIES, quantize
+from proofsheet.catalog.store import MAX_INSTRUCTIONS
+from proofsheet.core.money import CURRENCIES, amount_text, number_text
 from proofsheet.core.web import ServiceErrorsMixin
 from proofsheet.fulfillment.models import ShippingKind
 from proofsheet.studio.catalog_forms import amount_field
@@ -23,6 +26,12 @@ class _AnyChoiceField(forms.ChoiceField):
 
     def valid_value(self, value) -> bool:
         return True
+
+
+def _limit_field(label: str, help_text: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, required=False, min_value=1, max_value=MAX_LIMIT, help_text=help_text
+    )
 
 
 class DiscountForm(ServiceErrorsMixin, forms.Form):
@@ -65,19 +74,9 @@ class DiscountForm(ServiceErrorsMixin, forms.Form):
         widget=datetime_local(),
         help_text="Empty: no end.",
     )
-    max_uses = forms.IntegerField(
-        label="Uses in total",
-        required=False,
-        min_value=1,
-        max_value=1_000_000,
-        help_text="Empty: no limit.",
-    )
-    max_uses_per_customer = forms.IntegerField(
-        label="Uses per customer",
-        required=False,
-        min_value=1,
-        max_value=1_000_000,
-        help_text="Counted by email address. Empty: no limit.",
+    max_uses = _limit_field("Uses in total", "Empty: no limit.")
+    max_uses_per_customer = _limit_field(
+        "Uses per customer", "Counted by email address. Empty: no limit."
     )
     gallery = _AnyChoiceField(label="Gallery", required=False)
     product_kinds = forms.MultipleChoiceField(
@@ -107,11 +106,10 @@ class DiscountForm(ServiceErrorsMixin, forms.Form):
     @staticmethod
     def initial_for(discount) -> dict:
         currency = discount.currency or "EUR"
-        value = discount.value
         if discount.kind == DiscountKind.PERCENT:
-            shown = f"{value.normalize():f}"
+            shown = number_text(discount.value)
         elif discount.kind == DiscountKind.FIXED:
-            shown = quantize(value, currency)
+            shown = amount_text(discount.value, currency)
         else:
             shown = ""
         return {
@@ -119,7 +117,7 @@ class DiscountForm(ServiceErrorsMixin, forms.Form):
             "kind": discount.kind,
             "value": shown,
             "currency": discount.currency,
-            "min_order": quantize(discount.min_order, currency) if discount.min_order else "",
+            "min_order": amount_text(discount.min_order, currency) if discount.min_order else "",
             "starts_at": discount.starts_at,
             "ends_at": discount.ends_at,
             "max_uses": discount.max_uses,
@@ -128,13 +126,6 @@ class DiscountForm(ServiceErrorsMixin, forms.Form):
             "product_kinds": list(discount.product_kinds or []),
             "active": discount.active,
         }
-
-    def service_fields(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["gallery"] = data["gallery"] or None
-        if data["kind"] == DiscountKind.FREE_SHIPPING:
-            data["value"] = "0"
-        return data
 
 
 class ShippingMethodForm(ServiceErrorsMixin, forms.Form):
@@ -146,6 +137,10 @@ class ShippingMethodForm(ServiceErrorsMixin, forms.Form):
         help_text="Offered to carts in this currency: match your price sheet's.",
     )
     active = forms.BooleanField(required=False, initial=True, label="Offered at checkout")
+
+    @staticmethod
+    def initial_for(method) -> dict:
+        return {name: getattr(method, name) for name in ("name", "kind", "currency", "active")}
 
 
 class ShippingRateForm(ServiceErrorsMixin, forms.Form):
@@ -163,9 +158,66 @@ class ShippingRateForm(ServiceErrorsMixin, forms.Form):
     @staticmethod
     def initial_for(rate) -> dict:
         currency = rate.method.currency
+        amounts = ("first_item", "additional_item", "per_kg")
+        return {"countries": " ".join(rate.countries)} | {
+            name: amount_text(getattr(rate, name), currency) for name in amounts
+        }
+
+
+class StoreForm(ServiceErrorsMixin, forms.Form):
+    prices_include_tax = forms.BooleanField(
+        required=False,
+        label="Prices include tax",
+        help_text="Clients see prices with tax included (usual in Europe). Off: tax is added "
+        "at checkout.",
+    )
+    payment_instructions = forms.CharField(
+        required=False,
+        max_length=MAX_INSTRUCTIONS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Payment instructions",
+        help_text="Shown to clients who pay by bank transfer or later: your IBAN, reference…",
+    )
+
+    @staticmethod
+    def initial_for(current) -> dict:
         return {
-            "countries": " ".join(rate.countries),
-            "first_item": quantize(rate.first_item, currency),
-            "additional_item": quantize(rate.additional_item, currency),
-            "per_kg": quantize(rate.per_kg, currency),
+            "prices_include_tax": current.prices_include_tax,
+            "payment_instructions": current.payment_instructions,
+        }
+
+
+class TaxRuleForm(ServiceErrorsMixin, forms.Form):
+    country = forms.CharField(
+        max_length=2,
+        min_length=2,
+        help_text="Two-letter code, such as DE or US.",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 3}),
+    )
+    region = forms.CharField(
+        max_length=10,
+        required=False,
+        help_text="Optional region code, such as CA for California. Beats the country's rule.",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 4}),
+    )
+    physical_rate = forms.CharField(
+        label="Prints (%)",
+        max_length=10,
+        initial="0",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
+    )
+    digital_rate = forms.CharField(
+        label="Downloads (%)",
+        max_length=10,
+        initial="0",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
+    )
+
+    @staticmethod
+    def initial_for(rule) -> dict:
+        return {
+            "country": rule.country,
+            "region": rule.region,
+            "physical_rate": number_text(rule.physical_rate),
+            "digital_rate": number_text(rule.digital_rate),
         }
