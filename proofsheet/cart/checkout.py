@@ -114,6 +114,7 @@ def checkout_place(
         validate_email(email)
     except ValidationError:
         raise CheckoutError(fields={"email": "Enter a valid email address."}) from None
+    idempotency_key = (idempotency_key or "")[:IDEMPOTENCY_KEY_LENGTH]
     with transaction.atomic():
         locked = Cart.objects.select_for_update().filter(pk=cart.pk).first()
         if locked is None:  # housekeeping removed it (idle for weeks) since the page was shown
@@ -121,10 +122,7 @@ def checkout_place(
                 "Your cart had expired; please add the photos again.", code="cart_empty"
             )
         # Under the cart's lock, so a retry that waited for the first attempt finds its order.
-        placed = order_placed_from(
-            cart_public_id=locked.public_id,
-            idempotency_key=(idempotency_key or "")[:IDEMPOTENCY_KEY_LENGTH],
-        )
+        placed = order_placed_from(cart_public_id=locked.public_id, idempotency_key=idempotency_key)
         if placed is not None:
             return placed
         if shipping_method is None and shipping_method_id:
@@ -141,7 +139,7 @@ def checkout_place(
             shipping_method=shipping_method,
             shipping_address=shipping_address,
             line_addresses=line_addresses or {},
-            idempotency_key=(idempotency_key or "")[:IDEMPOTENCY_KEY_LENGTH],
+            idempotency_key=idempotency_key,
         )
 
 

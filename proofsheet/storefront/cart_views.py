@@ -325,7 +325,7 @@ def checkout(request):
         "items_total": pricing.subtotal + pricing.package_savings,
         "pricing": pricing,
         "currency": current.currency,
-        "physical": review.needs_shipping,
+        "needs_shipping": review.needs_shipping,
         "methods": [
             {
                 "method": quote.method,
