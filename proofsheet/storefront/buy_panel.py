@@ -62,6 +62,7 @@ class BuyPanel:
     prints: list[OfferView]
     downloads: list[OfferView]
     chosen: OfferView | None  # the product the visitor chose (None until they choose one)
+    product_id: str = ""  # as sent (the flow says if it is not one of the photo's)
     quantity: str = "1"  # as typed
     option_ids: list[str] = field(default_factory=list)  # the chosen product's, as sent
     error: str = ""  # why "Add to cart" was refused
@@ -82,7 +83,7 @@ class BuyPanel:
     def choice(self) -> dict:
         """What the visitor chose, as `flows.buying` takes it."""
         return {
-            "product_id": str(self.chosen.product.public_id) if self.chosen else "",
+            "product_id": self.product_id,
             "option_ids": self.option_ids,
             "quantity": self.quantity,
         }
@@ -123,6 +124,7 @@ def buy_panel(photo, data=None) -> BuyPanel | None:
         prints=[v for v in views if ships(v.product.kind)],
         downloads=[v for v in views if not ships(v.product.kind)],
         chosen=chosen,
+        product_id=str(data.get("product") or "")[:40],
         quantity=str(data.get("quantity") or "1").strip()[:10],
         option_ids=option_ids,
     )
@@ -131,7 +133,7 @@ def buy_panel(photo, data=None) -> BuyPanel | None:
 def panel_quote(panel: BuyPanel, *, access, photo) -> BuyPanel:
     """Fill in the price of the visitor's choice, or what they still have to choose."""
     panel.hint, panel.quote = "", ""
-    if panel.chosen is None:
+    if not panel.product_id:
         panel.hint = CHOOSE_PRODUCT
         return panel
     try:

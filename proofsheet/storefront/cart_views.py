@@ -2,10 +2,9 @@
 page, the checkout and its confirmation.
 
 Interfaces only: each view parses the form, calls a flow (`flows.buying`, `flows.checkout`) and
-renders. A refusal the visitor can fix (a choice, a quantity, another seller's cart, sold out)
-shows the form again with what is wrong (400); one they cannot (a guest code, an unknown
-product) is the error page `core.web` shows with its status. Nothing here reads a price, total
-or currency from the request (R30).
+renders. A refusal shows the form again with what is wrong (400 for what the visitor can change,
+404 for what is no longer sold), except a guest code's, which is the error page `core.web` shows
+(403). Nothing here reads a price, total or currency from the request (R30).
 """
 
 from __future__ import annotations
@@ -49,15 +48,16 @@ COUNTRIES = (
     ("NZ", "New Zealand"), ("PL", "Poland"), ("PT", "Portugal"), ("SE", "Sweden"),
     ("SG", "Singapore"), ("US", "United States"), ("ZA", "South Africa"),
 )  # fmt: skip
-FIXABLE = (409, 422)  # refusals a form shows beside itself; others are the error page's
 
 
-def _shown_again(refused: DomainError) -> DomainError:
-    """`refused` if the visitor can fix it in the form they sent; otherwise it goes on to the
-    error page (DomainErrorMiddleware), which answers with its own status (403, 404)."""
-    if refused.status not in FIXABLE:
+def _form_status(refused: DomainError) -> int:
+    """The status of a form shown again with why it was refused: 400 for what the visitor can
+    change (a choice, a quantity, another seller's cart, sold out), the error's own for what is
+    gone (404). A guest code's refusal (403) is not a form to show them: it goes on to the error
+    page (DomainErrorMiddleware)."""
+    if refused.status == 403:
         raise refused
-    return refused
+    return 400 if refused.status in (409, 422) else refused.status
 
 
 # --- a photo's choice ----------------------------------------------------------------------
@@ -91,9 +91,10 @@ def cart_add(request, gallery, access, photo_id):
             **(panel.choice | {"quantity": request.POST.get("quantity", "")}),
         )
     except DomainError as refused:
+        status = _form_status(refused)
         buy_panel.panel_quote(panel, access=access, photo=found)
-        panel.error = _shown_again(refused).message
-        return photo_page(request, gallery, access, found, buy=panel, status=400)
+        panel.error = refused.message
+        return photo_page(request, gallery, access, found, buy=panel, status=status)
     messages.success(request, f"{line.product.name} added to your cart.")
     return redirect(reverse("storefront:photo", args=[gallery.public_id, found.public_id]))
 
@@ -109,8 +110,8 @@ def cart_package_add(request, gallery, access):
             package_id=request.POST.get("package", ""),
         )
     except DomainError as refused:
-        error = _shown_again(refused).message
-        return gallery_page(request, gallery, access, package_error=error, status=400)
+        status = _form_status(refused)
+        return gallery_page(request, gallery, access, package_error=refused.message, status=status)
     messages.success(request, f"{line.package.name} added to your cart.")
     return redirect("storefront:cart")
 

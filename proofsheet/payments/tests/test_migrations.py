@@ -11,7 +11,6 @@ from proofsheet.orders.models import Order
 from proofsheet.payments.selectors import payment_next_step
 
 
-
 def migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()

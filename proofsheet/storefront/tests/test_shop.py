@@ -136,8 +136,20 @@ def test_a_guest_code_cannot_buy(client, shop):
     response = buy(client, shop)
 
     assert "Buy this photo" not in page(shown) and "client code to buy" in page(shown)
-    assert response.status_code == 403
-    assert not CartLine.objects.exists()
+    assert response.status_code == 403 and "client code to buy" in page(response)
+    assert "Buy this photo" not in page(response)
+    assert not Cart.objects.exists()
+
+
+def test_a_product_withdrawn_while_the_page_was_open_is_explained(client, shop):
+    shop.digital.active = False
+    shop.digital.save()
+
+    response = buy(client, shop, product=shop.digital)
+
+    assert response.status_code == 404
+    assert "This product is not sold in this gallery." in page(response)
+    assert "Buy this photo" in page(response) and not Cart.objects.exists()
 
 
 def test_prices_sent_by_the_client_are_ignored(client, shop):
