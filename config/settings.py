@@ -227,6 +227,8 @@ PHOTOS = {
 PAYMENT_PROVIDERS = {
     "offline": {"BACKEND": "proofsheet.payments.providers.offline.OfflineProvider", "OPTIONS": {}},
 }
+# The provider new orders are paid through (a key of PAYMENT_PROVIDERS; checked at start-up).
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="offline")
 # Download grants for purchased files (R07): days before a grant expires, downloads it allows, and
 # whether full-resolution files are re-encoded without metadata (GPS) or sent as uploaded.
 DOWNLOAD_GRANT_DAYS = env.int("DOWNLOAD_GRANT_DAYS", default=7)

@@ -12,11 +12,9 @@ fields, and every amount in a response is computed by `cart.pricing` / `catalog.
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from decimal import Decimal
 
-from django.core import signing
 from django.urls import reverse
 from ninja import Field, Header, P, Query, Router, Schema, Status
 
@@ -24,26 +22,21 @@ from proofsheet.api import common
 from proofsheet.api.common import ErrorOut, GalleryToken, Input
 from proofsheet.cart import selectors as cart_selectors
 from proofsheet.cart import services as cart_services
-from proofsheet.cart.checkout import checkout_place
 from proofsheet.cart.models import Cart, CartLine
-from proofsheet.cart.pricing import CartPricing, PricingError
-from proofsheet.catalog.models import ProductKind
+from proofsheet.cart.pricing import CartPricing
+from proofsheet.cart.session import cart_token, token_cart
 from proofsheet.catalog.selectors import (
     packages_for_gallery,
-    price_for,
     products_for_photo,
     store_settings_for,
 )
-from proofsheet.core.errors import Forbidden, Invalid, NotFound
+from proofsheet.core.errors import NotFound
 from proofsheet.core.money import quantize
-from proofsheet.fulfillment.shipping import shipping_methods_for_sale
+from proofsheet.flows import buying
+from proofsheet.flows import checkout as checkout_flow
 from proofsheet.orders.services import order_access_token
-from proofsheet.payments.selectors import payment_next_step
 
 router = Router(tags=["client shopping"], auth=None)
-
-CART_SALT = "proofsheet.api.cart"
-CART_MAX_AGE = 60 * 60 * 24 * 90  # a guest cart token lasts 90 days
 
 CartToken = Header[
     str | None,
@@ -162,7 +155,14 @@ class ShopCheckoutIn(Input):
     shipping_method_id: uuid.UUID | None = None
     shipping_address: ShopAddressIn | None = None
     line_addresses: dict[uuid.UUID, ShopAddressIn] = Field(default_factory=dict, max_length=100)
-    idempotency_key: str = Field("", max_length=64)
+    save_address: bool = Field(
+        False, description="Keep the shipping address in the signed-in buyer's address book."
+    )
+    idempotency_key: str = Field(
+        "",
+        max_length=64,
+        description="Retrying with the same key from the same cart returns the first order.",
+    )
 
 
 class ShopLineOut(Schema):
@@ -284,36 +284,9 @@ class ShopPlacedOut(Schema):
 # --- whose cart ------------------------------------------------------------------------------
 
 
-def cart_token(cart: Cart) -> str:
-    return signing.dumps(str(cart.public_id), salt=CART_SALT)
-
-
-def _guest_cart(token: str | None) -> Cart | None:
-    if not token:
-        return None
-    try:
-        public_id = uuid.UUID(str(signing.loads(token, salt=CART_SALT, max_age=CART_MAX_AGE)))
-    except (signing.BadSignature, ValueError, TypeError):
-        raise Forbidden("The cart token is not valid.") from None
-    return Cart.objects.filter(public_id=public_id, user__isnull=True).first()
-
-
 def _cart(request, token: str | None, *, create: bool) -> Cart | None:
     """The signed-in user's cart (a guest cart sent along joins it), or the token's guest cart."""
-    user = common.signed_in_user(request)
-    guest = _guest_cart(token)
-    if user is not None:
-        if guest is None and not create:
-            return Cart.objects.filter(user=user).first()
-        mine = cart_services.cart_get_or_create(user=user)
-        if guest is not None:
-            mine = cart_services.cart_merge(guest_cart=guest, user_cart=mine)
-        return mine
-    if guest is not None or not create:
-        if token and guest is None:
-            raise NotFound("That cart no longer exists.")
-        return guest
-    return cart_services.cart_get_or_create(session_key="api:" + secrets.token_hex(16))
+    return token_cart(user=common.signed_in_user(request), token=token, create=create)
 
 
 def _need_cart(request, token: str | None) -> Cart:
@@ -397,16 +370,6 @@ def cart_out(cart: Cart) -> ShopCartOut:
 # --- a photo's offers --------------------------------------------------------------------------
 
 
-def _offer_and_options(photo, product_id, option_ids):
-    offer = next((o for o in products_for_photo(photo) if o.product.public_id == product_id), None)
-    if offer is None:
-        raise NotFound("This product is not sold in this gallery.")
-    by_id = {o.public_id: o for o in offer.options}
-    if any(option_id not in by_id for option_id in option_ids):
-        raise Invalid(f"Choose options of {offer.product.name} only.", code="option_invalid")
-    return offer, [by_id[option_id] for option_id in option_ids]
-
-
 @router.get(
     "/galleries/{gallery_id}/photos/{photo_id}/offers",
     response={200: list[ShopOfferOut]} | SHOP_ERRORS,
@@ -448,17 +411,19 @@ def photo_quote(
     x_gallery_token: GalleryToken = None,
 ):
     visit = common.buyer_visit(request, gallery_id, x_gallery_token)
-    photo = common.visible_photo(visit.gallery, photo_id)
-    quantity = cart_services.quantity_clean(quantity)
-    offer, options = _offer_and_options(photo, product_id, option_ids or [])
-    options = cart_services.options_clean(offer.product, options)
-    unit = price_for(offer.product, photo, options)
-    return ShopQuoteOut(
-        product_id=str(offer.product.public_id),
+    quote = buying.photo_quote(
+        access=visit,
+        photo=common.visible_photo(visit.gallery, photo_id),
+        product_id=product_id,
+        option_ids=option_ids or [],
         quantity=quantity,
-        unit_price=unit,
-        total=quantize(unit * quantity, offer.currency),
-        currency=offer.currency,
+    )
+    return ShopQuoteOut(
+        product_id=str(quote.product.public_id),
+        quantity=quote.quantity,
+        unit_price=quote.unit_price,
+        total=quote.total,
+        currency=quote.currency,
     )
 
 
@@ -581,17 +546,15 @@ def cart_line_add(
 ):
     visit = common.buyer_visit(request, str(payload.gallery_id), x_gallery_token)
     photo = common.visible_photo(visit.gallery, str(payload.photo_id))
-    offer, options = _offer_and_options(photo, payload.product_id, payload.option_ids)
-    found = _cart(request, x_cart_token, create=True)
-    cart_services.cart_line_add(
-        cart=found,
+    line = buying.cart_line_add(
+        cart=lambda: _cart(request, x_cart_token, create=True),
         access=visit,
         photo=photo,
-        product=offer.product,
-        options=options,
+        product_id=payload.product_id,
+        option_ids=payload.option_ids,
         quantity=payload.quantity,
     )
-    return Status(201, cart_out(found))
+    return Status(201, cart_out(line.cart))
 
 
 @router.post(
@@ -606,19 +569,12 @@ def cart_package_add(
     x_cart_token: CartToken = None,
 ):
     visit = common.buyer_visit(request, str(payload.gallery_id), x_gallery_token)
-    offer = packages_for_gallery(visit.gallery).whole_gallery_get(payload.package_id)
-    if offer is None:
-        raise NotFound("This package is not sold in this gallery.")
-    found = _cart(request, x_cart_token, create=True)
-    cart_services.cart_package_add(cart=found, access=visit, package=offer.package)
-    return Status(201, cart_out(found))
-
-
-def _line(cart: Cart, line_id: str) -> CartLine:
-    line = cart_selectors.cart_line_get(cart=cart, public_id=common.public_id(line_id))
-    if line is None:
-        raise NotFound()
-    return line
+    line = buying.cart_package_add(
+        cart=lambda: _cart(request, x_cart_token, create=True),
+        access=visit,
+        package_id=payload.package_id,
+    )
+    return Status(201, cart_out(line.cart))
 
 
 @router.patch(
@@ -630,21 +586,13 @@ def cart_line_update(
     request, line_id: str, payload: ShopLineUpdateIn, x_cart_token: CartToken = None
 ):
     found = _need_cart(request, x_cart_token)
-    line = _line(found, line_id)
-    if payload.quantity is not None or payload.option_ids is not None:
-        options = None
-        if payload.option_ids is not None:
-            by_id = {o.public_id: o for o in line.product.options.all()}
-            if any(option_id not in by_id for option_id in payload.option_ids):
-                raise Invalid(f"Choose options of {line.product.name} only.", code="option_invalid")
-            options = [by_id[option_id] for option_id in payload.option_ids]
-        line = cart_services.cart_line_update(
-            cart=found, line=line, quantity=payload.quantity, options=options
-        )
-    if payload.saved_for_later is True:
-        cart_services.cart_line_save_for_later(cart=found, line=line)
-    elif payload.saved_for_later is False:
-        cart_services.cart_line_move_to_cart(cart=found, line=line)
+    buying.cart_line_change(
+        cart=found,
+        line_id=common.public_id(line_id),
+        quantity=payload.quantity,
+        option_ids=payload.option_ids,
+        saved_for_later=payload.saved_for_later,
+    )
     return cart_out(found)
 
 
@@ -653,7 +601,7 @@ def cart_line_update(
 )
 def cart_line_remove(request, line_id: str, x_cart_token: CartToken = None):
     found = _need_cart(request, x_cart_token)
-    cart_services.cart_line_remove(cart=found, line=_line(found, line_id))
+    buying.cart_line_remove(cart=found, line_id=common.public_id(line_id))
     return cart_out(found)
 
 
@@ -677,13 +625,6 @@ def cart_code_remove(request, x_cart_token: CartToken = None):
     return cart_out(found)
 
 
-def _methods(cart) -> list:
-    """The seller's shipping methods this cart can use."""
-    if cart.seller_id is None:
-        return []
-    return list(shipping_methods_for_sale(cart.seller, cart.currency))
-
-
 @router.get(
     "/cart/shipping-methods",
     response={200: list[ShopShippingOptionOut]} | SHOP_ERRORS,
@@ -693,28 +634,19 @@ def cart_shipping_methods(
     request, country: str = "", region: str = "", x_cart_token: CartToken = None
 ):
     found = _need_cart(request, x_cart_token)
-    address = {"country": country[:2], "region": region[:10]}
-    options = []
-    for method in _methods(found):
-        cost = None
-        if country:
-            try:
-                pricing = cart_selectors.cart_pricing(
-                    cart=found, shipping_method=method, address=address
-                )
-                cost = quantize(pricing.shipping_total, found.currency)
-            except PricingError:
-                cost = None
-        options.append(
-            ShopShippingOptionOut(
-                id=str(method.public_id),
-                name=method.name,
-                kind=method.kind,
-                cost=cost,
-                currency=method.currency,
-            )
+    quotes = checkout_flow.shipping_quotes(
+        cart=found, address={"country": country[:2], "region": region[:10]}
+    )
+    return [
+        ShopShippingOptionOut(
+            id=str(quote.method.public_id),
+            name=quote.method.name,
+            kind=quote.method.kind,
+            cost=None if quote.cost is None else quantize(quote.cost, found.currency),
+            currency=quote.method.currency,
         )
-    return options
+        for quote in quotes
+    ]
 
 
 # --- checkout --------------------------------------------------------------------------------
@@ -728,29 +660,17 @@ def cart_shipping_methods(
 def checkout(request, payload: ShopCheckoutIn, x_cart_token: CartToken = None):
     found = _need_cart(request, x_cart_token)
     user = common.signed_in_user(request)
-    method = None
-    if payload.shipping_method_id is not None:
-        method = next(
-            (m for m in _methods(found) if m.public_id == payload.shipping_method_id), None
-        )
-        if method is None:
-            raise Invalid(
-                "That shipping method is not available; choose another.",
-                code="shipping_unavailable",
-            )
-    has_prints = found.lines.filter(saved_for_later=False, product__kind=ProductKind.PRINT).exists()
-    order = checkout_place(
+    placed = checkout_flow.checkout_submit(
         cart=found,
         email=payload.email or (user.email if user is not None else ""),
         customer=user,
-        shipping_method=method if has_prints else None,
-        shipping_address=payload.shipping_address.model_dump()
-        if payload.shipping_address
-        else None,
+        address=payload.shipping_address.model_dump() if payload.shipping_address else None,
+        shipping_method_id=payload.shipping_method_id,
         line_addresses={str(k): v.model_dump() for k, v in payload.line_addresses.items()},
+        save_address=payload.save_address,
         idempotency_key=payload.idempotency_key,
     )
-    step = payment_next_step(order)  # checkout_place has started the payment
+    order, step = placed.order, placed.next_step
     token = order_access_token(order)
     return Status(
         201,

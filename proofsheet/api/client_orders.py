@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.core.files.storage import storages
 from django.http import FileResponse, HttpResponse
 from ninja import Router
 
 from proofsheet.api.common import ErrorOut, acting_user, found, token_in_path
 from proofsheet.api.order_schemas import OrderDetailOut, OrderOut, order_detail_out, order_out
-from proofsheet.core.errors import NotFound
 from proofsheet.core.http import attachment_header, zip_response
 from proofsheet.fulfillment import services as fulfillment
-from proofsheet.imaging.errors import RejectedImage
 from proofsheet.orders import selectors
 from proofsheet.orders.models import Order
 
@@ -26,11 +23,8 @@ def _bought(request, order_id: UUID) -> Order:
 
 
 def _file(grant) -> HttpResponse:
-    try:
-        key, filename, content_type = fulfillment.grant_file(grant)
-    except RejectedImage:  # the original cannot be made into the file bought: nothing to send
-        raise NotFound() from None
-    response = FileResponse(storages["private"].open(key, "rb"), content_type=content_type)
+    file, filename, content_type = fulfillment.grant_open(grant)
+    response = FileResponse(file, content_type=content_type)
     response["Content-Disposition"] = attachment_header(filename)
     return response
 

@@ -8,12 +8,12 @@ from django.http import HttpResponse
 from ninja import Router
 from pydantic import Field
 
-from proofsheet.api.common import ErrorOut, Input, found, seller
+from proofsheet.api.common import ErrorOut, Input, errors, seller
 from proofsheet.api.order_schemas import OrderDetailOut, OrderOut, order_detail_out, order_out
 from proofsheet.core.http import attachment_header
+from proofsheet.flows import orders as flows
 from proofsheet.orders import selectors, services
 from proofsheet.orders.models import Order
-from proofsheet.payments import services as payments
 
 router = Router(tags=["orders"])
 
@@ -33,12 +33,10 @@ class ReasonIn(Input):
 
 
 def _sold(request, order_id: UUID) -> Order:
-    return found(selectors.order_get_for_seller(seller(request), order_id))
+    return flows.order_of_seller(seller=seller(request), order_id=order_id)
 
 
-def _act(order: Order, action) -> OrderDetailOut:
-    action()
-    order.refresh_from_db()
+def _detail(order: Order) -> OrderDetailOut:
     return order_detail_out(order, with_events=True)
 
 
@@ -70,81 +68,68 @@ def get_order(request, order_id: UUID):
 
 @router.post(
     "/orders/{uuid:order_id}/mark-paid",
-    response={200: OrderDetailOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: OrderDetailOut} | errors(403, 404, 409),
     summary="Record an offline payment: the order becomes paid and its downloads are issued",
 )
 def mark_paid(request, order_id: UUID, payload: PaidIn):
-    order = _sold(request, order_id)
-    user = seller(request)
-    return _act(
-        order,
-        lambda: payments.payment_mark_received(
-            order=order, actor=user, reference=payload.reference
-        ),
+    return _detail(
+        flows.order_mark_paid(
+            seller=seller(request), order_id=order_id, reference=payload.reference
+        )
     )
 
 
 @router.post(
     "/orders/{uuid:order_id}/ship",
-    response={200: OrderDetailOut, 422: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: OrderDetailOut} | errors(403, 404, 409, 422),
     summary="Mark shipped with carrier and tracking (the client is emailed)",
 )
 def ship(request, order_id: UUID, payload: ShipIn):
-    order = _sold(request, order_id)
-    user = seller(request)
-    return _act(
-        order,
-        lambda: services.order_mark_shipped(
-            order=order,
+    return _detail(
+        flows.order_ship(
+            seller=seller(request),
+            order_id=order_id,
             carrier=payload.carrier,
             tracking_number=payload.tracking_number,
             tracking_url=payload.tracking_url,
-            actor=user,
-        ),
+        )
     )
 
 
 @router.post(
-    "/orders/{uuid:order_id}/complete", response={200: OrderDetailOut, 404: ErrorOut, 409: ErrorOut}
+    "/orders/{uuid:order_id}/complete", response={200: OrderDetailOut} | errors(403, 404, 409)
 )
 def complete(request, order_id: UUID):
-    order = _sold(request, order_id)
-    user = seller(request)
-    return _act(order, lambda: services.order_complete(order=order, actor=user))
+    return _detail(flows.order_complete(seller=seller(request), order_id=order_id))
 
 
 @router.post(
-    "/orders/{uuid:order_id}/cancel", response={200: OrderDetailOut, 404: ErrorOut, 409: ErrorOut}
+    "/orders/{uuid:order_id}/cancel", response={200: OrderDetailOut} | errors(403, 404, 409)
 )
 def cancel(request, order_id: UUID, payload: ReasonIn):
-    order = _sold(request, order_id)
-    user = seller(request)
-    return _act(
-        order, lambda: services.order_cancel(order=order, actor=user, reason=payload.reason)
+    return _detail(
+        flows.order_cancel(seller=seller(request), order_id=order_id, reason=payload.reason)
     )
 
 
 @router.post(
     "/orders/{uuid:order_id}/refund",
-    response={200: OrderDetailOut, 404: ErrorOut, 409: ErrorOut},
-    summary="Record a refund of the whole order (its downloads are revoked)",
+    response={200: OrderDetailOut} | errors(403, 404, 409),
+    summary="Record a refund of the whole order (its downloads are revoked); 409 "
+    "`payment_unsupported` when its payment provider cannot refund",
 )
 def refund(request, order_id: UUID, payload: ReasonIn):
-    order = _sold(request, order_id)
-    user = seller(request)
-    return _act(
-        order, lambda: payments.payment_refund(order=order, actor=user, reason=payload.reason)
+    return _detail(
+        flows.order_refund(seller=seller(request), order_id=order_id, reason=payload.reason)
     )
 
 
 @router.post(
     "/orders/{uuid:order_id}/downloads/{uuid:grant_id}/reissue",
-    response={200: OrderDetailOut, 422: ErrorOut, 404: ErrorOut},
+    response={200: OrderDetailOut} | errors(403, 404, 422),
     summary="Give a download a new link and a full count (the client is emailed)",
 )
 def reissue(request, order_id: UUID, grant_id: UUID):
-    order = _sold(request, order_id)
-    user = seller(request)
-    found(services.order_grant_reissue(order=order, grant_public_id=grant_id, actor=user))
-    order.refresh_from_db()
-    return order_detail_out(order, with_events=True)
+    return _detail(
+        flows.order_download_reissue(seller=seller(request), order_id=order_id, grant_id=grant_id)
+    )

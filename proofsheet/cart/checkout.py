@@ -4,7 +4,12 @@ The cart is priced again from the catalogue at this moment; a discount code's us
 limited stock are claimed with conditional UPDATEs (so concurrent checkouts cannot overspend
 them); the order is recorded with `orders.services.order_create`; the cart is emptied. Locks are
 taken in one order — the cart, the limited products by id, the discount code — so two checkouts
-never wait on each other crosswise. A retried idempotency key returns the first order.
+never wait on each other crosswise.
+
+Idempotency: an order remembers the cart that placed it and the request's key. The key is looked
+up once, under the cart's lock, for this cart only: a retry from the same cart (a double click,
+even one that finds the cart emptied by the first) returns the first order, while the same key
+from any other cart means nothing (it never reveals another buyer's order).
 """
 
 from __future__ import annotations
@@ -17,12 +22,15 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from proofsheet.cart.models import Cart, Discount, DiscountUse
-from proofsheet.cart.pricing import CartPricing, PricingError, price_cart
+from proofsheet.cart.pricing import CartPricing, price_cart
 from proofsheet.cart.services import CartError, a_group
 from proofsheet.catalog.models import Product
 from proofsheet.catalog.selectors import missing_groups
+from proofsheet.core.models import as_public_id
+from proofsheet.fulfillment.shipping import shipping_methods_for_sale
 from proofsheet.galleries.models import PhotoStatus
 from proofsheet.orders.models import Address, Order
+from proofsheet.orders.selectors import order_placed_from
 from proofsheet.orders.services import (
     LineSpec,
     Totals,
@@ -30,10 +38,12 @@ from proofsheet.orders.services import (
     order_create,
     order_seller_notify,
 )
+from proofsheet.payments.selectors import provider_for
 from proofsheet.payments.services import payment_start
 
 ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postcode", "country")
 REQUIRED_ADDRESS_FIELDS = {"name": "name", "line1": "street", "city": "city", "country": "country"}
+IDEMPOTENCY_KEY_LENGTH = 64
 
 
 class CheckoutError(CartError):
@@ -42,14 +52,6 @@ class CheckoutError(CartError):
 
 class OutOfStock(CheckoutError):
     code = "out_of_stock"
-
-
-class _AlreadyPlaced(Exception):
-    """Control flow: roll back this attempt's claims and return the first order."""
-
-    def __init__(self, order: Order):
-        super().__init__(order.number)
-        self.order = order
 
 
 def address_clean(
@@ -80,47 +82,65 @@ def address_book_save(*, user, address: dict) -> Address:
     return found or Address.objects.create(user=user, **fields)
 
 
+def shipping_method_for(cart: Cart, method_id):
+    """The seller's shipping method `method_id` that this cart can use, or None."""
+    public_id = as_public_id(method_id)
+    if public_id is None or cart.seller_id is None:
+        return None
+    return shipping_methods_for_sale(cart.seller, cart.currency).filter(public_id=public_id).first()
+
+
 def checkout_place(
     *,
     cart: Cart,
     email: str,
     customer=None,
     shipping_method=None,
+    shipping_method_id=None,
     shipping_address: dict | None = None,
     line_addresses: dict | None = None,
     idempotency_key: str = "",
-    payment_provider: str = "offline",
 ) -> Order:
     """Place the cart's order at today's prices and return it (see the module docstring).
 
-    `shipping_address` is needed when something is shipped; for digital-only carts it may be
-    given as the billing address, whose country chooses the tax. `line_addresses` sends single
-    lines ({line id: address}) elsewhere.
+    The shipping method is a ShippingMethod or, from an interface, the public id of one of the
+    seller's methods (`shipping_method_id`). `shipping_address` is needed when something is
+    shipped; for digital-only carts it may be given as the billing address, whose country
+    chooses the tax. `line_addresses` sends single lines ({line id: address}) elsewhere.
+    The payment provider is the one `payments.selectors.provider_for` names for the seller.
     """
     email = (email or "").strip().lower()
     try:
         validate_email(email)
     except ValidationError:
         raise CheckoutError(fields={"email": "Enter a valid email address."}) from None
-    idempotency_key = (idempotency_key or "")[:64]
-    if idempotency_key:
-        first = Order.objects.filter(email=email, idempotency_key=idempotency_key).first()
-        if first is not None:
-            return first
-    try:
-        with transaction.atomic():
-            return _place(
-                cart=cart,
-                email=email,
-                customer=customer,
-                shipping_method=shipping_method,
-                shipping_address=shipping_address,
-                line_addresses=line_addresses or {},
-                idempotency_key=idempotency_key,
-                payment_provider=payment_provider,
+    idempotency_key = (idempotency_key or "")[:IDEMPOTENCY_KEY_LENGTH]
+    with transaction.atomic():
+        locked = Cart.objects.select_for_update().filter(pk=cart.pk).first()
+        if locked is None:  # housekeeping removed it (idle for weeks) since the page was shown
+            raise CheckoutError(
+                "Your cart had expired; please add the photos again.", code="cart_empty"
             )
-    except _AlreadyPlaced as placed:
-        return placed.order
+        # Under the cart's lock, so a retry that waited for the first attempt finds its order.
+        placed = order_placed_from(cart_public_id=locked.public_id, idempotency_key=idempotency_key)
+        if placed is not None:
+            return placed
+        if shipping_method is None and shipping_method_id:
+            shipping_method = shipping_method_for(locked, shipping_method_id)
+            if shipping_method is None:
+                raise CheckoutError(
+                    "That shipping method is not available; choose another.",
+                    code="shipping_unavailable",
+                )
+        return _place(
+            cart=locked,
+            email=email,
+            customer=customer,
+            shipping_method=shipping_method,
+            shipping_address=shipping_address,
+            line_addresses=line_addresses or {},
+            idempotency_key=idempotency_key,
+        )
 
 
 def _place(
@@ -132,13 +152,7 @@ def _place(
     shipping_address,
     line_addresses,
     idempotency_key,
-    payment_provider,
 ) -> Order:
-    cart = Cart.objects.select_for_update().get(pk=cart.pk)
-    if idempotency_key:  # a retry that waited for the first one's lock
-        first = Order.objects.filter(email=email, idempotency_key=idempotency_key).first()
-        if first is not None:
-            raise _AlreadyPlaced(first)
     lines = list(
         cart.lines.filter(saved_for_later=False)
         .select_related("product__sheet", "photo", "package")
@@ -173,20 +187,20 @@ def _place(
                 code="option_required",
             )
 
-    physical = {line.pk for line in lines if line.product.kind == "print"}
+    shipped = {line.pk for line in lines if line.ships}
     by_key = {str(line.public_id): line.pk for line in lines} | {line.pk: line.pk for line in lines}
     own_addresses = {}
     for key, address in line_addresses.items():
         pk = by_key.get(key if isinstance(key, int) else str(key))
-        if pk is None or pk not in physical:
+        if pk is None or pk not in shipped:
             raise CheckoutError("Only printed items in your cart can go to their own address.")
         own_addresses[pk] = address_clean(address)
     address = None
-    if physical - own_addresses.keys():
+    if shipped - own_addresses.keys():
         address = address_clean(shipping_address)
     elif shipping_address:
-        address = address_clean(shipping_address, what="billing address", postal=bool(physical))
-    if physical:
+        address = address_clean(shipping_address, what="billing address", postal=bool(shipped))
+    if shipped:
         if shipping_method is None:
             raise CheckoutError(fields={"shipping_method": "Choose a shipping method."})
         if (
@@ -198,15 +212,13 @@ def _place(
                 "That shipping method is not available; choose another.",
                 code="shipping_unavailable",
             )
-    try:
-        pricing = price_cart(
-            cart,
-            shipping_method=shipping_method if physical else None,
-            address=address,
-            line_addresses=own_addresses,
-        )
-    except PricingError as error:
-        raise CheckoutError(error.message, code=error.code) from None
+    # A destination the method does not ship to is refused by pricing (PricingError, an Invalid).
+    pricing = price_cart(
+        cart,
+        shipping_method=shipping_method if shipped else None,
+        address=address,
+        line_addresses=own_addresses,
+    )
     if pricing.discount_problem:
         raise CheckoutError(
             f"{pricing.discount_problem} Remove the code to continue.", code="discount_rejected"
@@ -215,7 +227,7 @@ def _place(
     _claim_stock(lines)
     discount = _claim_discount(cart, email) if pricing.discount_code else None
 
-    order, created = order_create(
+    order = order_create(
         seller=cart.seller,
         customer=customer if customer is not None and customer.is_authenticated else None,
         email=email,
@@ -232,11 +244,10 @@ def _place(
         discount_code=pricing.discount_code,
         shipping_method=pricing.shipping_method,
         shipping_address=address or {},
-        payment_provider=payment_provider,
+        payment_provider=provider_for(cart.seller),
+        cart_public_id=cart.public_id,
         idempotency_key=idempotency_key,
     )
-    if not created:  # the same key raced in from elsewhere: undo our claims, return the first
-        raise _AlreadyPlaced(order)
     if discount is not None:
         DiscountUse.objects.create(discount=discount, order=order, email=email)
     cart.lines.filter(pk__in=[line.pk for line in lines]).delete()

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from proofsheet.core.models import PublicIdModel
+from proofsheet.orders.models import ships
 
 MONEY = {"max_digits": 14, "decimal_places": 4}
 MAX_QUANTITY = 99
@@ -66,6 +67,11 @@ class CartLine(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_id}"
+
+    @property
+    def ships(self) -> bool:
+        """Whether this line is posted (a print), so the checkout asks where and how."""
+        return ships(self.product.kind)
 
 
 class DiscountKind(models.TextChoices):

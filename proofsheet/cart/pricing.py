@@ -38,9 +38,9 @@ from proofsheet.cart.models import Discount
 from proofsheet.catalog.models import Package, PhotoPrice, StoreSettings, TaxRule
 from proofsheet.core.errors import Invalid
 from proofsheet.core.money import allocate, quantize
+from proofsheet.orders.models import ships
 
 ZERO = Decimal(0)
-PHYSICAL = "print"
 
 Destination = tuple[str, str]  # (country, region); region may be ""
 
@@ -134,8 +134,8 @@ class PricedLine:
     covered_by: str = ""  # a whole-gallery package in the cart that already delivers this file
 
     @property
-    def is_physical(self) -> bool:
-        return self.kind == PHYSICAL
+    def ships(self) -> bool:
+        return ships(self.kind)
 
 
 @dataclass(frozen=True)
@@ -229,7 +229,7 @@ def compute(
     discount_total = sum(discount_parts, ZERO)
 
     # Shipping, per destination, physical lines only.
-    physical = [line for line in lines if line.kind == PHYSICAL]
+    physical = [line for line in lines if ships(line.kind)]
     needs_shipping = bool(physical)
     shipping_before = ZERO
     if physical and shipping is not None:
@@ -329,7 +329,7 @@ def _covered_by_whole_gallery(lines: list[LineInput]) -> list[str]:
     A single download of a photo is paid twice when the same cart buys its whole gallery at the
     same or a bigger size and licence. It is shown, not silently dropped: the buyer decides.
     """
-    wholes = [line for line in lines if line.package_line and line.kind != PHYSICAL]
+    wholes = [line for line in lines if line.package_line and not ships(line.kind)]
 
     def covers(whole: LineInput, line: LineInput) -> bool:
         return (
@@ -341,7 +341,7 @@ def _covered_by_whole_gallery(lines: list[LineInput]) -> list[str]:
 
     return [
         next((whole.name for whole in wholes if covers(whole, line)), "")
-        if line.photo_id is not None and line.kind != PHYSICAL and not line.package_line
+        if line.photo_id is not None and not ships(line.kind) and not line.package_line
         else ""
         for line in lines
     ]
@@ -361,7 +361,7 @@ def _tax_rate(rates: TaxRates, where: Destination | None, kind: str) -> Decimal:
     rule = (region and rates.get((country, region))) or rates.get((country, ""))
     if not rule:
         return ZERO
-    return max(rule[0] if kind == PHYSICAL else rule[1], ZERO)
+    return max(rule[0] if ships(kind) else rule[1], ZERO)
 
 
 def _apply_packages(

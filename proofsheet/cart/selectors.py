@@ -25,6 +25,13 @@ def cart_line_list(*, cart: Cart, saved_for_later: bool = False) -> list[CartLin
     )
 
 
+def cart_needs_shipping(*, cart: Cart) -> bool:
+    """Whether something the cart will buy is posted (the checkout asks where and how)."""
+    return any(
+        line.ships for line in cart.lines.filter(saved_for_later=False).select_related("product")
+    )
+
+
 def cart_line_get(*, cart: Cart, public_id) -> CartLine | None:
     """One line of this cart by its public id (another cart's line is None: a 404)."""
     return cart.lines.filter(public_id=public_id).first()

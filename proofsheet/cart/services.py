@@ -37,13 +37,20 @@ class DiscountRejected(CartError):
     code = "discount_rejected"
 
 
-def quantity_clean(value) -> int:
-    """An integer in 1..MAX_QUANTITY, or CartError (no floats, strings, booleans)."""
+def quantity_clean(value: int | str) -> int:
+    """A quantity as typed (a form's "3") or sent (an app's 3): a whole number in
+    1..MAX_QUANTITY, or CartError (`quantity_invalid`) saying so. The one rule, for every road."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
-        raise CartError("The quantity must be a whole number.", code="quantity_invalid")
+        raise CartError(
+            fields={"quantity": f"The quantity must be a whole number from 1 to {MAX_QUANTITY}."},
+            code="quantity_invalid",
+        )
     if not 1 <= value <= MAX_QUANTITY:
         raise CartError(
-            f"The quantity must be between 1 and {MAX_QUANTITY}.", code="quantity_invalid"
+            fields={"quantity": f"The quantity must be between 1 and {MAX_QUANTITY}."},
+            code="quantity_invalid",
         )
     return value
 
@@ -107,6 +114,15 @@ def _bind_seller(cart: Cart, seller_id: int, currency: str) -> None:
         )
 
 
+def buyer_required(access: Access) -> None:
+    """Refuse a visitor who may look but not buy here (a guest code): `client_code_required`."""
+    if not access.can_interact:
+        raise CartError(
+            "Ask your photographer for the client code to buy from this gallery.",
+            code="client_code_required",
+        )
+
+
 def a_group(group: str) -> str:
     """How a message asks for a choice in `group`: "a paper", "an edge"."""
     name = group.lower()
@@ -153,16 +169,12 @@ def cart_line_add(
     photo: Photo,
     product: Product,
     options: Iterable[ProductOption] = (),
-    quantity: int = 1,
+    quantity: int | str = 1,
 ) -> CartLine:
     """Put `quantity` × `product` of `photo` in the cart (merged with the same line if any)."""
     quantity = quantity_clean(quantity)
     gallery = access.gallery
-    if not access.can_interact:
-        raise CartError(
-            "Ask your photographer for the client code to buy from this gallery.",
-            code="client_code_required",
-        )
+    buyer_required(access)
     if photo.gallery_id != gallery.pk or photo.status != PhotoStatus.READY:
         raise CartError("This photo is not available.", code="not_for_sale")
     sheet = _sheet_of(gallery)
@@ -196,11 +208,7 @@ def cart_line_add(
 def cart_package_add(*, cart: Cart, access: Access, package: Package) -> CartLine:
     """Put a whole-gallery package (every photo of the gallery, digital) in the cart."""
     gallery = access.gallery
-    if not access.can_interact:
-        raise CartError(
-            "Ask your photographer for the client code to buy from this gallery.",
-            code="client_code_required",
-        )
+    buyer_required(access)
     sheet = _sheet_of(gallery)
     if (
         package.sheet_id != sheet.pk
@@ -248,7 +256,7 @@ def cart_line_update(
     *,
     cart: Cart,
     line: CartLine,
-    quantity: int | None = None,
+    quantity: int | str | None = None,
     options: Iterable[ProductOption] | None = None,
 ) -> CartLine:
     """Change a line's quantity and/or options (a line that becomes another's twin joins it)."""

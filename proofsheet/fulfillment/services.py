@@ -17,6 +17,8 @@ from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
@@ -50,6 +52,14 @@ class GrantGone(Gone):
     """The grant exists but is used up, expired or revoked: answer 410."""
 
     code = "download_gone"
+
+    def __init__(self, message: str = "", **kwargs) -> None:
+        super().__init__(
+            message
+            or "This download link has expired, been used up or was withdrawn. Ask your "
+            "photographer for a new one.",
+            **kwargs,
+        )
 
 
 @dataclass(frozen=True)
@@ -245,6 +255,16 @@ def grant_file(grant: DownloadGrant, *, make: bool = True) -> tuple[str, str, st
         return key, f"{stem}.jpg", "image/jpeg"
     content_type = f"image/{'jpeg' if photo.format == 'jpeg' else photo.format}"
     return photo.original_key, photo.original_name, content_type
+
+
+def grant_open(grant: DownloadGrant) -> tuple[File, str, str]:
+    """The grant's file to send: (open file, file name, content type). GrantNotFound when the
+    original cannot be made into the file bought (nothing to send)."""
+    try:
+        key, filename, content_type = grant_file(grant)
+    except RejectedImage:
+        raise GrantNotFound("This file cannot be made from the photo any more.") from None
+    return storages["private"].open(key, "rb"), filename, content_type
 
 
 def _lazy_file(grant: DownloadGrant) -> Iterator[bytes]:

@@ -6,9 +6,19 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from proofsheet.catalog.models import ProductKind
 from proofsheet.core.models import PublicIdModel
 
 MONEY = {"max_digits": 14, "decimal_places": 4}
+
+# What is posted to the buyer (needs an address and a shipping method); the rest is delivered
+# as downloads. The one statement of the rule: carts, checkout, orders and pages ask `ships`.
+SHIPPED_KINDS = frozenset({ProductKind.PRINT})
+
+
+def ships(kind: str) -> bool:
+    """Whether a product (or order line) of `kind` is posted, so it needs shipping."""
+    return kind in SHIPPED_KINDS
 
 
 class Address(PublicIdModel):
@@ -67,16 +77,19 @@ class Order(PublicIdModel):
     payment_provider = models.CharField(max_length=20, default="offline")
     placed_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
-    # Retrying "place order" (double click, network retry) returns the same order.
+    # The cart that placed it (its public id: carts sit above orders and are deleted when idle).
+    # Retrying "place order" from that cart with the same key (double click, network retry)
+    # returns this order; the key means nothing from any other cart.
+    cart_public_id = models.UUIDField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-placed_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["email", "idempotency_key"],
+                fields=["cart_public_id", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
-                name="order_idempotent",
+                name="order_idempotent_per_cart",
             ),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
         ]
@@ -84,6 +97,11 @@ class Order(PublicIdModel):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def needs_shipping(self) -> bool:
+        """Whether something in the order is posted (it can be marked shipped)."""
+        return any(ships(kind) for kind in self.lines.values_list("kind", flat=True))
 
 
 class OrderLine(PublicIdModel):
@@ -117,6 +135,10 @@ class OrderLine(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_name}"
+
+    @property
+    def ships(self) -> bool:
+        return ships(self.kind)
 
 
 class OrderEvent(models.Model):

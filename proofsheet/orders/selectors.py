@@ -38,6 +38,22 @@ def order_get_for_customer(user, public_id) -> Order | None:
     return Order.objects.filter(customer=user, public_id=public_id).first()
 
 
+def order_placed_from(*, cart_public_id, idempotency_key: str) -> Order | None:
+    """The order this cart placed with this idempotency key (never another cart's)."""
+    if not idempotency_key or cart_public_id is None:
+        return None
+    return Order.objects.filter(
+        cart_public_id=cart_public_id, idempotency_key=idempotency_key
+    ).first()
+
+
+def order_get(public_id) -> Order | None:
+    """An order by its public id, for a caller that has already shown it may see it (the
+    browser that placed it)."""
+    public_id = as_public_id(public_id)
+    return Order.objects.filter(public_id=public_id).first() if public_id else None
+
+
 def order_events(order: Order) -> list[OrderEvent]:
     """The order's log, oldest first."""
     return list(order.events.select_related("actor"))

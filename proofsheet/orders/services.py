@@ -26,14 +26,14 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from proofsheet.catalog.models import Product
-from proofsheet.core.errors import Conflict, Invalid
+from proofsheet.core.errors import Conflict, Invalid, NotFound
 from proofsheet.core.models import as_public_id
 from proofsheet.core.money import format_amount, quantize
 from proofsheet.fulfillment import services as fulfillment
@@ -99,49 +99,44 @@ def order_create(
     currency: str,
     lines: Iterable[LineSpec],
     totals: Totals,
+    payment_provider: str,
     customer=None,
     prices_include_tax: bool = True,
     discount_code: str = "",
     shipping_method: str = "",
     shipping_address: dict | None = None,
-    payment_provider: str = "offline",
+    cart_public_id=None,
     idempotency_key: str = "",
-) -> tuple[Order, bool]:
-    """Record a placed order; return (order, created). A retried key returns the first order."""
-    email = email.strip().lower()
-    if idempotency_key:
-        existing = Order.objects.filter(email=email, idempotency_key=idempotency_key).first()
-        if existing:
-            return existing, False
+) -> Order:
+    """Record a placed order and return it.
+
+    `cart_public_id` and `idempotency_key` name the placement: the checkout looks for an order
+    with both before placing (`orders.selectors.order_placed_from`), and a unique constraint
+    keeps a second one from being recorded.
+    """
     amounts = {name: quantize(value, currency) for name, value in vars(totals).items()}
-    try:
-        with transaction.atomic():
-            order = Order.objects.create(
-                number=f"new-{uuid.uuid4().hex[:16]}",  # replaced by the id-based number below
-                seller=seller,
-                customer=customer,
-                email=email,
-                currency=currency,
-                prices_include_tax=prices_include_tax,
-                discount_code=discount_code,
-                shipping_method=shipping_method,
-                shipping_address=shipping_address or {},
-                payment_provider=payment_provider,
-                idempotency_key=idempotency_key,
-                **amounts,
-            )
-            # Numbers follow the primary key: unique without a counter to race on.
-            order.number = f"PS-{order.pk:06d}"
-            order.save(update_fields=["number"])
-            OrderLine.objects.bulk_create(_line(order, spec, currency) for spec in lines)
-            OrderEvent.objects.create(order=order, kind="placed", to_status=OrderStatus.PENDING)
-    except IntegrityError:
-        # The same idempotency key raced in from a retry: the first order stands.
-        existing = Order.objects.filter(email=email, idempotency_key=idempotency_key).first()
-        if idempotency_key and existing:
-            return existing, False
-        raise
-    return order, True
+    with transaction.atomic():
+        order = Order.objects.create(
+            number=f"new-{uuid.uuid4().hex[:16]}",  # replaced by the id-based number below
+            seller=seller,
+            customer=customer,
+            email=email.strip().lower(),
+            currency=currency,
+            prices_include_tax=prices_include_tax,
+            discount_code=discount_code,
+            shipping_method=shipping_method,
+            shipping_address=shipping_address or {},
+            payment_provider=payment_provider,
+            cart_public_id=cart_public_id,
+            idempotency_key=idempotency_key,
+            **amounts,
+        )
+        # Numbers follow the primary key: unique without a counter to race on.
+        order.number = f"PS-{order.pk:06d}"
+        order.save(update_fields=["number"])
+        OrderLine.objects.bulk_create(_line(order, spec, currency) for spec in lines)
+        OrderEvent.objects.create(order=order, kind="placed", to_status=OrderStatus.PENDING)
+    return order
 
 
 def _line(order: Order, spec: LineSpec, currency: str) -> OrderLine:
@@ -249,10 +244,6 @@ def order_note(*, order: Order, actor, message: str) -> OrderEvent:
 # --- seller actions ---------------------------------------------------------------------------
 
 
-def _has_physical_lines(order: Order) -> bool:
-    return order.lines.exclude(kind="digital").exists()
-
-
 def order_mark_shipped(
     *, order: Order, carrier: str, tracking_number: str, tracking_url: str = "", actor=None
 ) -> Shipment:
@@ -274,7 +265,7 @@ def order_mark_shipped(
             errors["tracking_url"] = "Enter a web address starting with https://."
     if errors:
         raise Invalid(errors)
-    if not _has_physical_lines(order):
+    if not order.needs_shipping:
         raise TransitionNotAllowed(f"Order {order.number} has nothing to ship.")
     with transaction.atomic():
         locked = order_transition(
@@ -310,13 +301,13 @@ def order_cancel(*, order: Order, actor=None, reason: str = "") -> Order:
 def order_grant_reissue(*, order: Order, grant_public_id, actor=None):
     """The seller re-issues one of the order's downloads (new link emailed); logged.
 
-    Returns the IssuedGrant, or None when the order has no such download.
+    Returns the IssuedGrant; NotFound when the order has no such download.
     """
     wanted = str(grant_public_id)
     grants = fulfillment.grants_for_order(order)
     grant = next((g for g in grants if str(g.public_id) == wanted), None)
     if grant is None:
-        return None
+        raise NotFound("The order has no such download.")
     with transaction.atomic():
         issued = fulfillment.grant_reissue(grant)
         OrderEvent.objects.create(

@@ -1,4 +1,5 @@
-"""System check: every configured payment provider must import and accept its options."""
+"""System check: every configured payment provider must import and accept its options, and
+PAYMENT_PROVIDER must name one of them."""
 
 from __future__ import annotations
 
@@ -28,11 +29,20 @@ def check_payment_providers(app_configs, **kwargs):
             )
         try:
             build(config)
-        except Exception as exc:
+        except Exception as exc:  # any failure to import or build is reported, not raised
             errors.append(
                 Error(
                     f"PAYMENT_PROVIDERS[{name!r}] cannot be built: {exc}",
                     id="payments.E004",
                 )
             )
+    chosen = getattr(settings, "PAYMENT_PROVIDER", None)
+    if chosen not in providers:
+        errors.append(
+            Error(
+                f"PAYMENT_PROVIDER is {chosen!r}, which is not a key of PAYMENT_PROVIDERS "
+                f"({', '.join(sorted(map(str, providers)))})",
+                id="payments.E005",
+            )
+        )
     return errors

@@ -1,7 +1,8 @@
 """Payments: start paying an order through its provider, record money in and out.
 
 `paid` is only ever set here, by the seller marking an offline order paid (or, later, by a
-verified webhook), never by a client-facing page (R34).
+verified webhook), never by a client-facing page (R34). Starting a payment is idempotent: the
+provider is asked once per order and its answer (the buyer's next step) is kept on the Payment.
 """
 
 from __future__ import annotations
@@ -12,25 +13,42 @@ from proofsheet.core.money import quantize
 from proofsheet.orders.models import Order, OrderStatus
 from proofsheet.orders.services import order_transition
 from proofsheet.payments.models import Payment, PaymentStatus
-from proofsheet.payments.providers import get_provider
-from proofsheet.payments.providers.base import NextStep
+from proofsheet.payments.providers import PaymentUnsupported, get_provider
+from proofsheet.payments.providers.base import NOTHING_TO_DO, NextStep, PaymentProvider
+
+
+def provider_of(order: Order) -> PaymentProvider:
+    """The provider that takes `order`'s payment (the one named when it was placed)."""
+    return get_provider(order.payment_provider)
 
 
 def payment_start(order: Order) -> NextStep:
-    """Begin paying `order`: what the buyer does next. A zero total is paid at once."""
-    if order.status != OrderStatus.PENDING:
-        return NextStep(kind="none")
-    if quantize(order.total, order.currency) == 0:
-        order_transition(order=order, to=OrderStatus.PAID, kind="paid", message="Nothing to pay")
-        order.refresh_from_db()
-        return NextStep(kind="none")
-    step = get_provider(order.payment_provider).start(order)
-    Payment.objects.get_or_create(
-        order=order,
-        provider=order.payment_provider,
-        status=PaymentStatus.PENDING,
-        defaults={"amount": order.total, "currency": order.currency},
-    )
+    """Begin paying `order` once and return what the buyer does next (a zero total is paid at
+    once). A second call returns the stored step without asking the provider again."""
+    with transaction.atomic():
+        # The order's row lock makes concurrent starts wait for the first one's Payment.
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status != OrderStatus.PENDING:
+            return NOTHING_TO_DO
+        if quantize(locked.total, locked.currency) == 0:
+            order_transition(
+                order=locked, to=OrderStatus.PAID, kind="paid", message="Nothing to pay"
+            )
+            order.refresh_from_db()
+            return NOTHING_TO_DO
+        started = Payment.objects.filter(order=locked, status=PaymentStatus.PENDING).first()
+        if started is not None:
+            return started.next_step
+        step = provider_of(locked).start(locked)
+        Payment.objects.create(
+            order=locked,
+            provider=locked.payment_provider,
+            amount=locked.total,
+            currency=locked.currency,
+            next_step_kind=step.kind,
+            next_step_text=step.text,
+            next_step_url=step.url,
+        )
     return step
 
 
@@ -47,9 +65,7 @@ def payment_mark_received(*, order: Order, actor, reference: str = "") -> Paymen
             kind="paid",
             message=f"Payment received{f' ({reference})' if reference else ''}",
         )
-        payment = Payment.objects.filter(
-            order=order, provider=order.payment_provider, status=PaymentStatus.PENDING
-        ).first()
+        payment = Payment.objects.filter(order=order, status=PaymentStatus.PENDING).first()
         if payment is None:
             payment = Payment(order=order, provider=order.payment_provider)
         payment.amount, payment.currency = order.total, order.currency
@@ -64,7 +80,13 @@ def payment_refund(*, order: Order, actor, reason: str = "") -> Payment:
     """Record a refund of the whole order and mark it refunded (its downloads are revoked).
 
     For the offline provider the seller pays the money back outside Proofsheet; this records it.
+    A provider that cannot refund is refused (`payment_unsupported`) before anything changes.
     """
+    if not provider_of(order).supports_refunds:
+        raise PaymentUnsupported(
+            f"Order {order.number} was paid through a provider that cannot refund; "
+            "refund the buyer there, then cancel or complete the order."
+        )
     with transaction.atomic():
         order_transition(
             order=order, to=OrderStatus.REFUNDED, actor=actor, kind="refunded", message=reason

@@ -20,7 +20,7 @@ from proofsheet.galleries import downloads
 from proofsheet.galleries.access import AccessDenied
 from proofsheet.galleries.models import Gallery, Layout, Visibility
 from proofsheet.galleries.selectors import rendition_url
-from proofsheet.storefront import shop
+from proofsheet.storefront import buy_panel
 
 GRANTS = "gallery_grants"  # the session key: {gallery public id: grant}
 ACTIVE_LIST = "active_lists"  # the session key: {gallery public id: the list hearts go to}
@@ -176,8 +176,8 @@ def gallery_page(request, gallery, access, *, package_error: str = "", status: i
     after = request.GET.get("after") or None
     context["photo_count"] = selectors.photos_count(gallery, photo_set=photo_set, cursor=after)
     context["lists"] = selectors.visitor_lists(access)
-    context["sells"] = access.can_interact and shop.sells_anything(gallery)
-    context["packages"] = shop.gallery_packages(gallery) if context["sells"] else None
+    context["sells"] = access.can_interact and buy_panel.sells_anything(gallery)
+    context["packages"] = buy_panel.gallery_packages(gallery) if context["sells"] else None
     context["package_error"] = package_error
     context["downloads_allowed"] = downloads.gallery_downloads_allowed(access)
     active = active_list(request, gallery)
@@ -204,7 +204,7 @@ def photo_page(request, gallery, access, found, *, buy=None, status: int = 200):
         "share_url": absolute_url(
             reverse("storefront:photo", args=[gallery.public_id, found.public_id])
         ),
-        "buy": buy or (shop.buy_panel(found) if access.can_interact else None),
-        "buy_locked": not access.can_interact and shop.sells_anything(gallery),
+        "buy": buy or (buy_panel.buy_panel(found) if access.can_interact else None),
+        "buy_locked": not access.can_interact and buy_panel.sells_anything(gallery),
     }
     return render(request, "storefront/photo.html", context, status=status)

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from proofsheet.storefront import cart_views, order_views, pwa
 from proofsheet.storefront import gallery_views as views
-from proofsheet.storefront import order_views, pwa, shop_views
 from proofsheet.storefront.views import portfolio
 
 app_name = "storefront"
@@ -22,19 +22,19 @@ urlpatterns = [
     path(gallery + "favourites/submit/", views.selection_submit, name="selection_submit"),
     path(gallery + "download-pin/", views.download_pin, name="download_pin"),
     path(gallery + "download-all/", views.download_all, name="download_all"),
-    path(gallery + "buy-all/", shop_views.cart_package_add, name="cart_package_add"),
+    path(gallery + "buy-all/", cart_views.cart_package_add, name="cart_package_add"),
     path(photo, views.photo, name="photo"),
     path(photo + "info/", views.photo_info, name="photo_info"),
     path(photo + "favourite/", views.favourite, name="favourite"),
     path(photo + "comments/", views.comment_add, name="comment_add"),
     path(photo + "download/", views.download, name="download"),
-    path(photo + "price/", shop_views.price_quote, name="price_quote"),
-    path(photo + "buy/", shop_views.cart_add, name="cart_add"),
-    path("cart/", shop_views.cart, name="cart"),
-    path("cart/lines/<uuid:line_id>/", shop_views.cart_line, name="cart_line"),
-    path("cart/code/", shop_views.cart_code, name="cart_code"),
-    path("checkout/", shop_views.checkout, name="checkout"),
-    path("checkout/done/<uuid:order_id>/", shop_views.checkout_done, name="checkout_done"),
+    path(photo + "price/", cart_views.price_quote, name="price_quote"),
+    path(photo + "buy/", cart_views.cart_add, name="cart_add"),
+    path("cart/", cart_views.cart, name="cart"),
+    path("cart/lines/<uuid:line_id>/", cart_views.cart_line, name="cart_line"),
+    path("cart/code/", cart_views.cart_code, name="cart_code"),
+    path("checkout/", cart_views.checkout, name="checkout"),
+    path("checkout/done/<uuid:order_id>/", cart_views.checkout_done, name="checkout_done"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("offline/", pwa.offline, name="offline"),

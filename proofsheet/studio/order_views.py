@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from proofsheet.core.errors import DomainError
+from proofsheet.core.errors import Conflict, Invalid
 from proofsheet.core.http import attachment_header
+from proofsheet.core.web import refuse
+from proofsheet.flows import orders as flows
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.orders import selectors, services
-from proofsheet.orders.models import Order, OrderStatus
+from proofsheet.orders.models import OrderStatus
 from proofsheet.payments import services as payments
 from proofsheet.studio.common import photographer_required
-
-
-def _order(request, order_id) -> Order:
-    order = selectors.order_get_for_seller(request.user, order_id)
-    if order is None:
-        raise Http404("No such order")
-    return order
 
 
 @photographer_required
@@ -51,12 +49,11 @@ def orders_export(request):
 @photographer_required
 def order_detail(request, order_id):
     """One order: lines, totals, payments, shipments, downloads, the event log and actions."""
-    order = _order(request, order_id)
+    order = flows.order_of_seller(seller=request.user, order_id=order_id)
     grants = fulfillment.grants_for_order(order)
     for grant in grants:
         grant.state = fulfillment.grant_status(grant)
-    allowed = services.TRANSITIONS.get(order.status, set())
-    has_physical = order.lines.exclude(kind="digital").exists()
+    actions = flows.order_actions(order)
     return render(
         request,
         "studio/orders/detail.html",
@@ -67,107 +64,100 @@ def order_detail(request, order_id):
             "payments": payments.payments_for_order(order),
             "shipments": order.shipments.all(),
             "grants": grants,
-            "can_pay": OrderStatus.PAID in allowed,
-            "can_ship": OrderStatus.SHIPPED in allowed and has_physical,
-            "can_complete": OrderStatus.COMPLETED in allowed,
-            "can_cancel": OrderStatus.CANCELLED in allowed,
-            "can_refund": OrderStatus.REFUNDED in allowed,
+            **asdict(actions),
         },
     )
 
 
-def _act(request, order: Order, action, done: str):
+def _act(request, order_id, act, done):
+    """Run a seller action; say how it went on the order's page (a refusal too: a 404 is the
+    error page)."""
+    back = reverse("studio:order", args=[order_id])
     try:
-        action()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect("studio:order", order_id=order.public_id)
+        order = act()
+    except (Invalid, Conflict) as refused:
+        return refuse(request, refused, back)
+    messages.success(request, done(order))
+    return redirect(back)
 
 
 @require_POST
 @photographer_required
 def order_mark_paid(request, order_id):
-    order = _order(request, order_id)
-    reference = request.POST.get("reference", "")[:200]
     return _act(
         request,
-        order,
-        lambda: payments.payment_mark_received(
-            order=order, actor=request.user, reference=reference
+        order_id,
+        lambda: flows.order_mark_paid(
+            seller=request.user,
+            order_id=order_id,
+            reference=request.POST.get("reference", "")[:200],
         ),
-        f"{order.number} is paid; the client was emailed.",
+        lambda order: f"{order.number} is paid; the client was emailed.",
     )
 
 
 @require_POST
 @photographer_required
 def order_ship(request, order_id):
-    order = _order(request, order_id)
     return _act(
         request,
-        order,
-        lambda: services.order_mark_shipped(
-            order=order,
+        order_id,
+        lambda: flows.order_ship(
+            seller=request.user,
+            order_id=order_id,
             carrier=request.POST.get("carrier", "")[:60],
             tracking_number=request.POST.get("tracking_number", "")[:100],
             tracking_url=request.POST.get("tracking_url", "")[:200],
-            actor=request.user,
         ),
-        f"{order.number} is shipped; the client was emailed the tracking.",
+        lambda order: f"{order.number} is shipped; the client was emailed the tracking.",
     )
 
 
 @require_POST
 @photographer_required
 def order_complete(request, order_id):
-    order = _order(request, order_id)
     return _act(
         request,
-        order,
-        lambda: services.order_complete(order=order, actor=request.user),
-        f"{order.number} is complete.",
+        order_id,
+        lambda: flows.order_complete(seller=request.user, order_id=order_id),
+        lambda order: f"{order.number} is complete.",
     )
 
 
 @require_POST
 @photographer_required
 def order_cancel(request, order_id):
-    order = _order(request, order_id)
-    reason = request.POST.get("reason", "")[:500]
     return _act(
         request,
-        order,
-        lambda: services.order_cancel(order=order, actor=request.user, reason=reason),
-        f"{order.number} is cancelled.",
+        order_id,
+        lambda: flows.order_cancel(
+            seller=request.user, order_id=order_id, reason=request.POST.get("reason", "")[:500]
+        ),
+        lambda order: f"{order.number} is cancelled.",
     )
 
 
 @require_POST
 @photographer_required
 def order_refund(request, order_id):
-    order = _order(request, order_id)
-    reason = request.POST.get("reason", "")[:500]
     return _act(
         request,
-        order,
-        lambda: payments.payment_refund(order=order, actor=request.user, reason=reason),
-        f"{order.number} is refunded; its downloads no longer work.",
+        order_id,
+        lambda: flows.order_refund(
+            seller=request.user, order_id=order_id, reason=request.POST.get("reason", "")[:500]
+        ),
+        lambda order: f"{order.number} is refunded; its downloads no longer work.",
     )
 
 
 @require_POST
 @photographer_required
 def grant_reissue(request, order_id, grant_id):
-    order = _order(request, order_id)
-    if not any(g.public_id == grant_id for g in fulfillment.grants_for_order(order)):
-        raise Http404("No such download")
     return _act(
         request,
-        order,
-        lambda: services.order_grant_reissue(
-            order=order, grant_public_id=grant_id, actor=request.user
+        order_id,
+        lambda: flows.order_download_reissue(
+            seller=request.user, order_id=order_id, grant_id=grant_id
         ),
-        "A new download link was emailed to the client.",
+        lambda order: "A new download link was emailed to the client.",
     )

@@ -37,6 +37,10 @@ def test_a_print_without_a_frame_then_with_one(proofsheet_server, server_media, 
     selects = panel.locator(f"select[name='options-{product.public_id}']")
     frame = selects.filter(has=page.locator("option", has_text="No frame"))
     assert frame.input_value() == ""  # "No frame" comes first and is chosen
+    paper = selects.filter(has=page.locator("option", has_text="Choose a paper…"))
+    assert paper.input_value() == ""  # a required paper is asked for, not picked
+    page.locator("#buy-price [data-missing]").filter(has_text="Choose a paper.").wait_for()
+    paper.select_option(label="Glossy")
     price = page.locator("#buy-price [data-price]")
     price.filter(has_text="15.00 EUR").wait_for()
 
@@ -47,6 +51,7 @@ def test_a_print_without_a_frame_then_with_one(proofsheet_server, server_media, 
 
     # Choosing a frame: the server's price rises by its surcharge.
     panel.locator(f"#product-{product.public_id}").check()
+    paper.select_option(label="Glossy")
     frame.select_option(label="Black oak (+30.00 EUR)")
     price.filter(has_text="45.00 EUR").wait_for()
     frame.select_option(label="No frame")

@@ -124,7 +124,7 @@ def test_guest_buys_pays_downloads_until_used_up_and_gets_the_tracking(
     # A print with a paper option, then a full-resolution download.
     price = page.locator("#buy-price [data-price]")
     panel.get_by_label("8x10 print", exact=False).first.check()
-    price.filter(has_text="15.00 EUR").wait_for()
+    page.locator("#buy-price [data-missing]").filter(has_text="Choose a paper.").wait_for()
     page.locator("select[name^='options-']:visible").first.select_option(label="Lustre (+1.00 EUR)")
     price.filter(has_text="16.00 EUR").wait_for()
     panel.get_by_role("button", name="Add to cart").click()

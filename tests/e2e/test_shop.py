@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from proofsheet.cart.models import Discount
+from proofsheet.cart.models import CartLine, Discount
 from proofsheet.catalog.sheets import gallery_pricing_set, price_sheet_starter
 from proofsheet.catalog.store import store_settings_update
 from proofsheet.fulfillment.shipping import shipping_method_create, shipping_rate_create
@@ -52,10 +52,20 @@ def test_a_guest_buys_a_print_and_a_download_with_a_code(
     panel = page.locator("#buy")
     panel.get_by_role("heading", name="Buy this photo").wait_for()
 
-    # A print: choosing it and its paper updates the price from the server.
+    # Nothing is chosen until the client chooses: no product, then a paper to pick.
+    missing = page.locator("#buy-price [data-missing]")
+    missing.filter(has_text="Choose a print or a download.").wait_for()
+    assert panel.locator("input[name='product']:checked").count() == 0
     panel.get_by_label("8x10 print", exact=False).first.check()
+    missing.filter(has_text="Choose a paper.").wait_for()
+    paper = page.locator("select[name^='options-']:visible").first
+    assert paper.input_value() == "" and "Choose a paper…" in paper.inner_text()
+    panel.get_by_role("button", name="Add to cart").click()  # says what is missing
+    page.locator("#buy-error").filter(has_text="Choose a paper.").wait_for()
+    assert not CartLine.objects.exists()
+
+    # A print: choosing its paper gives the price, from the server.
     price = page.locator("#buy-price [data-price]")
-    price.filter(has_text="15.00 EUR").wait_for()
     page.locator("select[name^='options-']:visible").first.select_option(label="Lustre (+1.00 EUR)")
     price.filter(has_text="16.00 EUR").wait_for()
     page.get_by_label("Quantity").fill("2")
@@ -103,3 +113,39 @@ def test_a_guest_buys_a_print_and_a_download_with_a_code(
     page.get_by_role("link", name="Your order page").click()
     page.get_by_text(order.number).first.wait_for()
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_without_javascript_the_panel_chooses_nothing_and_says_what_is_missing(
+    proofsheet_server, server_media, chromium
+):
+    gallery = open_shop()
+    photo = client_selectors.photos_page(gallery).photos[0]
+    phone = {"width": 390, "height": 844}
+    context = chromium.new_context(java_script_enabled=False, viewport=phone)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(
+            proofsheet_server.url
+            + reverse("storefront:photo", args=[gallery.public_id, photo.public_id])
+        )
+        panel = page.locator("#buy")
+        panel.get_by_text("Choose a print or a download.").wait_for()
+        assert panel.locator("input[name='product']:checked").count() == 0
+
+        # A plain form: the print's options show once it is chosen (CSS), its paper unchosen.
+        panel.get_by_label("8x10 print", exact=False).first.check()
+        paper = panel.locator("select[name^='options-']:visible").first
+        assert paper.input_value() == ""
+        panel.get_by_role("button", name="Add to cart").click()
+        page.locator("#buy-error").filter(has_text="Choose a paper.").wait_for()
+        assert not CartLine.objects.exists()
+
+        # The page came back with the print still chosen; a paper, and it goes in the cart.
+        paper = panel.locator("select[name^='options-']:visible").first
+        paper.select_option(label="Lustre (+1.00 EUR)")
+        panel.get_by_role("button", name="Add to cart").click()
+        page.get_by_text("8x10 print added to your cart.").wait_for()
+        assert [o.name for o in CartLine.objects.get().options.all()] == ["Lustre"]
+    finally:
+        context.close()

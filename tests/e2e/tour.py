@@ -24,7 +24,7 @@ from proofsheet.galleries import services
 from proofsheet.galleries.models import Gallery, Layout, Photo, PhotoStatus
 from proofsheet.orders.models import Order
 from proofsheet.orders.services import LineSpec, Totals, order_access_token, order_create
-from proofsheet.payments.services import payment_mark_received
+from proofsheet.payments.services import payment_mark_received, payment_start
 from tests.support import PHOTOS
 
 PASSWORD = "darkroom-silver-gelatin-8"
@@ -51,7 +51,7 @@ def _order(seller, photo, *, email: str, customer=None) -> Order:
     """A print and a download, as a client buys them: amounts with cents, shipping, tax."""
     download, print_ = Decimal("12.50"), Decimal("2") * Decimal("24.90")
     subtotal = download + print_
-    order, _ = order_create(
+    order = order_create(
         seller=seller,
         email=email,
         customer=customer,
@@ -93,7 +93,9 @@ def _order(seller, photo, *, email: str, customer=None) -> Order:
             "postcode": "69001",
             "country": "FR",
         },
+        payment_provider="offline",
     )
+    payment_start(order)  # as the checkout does: its pages show how to pay
     return order
 
 

@@ -1,6 +1,7 @@
 """/api/v1/client shopping: offers, quotes, the cart by token or account, codes, checkout."""
 
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from django.test import Client
@@ -11,7 +12,7 @@ from proofsheet.cart.tests.support import ADDRESS, make_discount, make_shop
 from proofsheet.catalog.models import TaxRule
 from proofsheet.galleries import access
 from proofsheet.galleries.models import Visibility
-from proofsheet.orders.models import Order, OrderStatus
+from proofsheet.orders.models import Address, Order, OrderStatus
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/client"
@@ -220,6 +221,72 @@ def test_guest_checkout_of_downloads_needs_no_address(shop):
         headers=cart_headers(token),
     )
     assert again.json()["number"] == body["number"] and Order.objects.count() == 1
+
+
+def test_another_cart_with_the_same_email_and_key_never_gets_the_first_order(shop):
+    body = {"email": EMAIL, "idempotency_key": "abc"}
+
+    def checkout(c, token):
+        return c.post(
+            f"{API}/checkout", body, content_type="application/json", headers=cart_headers(token)
+        )
+
+    buyer = app()
+    first = checkout(buyer, add(buyer, shop).json()["token"]).json()
+    stranger = app()
+    token = add(stranger, shop, photo=1).json()["token"]
+    stranger.delete(
+        f"{API}/cart/lines/{CartLine.objects.get().public_id}", headers=cart_headers(token)
+    )
+
+    emptied = checkout(stranger, token)
+    add(stranger, shop, token=token, photo=1)
+    theirs = checkout(stranger, token)
+
+    assert emptied.status_code == 409 and emptied.json()["code"] == "cart_empty"
+    assert first["number"] not in emptied.content.decode()
+    assert theirs.status_code == 201
+    assert theirs.json()["id"] != first["id"] and theirs.json()["number"] != first["number"]
+    assert theirs.json()["order_token"] != first["order_token"]
+    assert first["order_token"] not in theirs.content.decode()
+    assert Order.objects.count() == 2
+
+
+def test_a_signed_in_buyer_can_keep_the_shipping_address(shop):
+    user = UserFactory()
+    c = app()
+    h = {"X-Session-Token": _session_token(user)}
+    add(c, shop, product=shop.print, headers=h)
+
+    placed = c.post(
+        f"{API}/checkout",
+        {
+            "shipping_method_id": str(shop.shipping.public_id),
+            "shipping_address": ADDRESS,
+            "save_address": True,
+        },
+        content_type="application/json",
+        headers=h,
+    )
+
+    assert placed.status_code == 201, placed.content
+    assert Address.objects.get(user=user).city == "Lyon"
+
+
+def test_an_unknown_option_or_a_missing_required_one_is_refused(shop):
+    shop.print.optional_groups = ["Frame"]  # a paper is required
+    shop.print.save()
+
+    unknown = add(
+        app(), shop, product=shop.print, option_ids=[str(shop.lustre.public_id), str(uuid4())]
+    )
+    missing = add(app(), shop, product=shop.print)
+    quote = app().get(photo_path(shop, "/quote"), {"product_id": str(shop.print.public_id)})
+
+    assert unknown.status_code == 422 and unknown.json()["code"] == "option_invalid"
+    assert missing.status_code == 422 and missing.json()["code"] == "option_required"
+    assert quote.status_code == 422 and quote.json()["message"] == "Choose a paper."
+    assert not Cart.objects.exists()  # a refused choice makes no cart
 
 
 def test_a_print_needs_an_address_and_a_method_and_stock(shop):

@@ -10,6 +10,7 @@ from proofsheet.cart.checkout import CheckoutError, OutOfStock, checkout_place
 from proofsheet.cart.models import Cart, CartLine, Discount, DiscountUse
 from proofsheet.cart.tests.support import ADDRESS, make_discount, make_shop
 from proofsheet.catalog.models import Product, TaxRule
+from proofsheet.core.errors import Invalid
 from proofsheet.fulfillment.models import ShippingMethod
 from proofsheet.orders.models import Order, OrderStatus
 
@@ -107,8 +108,9 @@ def test_empty_cart_and_missing_details_are_refused(shop, cart):
     with pytest.raises(CheckoutError, match="not available"):
         place(cart, shop, shipping_method=foreign)
     shop.shipping.rates.filter(countries=[]).delete()
-    with pytest.raises(CheckoutError, match="does not ship to US"):
+    with pytest.raises(Invalid, match="does not ship to US") as refused:
         place(cart, shop, shipping_address=ADDRESS | {"country": "US"})
+    assert refused.value.code == "shipping_unavailable"
     assert not Order.objects.exists()
     assert cart.lines.count() == 1
 
@@ -216,7 +218,7 @@ def test_a_refused_placement_leaves_stock_and_code_untouched(shop, cart):
     add(cart, shop, quantity=2)
     services.discount_apply(cart=cart, code="TEN")
     shop.shipping.rates.filter(countries=[]).delete()
-    with pytest.raises(CheckoutError):
+    with pytest.raises(Invalid, match="does not ship to US"):
         place(cart, shop, shipping_address=ADDRESS | {"country": "US"})
     add(cart, shop, photo=1, product=shop.digital)
     Product.objects.filter(pk=shop.digital.pk).update(active=False)
@@ -232,6 +234,26 @@ def test_a_retried_idempotency_key_returns_the_first_order(shop, cart):
     again = place(cart, shop, idempotency_key="once")
     assert again == first
     assert Order.objects.count() == 1
+
+
+def test_a_key_repeated_from_another_cart_never_returns_the_first_order(shop, cart):
+    add(cart, shop, product=shop.digital)
+    first = checkout_place(cart=cart, email=EMAIL, idempotency_key="k-1")
+    stranger = services.cart_get_or_create(session_key="stranger")
+
+    # An empty cart with the first order's email and key: nothing to place, nothing shown.
+    with pytest.raises(CheckoutError, match="empty") as refused:
+        checkout_place(cart=stranger, email=EMAIL, idempotency_key="k-1")
+    assert refused.value.code == "cart_empty"
+    # A full one: an order of its own.
+    add(stranger, shop, product=shop.digital, photo=1)
+    theirs = checkout_place(cart=stranger, email=EMAIL, idempotency_key="k-1")
+
+    assert theirs.pk != first.pk and theirs.number != first.number
+    assert (first.cart_public_id, theirs.cart_public_id) == (cart.public_id, stranger.public_id)
+    # The first cart's retry still finds its own order, even though the cart is empty now.
+    assert checkout_place(cart=cart, email=EMAIL, idempotency_key="k-1") == first
+    assert Order.objects.count() == 2
 
 
 def test_a_zero_total_order_is_paid_at_once(shop, cart):

@@ -135,3 +135,18 @@ def test_a_double_submitted_checkout_makes_one_order():
     assert len({order.pk for order in results}) == 1
     assert Order.objects.count() == 1
     assert Product.objects.get(pk=shop.print.pk).stock == 4
+
+
+def test_the_same_key_from_two_carts_at_once_makes_two_orders_each_its_own():
+    shop = make_shop()
+    carts = carts_with(shop, 2, shop.digital)
+
+    def submit(n):
+        return checkout_place(cart=carts[n], email="ann@example.test", idempotency_key="same-key")
+
+    results, errors = run_together(2, submit)
+
+    assert errors == []
+    assert len({order.pk for order in results}) == 2
+    assert {order.cart_public_id for order in results} == {cart.public_id for cart in carts}
+    assert Order.objects.filter(idempotency_key="same-key").count() == 2

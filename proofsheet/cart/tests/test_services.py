@@ -80,11 +80,18 @@ def test_same_photo_product_and_options_merge(shop, cart):
         add(cart, shop, options=[shop.lustre], quantity=MAX_QUANTITY)
 
 
-@pytest.mark.parametrize("quantity", [0, -1, 100, 1.5, "2", True, None, Decimal("1")])
+@pytest.mark.parametrize(
+    "quantity", [0, -1, 100, 1.5, "1.5", "two", "", "100", True, None, Decimal("1")]
+)
 def test_quantity_must_be_an_integer_within_bounds(shop, cart, quantity):
-    with pytest.raises(CartError, match="quantity"):
+    with pytest.raises(CartError, match="quantity") as refused:
         add(cart, shop, quantity=quantity)
+    assert refused.value.code == "quantity_invalid" and "quantity" in refused.value.fields
     assert not CartLine.objects.exists()
+
+
+def test_a_typed_quantity_is_read_as_the_number_it_says(shop, cart):
+    assert add(cart, shop, quantity=" 3 ").quantity == 3
 
 
 def test_the_service_takes_no_price_or_currency_from_the_client(shop, cart):
@@ -170,7 +177,7 @@ def test_update_quantity_and_options_joins_twins(shop, cart):
     assert joined.pk == lustre.pk and joined.quantity == 7
     assert cart.lines.count() == 1
     with pytest.raises(CartError, match="whole number"):
-        services.cart_line_update(cart=cart, line=joined, quantity="9")
+        services.cart_line_update(cart=cart, line=joined, quantity="nine")
 
 
 def test_another_carts_line_cannot_be_touched(shop, cart):

@@ -6,13 +6,20 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
+from proofsheet.core.errors import Conflict
 from proofsheet.payments.providers.base import PaymentProvider
 
 _built: dict[str, PaymentProvider] = {}
 
 
-class UnknownProvider(LookupError):
-    """No provider of that name is configured."""
+class PaymentUnsupported(Conflict):
+    """The order's payment provider cannot do what was asked."""
+
+    code = "payment_unsupported"
+
+
+class UnknownProvider(PaymentUnsupported):
+    """No provider of that name is configured (an order placed through one removed since)."""
 
 
 def build(config: dict) -> PaymentProvider:
@@ -29,7 +36,7 @@ def get_provider(name: str) -> PaymentProvider:
     if provider is None:
         config = settings.PAYMENT_PROVIDERS.get(name)
         if config is None:
-            raise UnknownProvider(f"No payment provider called {name!r} is configured.")
+            raise UnknownProvider(f"No payment provider called {name!r} is configured any more.")
         provider = _built[name] = build(config)
     return provider
 

@@ -1,4 +1,9 @@
-"""The payment-provider interface: every provider (offline, later Stripe) implements it."""
+"""The payment-provider interface: every provider (offline, later Stripe) implements it.
+
+A provider declares what it can do with `supports_*` class attributes (the way Django's task
+backends declare `supports_defer`); `payments.services` refuses, with the code
+`payment_unsupported`, what the order's provider cannot do.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,9 @@ class NextStep:
     url: str = ""
 
 
+NOTHING_TO_DO = NextStep(kind="none")
+
+
 @dataclass(frozen=True)
 class WebhookResult:
     """What a verified webhook said about an order (for providers that have webhooks)."""
@@ -34,6 +42,11 @@ class PaymentProvider(ABC):
 
     name: ClassVar[str] = ""
     option_names: ClassVar[frozenset[str]] = frozenset()
+    # What the provider can do; a service asked for anything else refuses (payment_unsupported).
+    supports_refunds: ClassVar[bool] = False
+    supports_partial_refunds: ClassVar[bool] = False
+    supports_saved_methods: ClassVar[bool] = False
+    supports_webhooks: ClassVar[bool] = False
 
     def __init__(self, **options: Any) -> None:
         unknown = set(options) - set(self.option_names)
@@ -45,7 +58,11 @@ class PaymentProvider(ABC):
 
     @abstractmethod
     def start(self, order) -> NextStep:
-        """Begin paying `order`: return the next step for the buyer."""
+        """Begin paying `order`: return the next step for the buyer.
+
+        Called once per order (`payments.services.payment_start` stores the step on the
+        Payment); pages read the stored step and never call this.
+        """
 
     def handle_webhook(self, body: bytes, headers: dict[str, str]) -> WebhookResult | None:
         """Verify and parse a webhook call; None when the provider has no webhooks."""

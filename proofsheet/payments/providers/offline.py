@@ -13,6 +13,8 @@ DEFAULT_INSTRUCTIONS = (
 class OfflineProvider(PaymentProvider):
     name = "offline"
     option_names = frozenset({"instructions"})
+    # The seller pays the money back outside Proofsheet and records it: a whole refund only.
+    supports_refunds = True
 
     def start(self, order) -> NextStep:
         """The seller's payment instructions (or the configured default) with the order number."""

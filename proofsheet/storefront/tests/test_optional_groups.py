@@ -1,5 +1,5 @@
 """The buy panel and the cart page with optional option groups: "No frame" first and chosen,
-a required paper preselected, the price with and without the frame's surcharge."""
+a required paper asked for (never preselected), the price with and without the frame."""
 
 import re
 
@@ -36,13 +36,16 @@ def select_of(html: str, label: str) -> str:
     return match.group(1)
 
 
-def test_the_optional_group_starts_at_none_and_the_required_one_at_its_first_option(client, shop):
+def test_the_optional_group_starts_at_none_and_the_required_one_asks(client, shop):
     html = client.get(url(shop)).content.decode()
     frame = select_of(html, "Frame")
     assert re.search(r'<option value="" selected>No frame</option>', frame)
     assert f'value="{shop.frame.public_id}" >' in frame  # offered, not chosen
     paper = select_of(html, "Paper")
-    assert "No paper" not in paper and f'value="{shop.lustre.public_id}" selected' in paper
+    assert "No paper" not in paper
+    assert '<option value="" selected disabled>Choose a paper…</option>' in paper
+    assert f'value="{shop.lustre.public_id}" >' in paper  # offered, not chosen
+    assert " selected" not in paper.replace("selected disabled", "")
 
 
 def test_the_live_price_with_no_frame_then_with_one(client, shop):

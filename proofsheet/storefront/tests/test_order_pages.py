@@ -15,6 +15,7 @@ from proofsheet.notifications.models import OutboundEmail
 from proofsheet.orders.models import OrderStatus
 from proofsheet.orders.services import order_access_token, order_transition
 from proofsheet.orders.tests.support import a_print, digital, place, shop  # noqa: F401
+from proofsheet.payments.services import payment_start
 from proofsheet.storefront.tests.gallery_support import content
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,7 @@ def assert_private_attachment(response):
 def test_the_signed_link_opens_the_order_without_an_account(client, shop):  # noqa: F811
     gallery, photos = shop
     order = place(gallery.owner, [a_print(photos[0]), digital(photos[1])])
+    payment_start(order)  # as the checkout does
 
     response = client.get(order_url(order))
 

@@ -1,8 +1,10 @@
 """The client's buying flow on the web: buy panel, cart, code, checkout, confirmation."""
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from proofsheet.accounts.tests.factories import UserFactory
@@ -12,6 +14,8 @@ from proofsheet.fulfillment.shipping import shipping_method_create, shipping_rat
 from proofsheet.galleries import access
 from proofsheet.galleries.models import Visibility
 from proofsheet.orders.models import Address, Order, OrderStatus
+from proofsheet.orders.services import order_access_token
+from proofsheet.payments.tests.providers import use_counting_provider
 from proofsheet.storefront.common import GRANTS
 from proofsheet.storefront.tests.gallery_support import HX
 
@@ -74,7 +78,7 @@ def test_the_live_price_comes_from_the_server(client, shop):
     url = photo_url(shop, "price_quote")
     query = {
         "product": str(shop.print.public_id),
-        f"options-{shop.print.public_id}": [str(shop.lustre.public_id)],
+        f"options-{shop.print.public_id}": [str(shop.lustre.public_id), str(shop.frame.public_id)],
         "quantity": "3",
         "price": "0.01",
     }
@@ -82,11 +86,29 @@ def test_the_live_price_comes_from_the_server(client, shop):
     response = client.get(url, query, headers=HX)
 
     assert response.status_code == 200
-    # 20.00 + 2.50 (lustre; the first frame is the default of its required group: +30.00)
-    # = 52.50 × 3
-    assert "157.50 EUR" in page(response)
+    assert "157.50 EUR" in page(response)  # 20.00 + 2.50 (lustre) + 30.00 (frame) = 52.50 × 3
     bad = client.get(url, query | {"quantity": "100"}, headers=HX)
     assert "between 1 and 99" in page(bad)
+
+
+def test_the_quote_says_what_is_still_to_choose(client, shop):
+    shop.print.optional_groups = []  # both groups required
+    shop.print.save()
+    url = photo_url(shop, "price_quote")
+
+    nothing = client.get(url, {"quantity": "1"}, headers=HX)
+    no_frame = client.get(
+        url,
+        {
+            "product": str(shop.print.public_id),
+            f"options-{shop.print.public_id}": [str(shop.lustre.public_id), ""],
+            "quantity": "1",
+        },
+        headers=HX,
+    )
+
+    assert "Choose a print or a download." in page(nothing) and "data-price" not in page(nothing)
+    assert "Choose a frame." in page(no_frame) and "EUR" not in page(no_frame)
 
 
 def test_adding_to_the_cart_without_javascript(client, shop):
@@ -114,8 +136,20 @@ def test_a_guest_code_cannot_buy(client, shop):
     response = buy(client, shop)
 
     assert "Buy this photo" not in page(shown) and "client code to buy" in page(shown)
-    assert response.status_code == 403
-    assert not CartLine.objects.exists()
+    assert response.status_code == 403 and "client code to buy" in page(response)
+    assert "Buy this photo" not in page(response)
+    assert not Cart.objects.exists()
+
+
+def test_a_product_withdrawn_while_the_page_was_open_is_explained(client, shop):
+    shop.digital.active = False
+    shop.digital.save()
+
+    response = buy(client, shop, product=shop.digital)
+
+    assert response.status_code == 404
+    assert "This product is not sold in this gallery." in page(response)
+    assert "Buy this photo" in page(response) and not Cart.objects.exists()
 
 
 def test_prices_sent_by_the_client_are_ignored(client, shop):
@@ -137,15 +171,55 @@ def test_quantity_outside_1_to_99_is_refused_clearly(client, shop, quantity):
     assert not CartLine.objects.exists()
 
 
-def test_an_option_of_another_product_is_not_taken(client, shop):
+def test_an_option_of_another_product_is_refused_not_dropped(client, shop):
     data = {
         "product": str(shop.digital.public_id),
         f"options-{shop.digital.public_id}": [str(shop.frame.public_id)],
         "quantity": "1",
     }
-    client.post(photo_url(shop, "cart_add"), data)
+    response = client.post(photo_url(shop, "cart_add"), data)
 
-    assert list(CartLine.objects.get().options.all()) == []
+    assert response.status_code == 400
+    assert "Choose options of Full-resolution download only." in page(response)
+    assert not CartLine.objects.exists()
+
+
+# --- nothing is chosen for the client ---------------------------------------------------
+
+
+def test_the_buy_panel_opens_with_nothing_chosen(client, shop):
+    shop.print.optional_groups = ["Frame"]  # a paper is required
+    shop.print.save()
+
+    html = page(client.get(photo_url(shop)))
+
+    radios = re.findall(r'<input type="radio" name="product"[^>]*>', html)
+    assert len(radios) == 2 and not any("checked" in radio for radio in radios)
+    assert '<option value="" selected disabled>Choose a paper…</option>' in html
+    assert f'value="{shop.lustre.public_id}" selected' not in html
+    assert "Choose a print or a download." in html and "data-price" not in html
+
+
+def test_add_to_cart_without_a_required_choice_says_what_is_missing(client, shop):
+    shop.print.optional_groups = ["Frame"]  # a paper is required
+    shop.print.save()
+
+    response = buy(client, shop)  # the print, but no paper chosen
+
+    html = page(response)
+    assert response.status_code == 400
+    assert 'role="alert" id="buy-error">Choose a paper.</p>' in html
+    assert not CartLine.objects.exists()
+    # The form keeps what was chosen: the print, still asking for its paper.
+    assert re.search(rf'id="product-{shop.print.public_id}"[^>]*checked', html)
+    assert '<option value="" selected disabled>Choose a paper…</option>' in html
+
+
+def test_without_a_product_add_to_cart_asks_for_one(client, shop):
+    response = client.post(photo_url(shop, "cart_add"), {"quantity": "1"})
+
+    assert response.status_code == 400 and "Choose a print or a download." in page(response)
+    assert not CartLine.objects.exists()
 
 
 # --- the cart ------------------------------------------------------------------------------
@@ -318,6 +392,44 @@ def test_a_double_submit_makes_one_order(client, shop):
     assert Order.objects.count() == 1
     assert first["Location"] == second["Location"] == third["Location"]
     assert "How to pay" in page(client.get(second["Location"]))
+
+
+@pytest.mark.parametrize("their_cart", ["emptied", "full"])
+def test_another_browser_with_the_same_email_and_key_never_gets_the_first_order(
+    client, shop, their_cart
+):
+    buy(client, shop, product=shop.digital)
+    first = client.post(reverse("storefront:checkout"), checkout_data(shop))
+    order = Order.objects.get()
+    stranger = Client()
+    buy(stranger, shop, product=shop.digital, photo=1)
+    if their_cart == "emptied":
+        line = CartLine.objects.get(photo=shop.photos[1])
+        stranger.post(reverse("storefront:cart_line", args=[line.public_id]), {"action": "remove"})
+
+    theirs = stranger.post(reverse("storefront:checkout"), checkout_data(shop))
+
+    assert theirs.status_code == 302 and theirs["Location"] != first["Location"]
+    assert stranger.get(first["Location"]).status_code == 404
+    shown = page(stranger.get(theirs["Location"], follow=True))
+    assert order.number not in shown and order_access_token(order) not in shown
+    if their_cart == "emptied":
+        assert theirs["Location"] == reverse("storefront:cart") and "Your cart is empty." in shown
+        assert Order.objects.count() == 1
+    else:
+        assert Order.objects.count() == 2
+
+
+def test_the_confirmation_reads_the_payment_it_never_starts_one(client, shop, settings):
+    counting = use_counting_provider(settings)
+    buy(client, shop, product=shop.digital)
+
+    response = client.post(reverse("storefront:checkout"), checkout_data(shop))
+    first, again = (page(client.get(response["Location"])) for _ in range(2))
+
+    order = Order.objects.get()
+    assert f'href="https://pay.example.test/{order.public_id}"' in first and "Pay now" in again
+    assert counting.starts == 1
 
 
 def test_out_of_stock_and_used_up_codes_are_clear_and_keep_the_form(client, shop):
