@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
@@ -42,15 +44,15 @@ class EmailUserManager(UserManager):
 
 
 class User(PublicIdModel, AbstractUser):
-    username = None
+    username = None  # type: ignore[assignment]  # no username: the email is the login
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CLIENT)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = EmailUserManager()
+    objects: ClassVar[EmailUserManager] = EmailUserManager()
 
     class Meta:
         ordering = ["email"]

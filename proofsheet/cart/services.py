@@ -223,7 +223,7 @@ def cart_package_add(*, cart: Cart, access: Access, package: Package) -> CartLin
         line = locked.lines.filter(package=package, gallery=gallery).first()
         if line is None:
             line = CartLine.objects.create(
-                cart=locked, product_id=package.whole_gallery_id, package=package, gallery=gallery
+                cart=locked, product=package.whole_gallery, package=package, gallery=gallery
             )
         elif line.saved_for_later:  # one copy of a whole gallery is all there is to buy
             line.saved_for_later = False
@@ -422,7 +422,7 @@ def discount_apply(*, cart: Cart, code: str, email: str = "") -> Discount:
         raise DiscountRejected("Add something to your cart first.")
     discount = Discount.objects.filter(owner_id=cart.seller_id, code=code).first()
     problem = discount_check(discount, cart=cart, email=email)
-    if problem:
+    if problem or discount is None:  # discount_check refuses an unknown code, with its reason
         raise DiscountRejected(problem)
     Cart.objects.filter(pk=cart.pk).update(discount_code=code, updated_at=timezone.now())
     cart.discount_code = code

@@ -9,6 +9,7 @@ with the groups the product has options in.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -252,11 +253,16 @@ def photo_prices_set(*, photo: Photo, prices: Mapping[Any, Any]) -> None:
     """Give the photo its own price of each product named ({product public id: price}); an empty
     price (None or "") is back to the sheet's. All are saved, or none. Products are the photo
     owner's; any other id is not found."""
-    wanted = {as_public_id(product_id): price for product_id, price in prices.items()}
+    wanted: dict[uuid.UUID, Any] = {}
+    for product_id, price in prices.items():
+        public_id = as_public_id(product_id)
+        if public_id is None:
+            raise NotFound("No such product.")
+        wanted[public_id] = price
     products = {
         p.public_id: p
         for p in Product.objects.filter(
-            sheet__owner_id=photo.owner_id, public_id__in=set(wanted) - {None}
+            sheet__owner_id=photo.owner_id, public_id__in=wanted
         ).select_related("sheet")
     }
     if len(products) != len(wanted):

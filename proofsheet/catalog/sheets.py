@@ -26,7 +26,7 @@ from proofsheet.catalog.models import (
 from proofsheet.catalog.starter import starter_products_add
 from proofsheet.core.cleaning import number_clean, text_clean
 from proofsheet.core.errors import Conflict, Invalid, NotFound
-from proofsheet.core.models import as_public_id, delete_unless_protected
+from proofsheet.core.models import as_public_ids, delete_unless_protected
 from proofsheet.core.money import (
     MAX_AMOUNT,
     currency_change_check,
@@ -171,7 +171,9 @@ def price_sheet_duplicate(*, sheet: PriceSheet, name: str | None = None) -> Pric
             name=package.name,
             price=package.price,
             active=package.active,
-            whole_gallery=mapping.get(package.whole_gallery_id),
+            whole_gallery=(
+                mapping.get(package.whole_gallery_id) if package.whole_gallery_id else None
+            ),
         )
         PackageItem.objects.bulk_create(
             PackageItem(package=new, product=mapping[i.product_id], quantity=i.quantity)
@@ -246,10 +248,10 @@ def price_sheet_apply_to_galleries(*, sheet: PriceSheet, gallery_ids=None) -> in
     """
     galleries = Gallery.objects.filter(owner_id=sheet.owner_id)
     if gallery_ids is not None:
-        wanted = {as_public_id(value) for value in gallery_ids}
-        galleries = galleries.filter(public_id__in=wanted - {None})
-        if None in wanted or galleries.count() != len(wanted):
+        wanted = as_public_ids(gallery_ids)
+        if wanted is None or galleries.filter(public_id__in=wanted).count() != len(wanted):
             raise NotFound("No such gallery.")
+        galleries = galleries.filter(public_id__in=wanted)
     applied = 0
     with transaction.atomic():
         for gallery in galleries.filter(pricing__isnull=True).order_by("id"):

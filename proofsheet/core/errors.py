@@ -11,7 +11,7 @@ same way on every road.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 
@@ -76,7 +76,7 @@ CODES: dict[str, Code] = {
 class DomainError(Exception):
     """A rule refused the request; `message` is for the person, `code` for programs."""
 
-    code: ClassVar[str] = "invalid"
+    code: str = "invalid"  # the class's code; an instance may name a more specific one
 
     def __init__(
         self,
@@ -88,7 +88,7 @@ class DomainError(Exception):
         chosen = code or type(self).code
         if chosen not in CODES:
             raise ValueError(f"unknown error code {chosen!r}: add it to core.errors.CODES")
-        self.code = chosen  # type: ignore[misc]  (an instance may name a more specific code)
+        self.code = chosen
         self.fields = {name: _sentences(value) for name, value in (fields or {}).items()}
         if not message and self.fields:
             message = " ".join(m for messages in self.fields.values() for m in messages)

@@ -15,6 +15,12 @@ def as_public_id(value) -> uuid.UUID | None:
         return None
 
 
+def as_public_ids(values) -> set[uuid.UUID] | None:
+    """Public ids from user input, or None when any of them is not one (the caller's 404)."""
+    found = {as_public_id(value) for value in values}
+    return None if None in found else {public_id for public_id in found if public_id}
+
+
 def public_id_get(queryset, value):
     """The row of `queryset` with this public id, or None (no such row, or `value` is no id)."""
     public_id = as_public_id(value)

@@ -64,7 +64,8 @@ def _options_of(product: Product, available: Iterable[ProductOption], option_ids
     by_id = {option.public_id: option for option in available}
     chosen = []
     for value in option_ids:
-        option = by_id.get(as_public_id(value))
+        public_id = as_public_id(value)
+        option = by_id.get(public_id) if public_id is not None else None
         if option is None:
             raise CartError(
                 fields={"options": f"Choose options of {product.name} only."},

@@ -83,11 +83,12 @@ def shipping_quotes(
     *, cart: Cart, address: dict | None, line_addresses: dict | None = None
 ) -> list[ShippingQuote]:
     """The seller's shipping methods this cart can use, each with its cost to `address`."""
-    if cart.seller_id is None:
+    seller = cart.seller
+    if seller is None:  # an empty cart belongs to no seller yet
         return []
     destinations = _by_line_pk(cart, line_addresses)
     quotes = []
-    for method in shipping_methods_for_sale(cart.seller, cart.currency):
+    for method in shipping_methods_for_sale(seller, cart.currency):
         cost = None
         if address and address.get("country"):
             try:

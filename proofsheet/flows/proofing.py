@@ -67,7 +67,7 @@ def gallery_enter(
     else:
         if code is not None:
             grant = access.gallery_code_exchange(gallery=gallery, code=code, ip=ip)
-        if code_needed(gallery=gallery, grant=grant):
+        if not grant:  # a private gallery opens only with its code (`code_needed`)
             raise AccessDenied("code")
         if address is not None:
             grant = access.grant_with_email(grant, gallery, address)

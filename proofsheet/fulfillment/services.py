@@ -287,10 +287,10 @@ def _claim_all(order) -> list[DownloadGrant]:
         claimed = DownloadGrant.objects.filter(usable_q, pk__in=ids).update(
             downloads=F("downloads") + 1, updated_at=now
         )
-        if claimed != len(ids):  # SQLite has no row locks: undo and claim one by one
+        all_at_once = claimed == len(ids)
+        if not all_at_once:  # SQLite has no row locks: undo and claim one by one
             transaction.set_rollback(True)
-            ids = None
-    if ids is None:
+    if not all_at_once:
         claims = (_claimed_or_none(order, grant) for grant in grants)
         return [grant for grant in claims if grant is not None]
     chosen = set(ids)
@@ -312,7 +312,7 @@ def order_zip(order) -> ZipStream:
     already, the archive's length is known (`core.zipping.zip_length`). Raises GrantGone when no
     grant of the order can be used.
     """
-    entries: list[tuple[str, Iterator[bytes]]] = []
+    entries: list[tuple[str, Iterator[bytes], int | None]] = []
     names: set[str] = set()
     for claimed in _claim_all(order):
         stem = PurePath(claimed.photo.original_name).stem or "photo"

@@ -248,15 +248,18 @@ def gallery_access(*, gallery: Gallery, user=None, grant: dict | None = None) ->
         return Access(gallery=gallery, role=OWNER, email=user.email, user_id=user.pk)
     if gallery.expires_at and gallery.expires_at <= timezone.now():
         raise AccessDenied("expired")
-    valid = bool(grant) and grant.get("gallery") == str(gallery.public_id)
-    valid = valid and grant.get("stamp", "") == _stamp(gallery)
+    # A grant counts only for this gallery and since its codes last changed.
+    held = grant or {}
+    valid = held.get("gallery") == str(gallery.public_id) and held.get("stamp", "") == _stamp(
+        gallery
+    )
     if gallery.visibility == Visibility.PRIVATE:
         if not valid:
             raise AccessDenied("code")
-        role = grant["role"] if grant["role"] in (CLIENT, GUEST) else GUEST
+        role = held["role"] if held.get("role") in (CLIENT, GUEST) else GUEST
     else:
-        role = grant["role"] if valid and grant.get("role") in (CLIENT, GUEST) else CLIENT
-    email = grant.get("email", "") if valid else ""
+        role = held["role"] if valid and held.get("role") in (CLIENT, GUEST) else CLIENT
+    email = held.get("email", "") if valid else ""
     if user is not None and user.is_authenticated:
         email = user.email
     if gallery.require_email and not email:

@@ -335,7 +335,10 @@ def favourite_ids(access: Access, photo_ids: list[int], list_id=None) -> set[int
         return set()
     favourites = Favourite.objects.filter(favourite_list__visitor=visitor, photo_id__in=photo_ids)
     if list_id:
-        favourites = favourites.filter(favourite_list__public_id=as_public_id(list_id))
+        list_public_id = as_public_id(list_id)
+        if list_public_id is None:
+            return set()
+        favourites = favourites.filter(favourite_list__public_id=list_public_id)
     else:
         favourites = favourites.filter(favourite_list__name=FavouriteList.DEFAULT_NAME)
     return set(favourites.values_list("photo_id", flat=True))

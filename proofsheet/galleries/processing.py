@@ -152,7 +152,7 @@ def _render(photo: Photo, watermark: WatermarkSettings | None) -> RenderResult:
                     size=watermark.size,
                 )
                 return render_photo(path, watermark=spec, max_pixels=settings.PHOTOS["MAX_PIXELS"])
-        spec = (
+        text_only = (
             Watermark(
                 text=watermark.text,
                 position=watermark.position,
@@ -162,7 +162,7 @@ def _render(photo: Photo, watermark: WatermarkSettings | None) -> RenderResult:
             if watermark is not None
             else None
         )
-        return render_photo(path, watermark=spec, max_pixels=settings.PHOTOS["MAX_PIXELS"])
+        return render_photo(path, watermark=text_only, max_pixels=settings.PHOTOS["MAX_PIXELS"])
 
 
 def _download_key(public_id, sha256: str, label: str) -> str:

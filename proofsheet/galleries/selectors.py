@@ -18,7 +18,7 @@ from proofsheet.galleries.models import (
 
 # The sort field of each order; `id` breaks ties, so (field, id) is a keyset-pagination key.
 # Photos without a capture time come last on every database.
-SORT_FIELD = {
+SORT_FIELD: dict[str, str] = {
     PhotoOrder.CAPTURED: "captured_at",
     PhotoOrder.FILENAME: "original_name",
     PhotoOrder.UPLOADED: "id",

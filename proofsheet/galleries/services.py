@@ -85,7 +85,8 @@ def _full_clean(obj, **kwargs: Any) -> None:
 def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(title)[:100] or "gallery"
     slug = base
-    while Gallery.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    taken = Gallery.objects.filter(slug=slug)
+    while (taken.exclude(pk=exclude_pk) if exclude_pk else taken).exists():
         slug = f"{base}-{uuid.uuid4().hex[:6]}"
     return slug
 

@@ -411,7 +411,8 @@ def _walk_tiff(buf) -> Layout:
     except ValueError:  # BigTIFF or an odd header: libvips will judge it
         ifd0, subfile = {}, None
     # DNG, NEF, ARW … are TIFF containers whose first image is a reduced-size preview.
-    if 0xC612 in ifd0 or (isinstance(subfile, list) and subfile and subfile[0] & 1):
+    first = subfile[0] if isinstance(subfile, list) and subfile else None
+    if 0xC612 in ifd0 or (isinstance(first, int) and first & 1):
         raise _raw_error()
     return layout
 

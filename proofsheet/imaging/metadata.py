@@ -143,7 +143,7 @@ def parse_exif(blob: bytes | mmap.mmap) -> PhotoMetadata:
         shutter_seconds=_positive(reader.value(exif.get(_EXPOSURE)), digits=6),
         iso=_iso(reader, exif),
         captured_at=_captured_at(reader, exif),
-        orientation=orientation if orientation in range(1, 9) else 1,
+        orientation=orientation if orientation is not None and 1 <= orientation <= 8 else 1,
         gps_latitude=latitude,
         gps_longitude=longitude,
     )
@@ -211,7 +211,8 @@ def _parse_datetime(text: str) -> datetime | None:
         return None
     try:
         # Naive on purpose: EXIF 2.2 times are the camera's local clock, zone unknown.
-        moment = datetime(*(int(part) for part in found.groups()))
+        year, month, day, hour, minute, second = (int(part) for part in found.groups())
+        moment = datetime(year, month, day, hour, minute, second)
     except ValueError:  # "0000:00:00 00:00:00" and other placeholders
         return None
     return moment if moment.year >= 1826 else None  # the first photograph

@@ -44,8 +44,8 @@ def email_queue_message(message: EmailMessage) -> OutboundEmail:
         outbound = OutboundEmail.objects.create(
             to=list(message.to),
             from_email=message.from_email,
-            subject=header_text(message.subject),
-            body_text=message.body,
+            subject=header_text(str(message.subject)),
+            body_text=str(message.body),
             body_html=html,
         )
         from proofsheet.notifications.tasks import deliver_email
