@@ -21,12 +21,13 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Q
 
-from proofsheet.cart.models import Cart, Discount, DiscountUse
+from proofsheet.cart.models import Cart, CartLine, Discount, DiscountUse
 from proofsheet.cart.pricing import CartPricing, price_cart
 from proofsheet.cart.services import CartError, a_group
 from proofsheet.catalog.models import Product
 from proofsheet.catalog.selectors import missing_groups
 from proofsheet.core.models import as_public_id
+from proofsheet.fulfillment.models import ShippingMethod
 from proofsheet.fulfillment.shipping import shipping_methods_for_sale
 from proofsheet.galleries.models import PhotoStatus
 from proofsheet.orders.models import Address, Order
@@ -82,12 +83,13 @@ def address_book_save(*, user, address: dict) -> Address:
     return found or Address.objects.create(user=user, **fields)
 
 
-def shipping_method_for(cart: Cart, method_id):
+def shipping_method_for(cart: Cart, method_id) -> ShippingMethod | None:
     """The seller's shipping method `method_id` that this cart can use, or None."""
     public_id = as_public_id(method_id)
-    if public_id is None or cart.seller_id is None:
+    # While the cart has no seller, `cart.seller` is None without a query.
+    if public_id is None or (seller := cart.seller) is None:
         return None
-    return shipping_methods_for_sale(cart.seller, cart.currency).filter(public_id=public_id).first()
+    return shipping_methods_for_sale(seller, cart.currency).filter(public_id=public_id).first()
 
 
 def checkout_place(
@@ -145,14 +147,47 @@ def checkout_place(
 
 def _place(
     *,
-    cart,
-    email,
+    cart: Cart,
+    email: str,
     customer,
-    shipping_method,
-    shipping_address,
-    line_addresses,
-    idempotency_key,
+    shipping_method: ShippingMethod | None,
+    shipping_address: dict | None,
+    line_addresses: dict,
+    idempotency_key: str,
 ) -> Order:
+    """Place the order of `cart`, which `checkout_place` has locked (after checking the email)."""
+    lines = _lines_to_buy(cart)
+    shipped = {line.pk for line in lines if line.ships}
+    own_addresses = _own_addresses(lines, shipped, line_addresses)
+    address = _order_address(shipped, own_addresses, shipping_address)
+    if shipped:
+        _check_shipping_method(cart, shipping_method)
+    pricing = _price_to_pay(
+        cart,
+        shipping_method=shipping_method if shipped else None,
+        address=address,
+        own_addresses=own_addresses,
+    )
+    # Claimed in the lock order: the cart (held), the limited products by id, then the code.
+    _claim_stock(lines)
+    discount = _claim_discount(cart, email) if pricing.discount_code else None
+    order = _record_order(
+        cart,
+        pricing,
+        email=email,
+        customer=customer,
+        address=address,
+        own_addresses=own_addresses,
+        discount=discount,
+        idempotency_key=idempotency_key,
+    )
+    _empty_cart(cart, lines)
+    _confirm_and_start_payment(order)
+    return order
+
+
+def _lines_to_buy(cart: Cart) -> list[CartLine]:
+    """The cart's lines (those saved for later aside), each still for sale as it was chosen."""
     lines = list(
         cart.lines.filter(saved_for_later=False)
         .select_related("product__sheet", "photo", "package")
@@ -170,12 +205,7 @@ def _place(
             "Your cart is out of date; empty it and add the photos again.", code="cart_out_of_date"
         )
     for line in lines:
-        unavailable = not line.product.active or (
-            line.photo_id is not None and line.photo.status != PhotoStatus.READY
-        )
-        if line.package_id:
-            unavailable = not (line.package.active and line.product.active)
-        if unavailable:
+        if not _for_sale(line):
             raise CheckoutError(
                 f"{line.product.name} is no longer for sale; remove it first.", code="not_for_sale"
             )
@@ -186,8 +216,20 @@ def _place(
                 f"Choose {a_group(missing[0])} for {line.product.name} in your cart first.",
                 code="option_required",
             )
+    return lines
 
-    shipped = {line.pk for line in lines if line.ships}
+
+def _for_sale(line: CartLine) -> bool:
+    """Its product is still offered, and its whole-gallery package or its photo too."""
+    if line.package is not None:
+        return line.package.active and line.product.active
+    return line.product.active and (line.photo is None or line.photo.status == PhotoStatus.READY)
+
+
+def _own_addresses(
+    lines: list[CartLine], shipped: set[int], line_addresses: dict
+) -> dict[int, dict]:
+    """{line pk: clean address} for the printed lines sent elsewhere (asked by id or public id)."""
     by_key = {str(line.public_id): line.pk for line in lines} | {line.pk: line.pk for line in lines}
     own_addresses = {}
     for key, address in line_addresses.items():
@@ -195,71 +237,45 @@ def _place(
         if pk is None or pk not in shipped:
             raise CheckoutError("Only printed items in your cart can go to their own address.")
         own_addresses[pk] = address_clean(address)
-    address = None
+    return own_addresses
+
+
+def _order_address(
+    shipped: set[int], own_addresses: dict, shipping_address: dict | None
+) -> dict | None:
+    """Where the rest of the order is shipped; with nothing left to ship, the billing address
+    if one was given (its country chooses the tax), else None."""
     if shipped - own_addresses.keys():
-        address = address_clean(shipping_address)
-    elif shipping_address:
-        address = address_clean(shipping_address, what="billing address", postal=bool(shipped))
-    if shipped:
-        if shipping_method is None:
-            raise CheckoutError(fields={"shipping_method": "Choose a shipping method."})
-        if (
-            shipping_method.owner_id != cart.seller_id
-            or not shipping_method.active
-            or shipping_method.currency != cart.currency
-        ):
-            raise CheckoutError(
-                "That shipping method is not available; choose another.",
-                code="shipping_unavailable",
-            )
+        return address_clean(shipping_address)
+    if shipping_address:
+        return address_clean(shipping_address, what="billing address", postal=bool(shipped))
+    return None
+
+
+def _check_shipping_method(cart: Cart, method: ShippingMethod | None) -> None:
+    """Something is shipped: by a method of the seller's, active, in the cart's currency."""
+    if method is None:
+        raise CheckoutError(fields={"shipping_method": "Choose a shipping method."})
+    if method.owner_id != cart.seller_id or not method.active or method.currency != cart.currency:
+        raise CheckoutError(
+            "That shipping method is not available; choose another.",
+            code="shipping_unavailable",
+        )
+
+
+def _price_to_pay(
+    cart: Cart, *, shipping_method: ShippingMethod | None, address: dict | None, own_addresses: dict
+) -> CartPricing:
+    """Today's prices for the order; a code that gives nothing any more stops it."""
     # A destination the method does not ship to is refused by pricing (PricingError, an Invalid).
     pricing = price_cart(
-        cart,
-        shipping_method=shipping_method if shipped else None,
-        address=address,
-        line_addresses=own_addresses,
+        cart, shipping_method=shipping_method, address=address, line_addresses=own_addresses
     )
     if pricing.discount_problem:
         raise CheckoutError(
             f"{pricing.discount_problem} Remove the code to continue.", code="discount_rejected"
         )
-
-    _claim_stock(lines)
-    discount = _claim_discount(cart, email) if pricing.discount_code else None
-
-    order = order_create(
-        seller=cart.seller,
-        customer=customer if customer is not None and customer.is_authenticated else None,
-        email=email,
-        currency=cart.currency,
-        lines=_line_specs(pricing, own_addresses),
-        totals=Totals(
-            subtotal=pricing.subtotal,
-            discount_total=pricing.discount_total,
-            shipping_total=pricing.shipping_total,
-            tax_total=pricing.tax_total,
-            total=pricing.total,
-        ),
-        prices_include_tax=pricing.prices_include_tax,
-        discount_code=pricing.discount_code,
-        shipping_method=pricing.shipping_method,
-        shipping_address=address or {},
-        payment_provider=provider_for(cart.seller),
-        cart_public_id=cart.public_id,
-        idempotency_key=idempotency_key,
-    )
-    if discount is not None:
-        DiscountUse.objects.create(discount=discount, order=order, email=email)
-    cart.lines.filter(pk__in=[line.pk for line in lines]).delete()
-    cart.discount_code = ""
-    cart.save(update_fields=["discount_code", "updated_at"])
-    # The confirmation email and the payment's first step (a zero total is paid at once, which
-    # issues its download links); both are queued on commit and happen once per order.
-    order_confirmation_send(order)
-    payment_start(order)
-    order.refresh_from_db()
-    order_seller_notify(order)  # after payment_start, so it says whether the order is paid
-    return order
+    return pricing
 
 
 def _claim_stock(lines) -> None:
@@ -291,10 +307,7 @@ def _claim_discount(cart: Cart, email: str) -> Discount:
     every earlier placement with this code that has committed, and none can slip in beside it.
     """
     discount = Discount.objects.filter(owner_id=cart.seller_id, code=cart.discount_code).first()
-    claimed = discount is not None and Discount.objects.filter(pk=discount.pk, active=True).filter(
-        Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses"))
-    ).update(uses=F("uses") + 1)
-    if not claimed:
+    if discount is None or not _take_one_use(discount):
         raise CheckoutError(
             f"The code {cart.discount_code} has been used up. Remove the code to continue.",
             code="discount_rejected",
@@ -307,6 +320,71 @@ def _claim_discount(cart: Cart, email: str) -> Discount:
                 code="discount_rejected",
             )
     return discount
+
+
+def _take_one_use(discount: Discount) -> bool:
+    """Count one more use of an active `discount` that has one left (False: none left)."""
+    taken = (
+        Discount.objects.filter(pk=discount.pk, active=True)
+        .filter(Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses")))
+        .update(uses=F("uses") + 1)
+    )
+    return bool(taken)
+
+
+def _record_order(
+    cart: Cart,
+    pricing: CartPricing,
+    *,
+    email: str,
+    customer,
+    address: dict | None,
+    own_addresses: dict,
+    discount: Discount | None,
+    idempotency_key: str,
+) -> Order:
+    """The order at `pricing`, and its use of the code (`discount`) if it has one."""
+    order = order_create(
+        seller=cart.seller,
+        customer=customer if customer is not None and customer.is_authenticated else None,
+        email=email,
+        currency=cart.currency,
+        lines=_line_specs(pricing, own_addresses),
+        totals=Totals(
+            subtotal=pricing.subtotal,
+            discount_total=pricing.discount_total,
+            shipping_total=pricing.shipping_total,
+            tax_total=pricing.tax_total,
+            total=pricing.total,
+        ),
+        prices_include_tax=pricing.prices_include_tax,
+        discount_code=pricing.discount_code,
+        shipping_method=pricing.shipping_method,
+        shipping_address=address or {},
+        payment_provider=provider_for(cart.seller),
+        cart_public_id=cart.public_id,
+        idempotency_key=idempotency_key,
+    )
+    if discount is not None:
+        DiscountUse.objects.create(discount=discount, order=order, email=email)
+    return order
+
+
+def _empty_cart(cart: Cart, lines: list[CartLine]) -> None:
+    """The bought lines leave the cart (lines saved for later stay), and so does its code."""
+    cart.lines.filter(pk__in=[line.pk for line in lines]).delete()
+    cart.discount_code = ""
+    cart.save(update_fields=["discount_code", "updated_at"])
+
+
+def _confirm_and_start_payment(order: Order) -> None:
+    """The confirmation email and the payment's first step (a zero total is paid at once, which
+    issues its download links), both queued on commit and once per order; then the seller's
+    notice, after `payment_start` so that it says whether the order is paid."""
+    order_confirmation_send(order)
+    payment_start(order)
+    order.refresh_from_db()
+    order_seller_notify(order)
 
 
 def discount_use_release(order: Order) -> bool:

@@ -28,13 +28,15 @@ address) on physical lines only, and is not taxed here: the seller's shipping ra
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
-from proofsheet.cart.models import Discount
+from proofsheet.cart.models import Cart, Discount
 from proofsheet.catalog.models import Package, PhotoPrice, StoreSettings, TaxRule
 from proofsheet.core.errors import Invalid
 from proofsheet.core.money import allocate, quantize
@@ -187,7 +189,7 @@ def compute(
     currency: str,
     lines: list[LineInput],
     prices_include_tax: bool = True,
-    packages: list[PackageDeal] = (),  # type: ignore[assignment]
+    packages: Sequence[PackageDeal] = (),
     discount: DiscountInput | None = None,
     shipping: ShippingInput | None = None,
     destination: Destination | None = None,
@@ -195,125 +197,205 @@ def compute(
 ) -> CartPricing:
     """Price `lines` in `currency`; see the module docstring for the rules."""
     tax_rates = tax_rates or {}
+    priced, applied = _line_prices(lines, currency, packages)
+    code = _code_effect(discount, lines, [line.total for line in priced], currency)
+    where = [line.destination or destination for line in lines]  # its own address, else the order's
+    shipping_before = _shipping_cost(shipping, lines, where, currency)
+    priced = [
+        _with_code_and_tax(
+            line, share, _tax_rate(tax_rates, to, line.kind), prices_include_tax, currency
+        )
+        for line, share, to in zip(priced, code.shares, where, strict=True)
+    ]
+    needs_shipping = any(ships(line.kind) for line in lines)
+    return _cart_pricing(
+        priced,
+        currency=currency,
+        prices_include_tax=prices_include_tax,
+        applied=applied,
+        code=code,
+        shipping_before=shipping_before,
+        needs_shipping=needs_shipping,
+        shipping_method=shipping.name if shipping is not None and needs_shipping else "",
+        tax_calculated=not tax_rates or all(to is not None for to in where),
+    )
+
+
+def _line_prices(
+    lines: list[LineInput], currency: str, packages: Sequence[PackageDeal]
+) -> tuple[list[PricedLine], list[AppliedPackage]]:
+    """Each line at its regular price less its package savings; and the package deals applied."""
     units = [unit_price(line, currency) for line in lines]
-    subtotals = [unit * line.quantity for unit, line in zip(units, lines, strict=True)]
-    savings, line_packages, applied = _apply_packages(lines, currency, packages)
-    totals = [sub - saving for sub, saving in zip(subtotals, savings, strict=True)]
-    subtotal = sum(totals, ZERO)
+    savings, deal_names, applied = _apply_packages(lines, currency, packages)
     covered = _covered_by_whole_gallery(lines)
-
-    # The discount code.
-    discount_parts = [ZERO] * len(lines)
-    free_shipping, problem = False, ""
-    if discount is not None:
-        eligible = [_eligible(line, discount) for line in lines]
-        base = sum((t for t, ok in zip(totals, eligible, strict=True) if ok), ZERO)
-        if not any(eligible):
-            problem = f"The code {discount.code} does not apply to anything in your cart."
-        elif subtotal < discount.min_order:
-            problem = (
-                f"The code {discount.code} needs an order of at least "
-                f"{quantize(discount.min_order, currency)} {currency}."
-            )
-        elif discount.kind == "free_shipping":
-            free_shipping = True
-        else:
-            if discount.kind == "percent":
-                rate = min(max(discount.value, ZERO), Decimal(100))
-                amount = quantize(base * rate / 100, currency)
-            else:
-                amount = min(quantize(max(discount.value, ZERO), currency), base)
-            weights = [t if ok else ZERO for t, ok in zip(totals, eligible, strict=True)]
-            if amount > 0:
-                discount_parts = allocate(amount, weights, currency)
-    discount_total = sum(discount_parts, ZERO)
-
-    # Shipping, per destination, physical lines only.
-    physical = [line for line in lines if ships(line.kind)]
-    needs_shipping = bool(physical)
-    shipping_before = ZERO
-    if physical and shipping is not None:
-        shipments: dict[Destination | None, list[LineInput]] = defaultdict(list)
-        for line in physical:
-            shipments[line.destination or destination].append(line)
-        for where, group in shipments.items():
-            if where is None:
-                raise PricingError("Enter a shipping address.")
-            rate = shipping.rate_for(where[0])
-            if rate is None:
-                raise PricingError(
-                    f"{shipping.name} does not ship to {where[0].upper()}.",
-                    code="shipping_unavailable",
-                )
-            first, more, per_kg = rate
-            count = sum(line.quantity for line in group)
-            grams = sum(line.weight_grams * line.quantity for line in group)
-            cost = first + more * (count - 1) + per_kg * Decimal(grams) / 1000
-            shipping_before += quantize(cost, currency)
-    shipping_total = ZERO if free_shipping else shipping_before
-
-    # Tax, line by line, on what the line costs after its discount.
-    taxes, rates = [], []
-    for line, total, part in zip(lines, totals, discount_parts, strict=True):
-        rate = _tax_rate(tax_rates, line.destination or destination, line.kind)
-        taxable = total - part
-        if prices_include_tax:
-            tax = quantize(taxable * rate / (100 + rate), currency)
-        else:
-            tax = quantize(taxable * rate / 100, currency)
-        taxes.append(tax)
-        rates.append(rate)
-    tax_total = sum(taxes, ZERO)
-    tax_calculated = not tax_rates or all(
-        (line.destination or destination) is not None for line in lines
-    )
-    total = subtotal - discount_total + shipping_total + (ZERO if prices_include_tax else tax_total)
-
-    priced = tuple(
-        PricedLine(
-            key=line.key,
-            name=line.name,
-            kind=line.kind,
-            quantity=line.quantity,
-            unit_price=unit,
-            subtotal=sub,
-            package_saving=saving,
-            total=line_total,
-            discount=part,
-            tax=tax,
-            tax_rate=rate,
-            amount=line_total - part + (ZERO if prices_include_tax else tax),
-            options=line.option_names,
-            packages=tuple(line_packages[i]),
-            photo_id=line.photo_id,
-            gallery_id=line.gallery_id,
-            resolution=line.resolution,
-            licence=line.licence,
-            destination=line.destination,
-            product_id=line.product_id,
-            covered_by=covered[i],
+    priced = [
+        _priced_line(line, unit, saving, tuple(names), covered_by)
+        for line, unit, saving, names, covered_by in zip(
+            lines, units, savings, deal_names, covered, strict=True
         )
-        for i, (line, unit, sub, saving, line_total, part, tax, rate) in enumerate(
-            zip(lines, units, subtotals, savings, totals, discount_parts, taxes, rates, strict=True)
-        )
+    ]
+    return priced, applied
+
+
+def _priced_line(
+    line: LineInput, unit: Decimal, saving: Decimal, deals: tuple[str, ...], covered_by: str
+) -> PricedLine:
+    """`line` after its package deals, before the code and tax (`_with_code_and_tax` adds them)."""
+    subtotal = unit * line.quantity
+    total = subtotal - saving
+    return PricedLine(
+        key=line.key,
+        name=line.name,
+        kind=line.kind,
+        quantity=line.quantity,
+        unit_price=unit,
+        subtotal=subtotal,
+        package_saving=saving,
+        total=total,
+        discount=ZERO,
+        tax=ZERO,
+        tax_rate=ZERO,
+        amount=total,
+        options=line.option_names,
+        packages=deals,
+        photo_id=line.photo_id,
+        gallery_id=line.gallery_id,
+        resolution=line.resolution,
+        licence=line.licence,
+        destination=line.destination,
+        product_id=line.product_id,
+        covered_by=covered_by,
     )
+
+
+@dataclass(frozen=True)
+class _CodeEffect:
+    """What the discount code does to a cart: each line's share of it, free shipping, or why
+    it gives nothing."""
+
+    code: str
+    shares: list[Decimal]
+    free_shipping: bool = False
+    problem: str = ""
+
+
+def _code_effect(
+    discount: DiscountInput | None, lines: list[LineInput], totals: list[Decimal], currency: str
+) -> _CodeEffect:
+    """The code's amount shared over the lines it applies to, in proportion to their totals."""
+    nothing = [ZERO] * len(lines)
+    if discount is None:
+        return _CodeEffect("", nothing)
+    eligible = [_eligible(line, discount) for line in lines]
+    if not any(eligible):
+        problem = f"The code {discount.code} does not apply to anything in your cart."
+        return _CodeEffect(discount.code, nothing, problem=problem)
+    if sum(totals, ZERO) < discount.min_order:
+        minimum = quantize(discount.min_order, currency)
+        problem = f"The code {discount.code} needs an order of at least {minimum} {currency}."
+        return _CodeEffect(discount.code, nothing, problem=problem)
+    if discount.kind == "free_shipping":
+        return _CodeEffect(discount.code, nothing, free_shipping=True)
+    base = sum((total for total, ok in zip(totals, eligible, strict=True) if ok), ZERO)
+    amount = _code_amount(discount, base, currency)
+    if amount <= 0:
+        return _CodeEffect(discount.code, nothing)
+    weights = [total if ok else ZERO for total, ok in zip(totals, eligible, strict=True)]
+    return _CodeEffect(discount.code, allocate(amount, weights, currency))
+
+
+def _code_amount(discount: DiscountInput, base: Decimal, currency: str) -> Decimal:
+    """A percentage (0 to 100) of `base`, or a fixed amount, never more than `base`."""
+    if discount.kind == "percent":
+        rate = min(max(discount.value, ZERO), Decimal(100))
+        return quantize(base * rate / 100, currency)
+    return min(quantize(max(discount.value, ZERO), currency), base)
+
+
+def _shipping_cost(
+    shipping: ShippingInput | None,
+    lines: list[LineInput],
+    where: list[Destination | None],
+    currency: str,
+) -> Decimal:
+    """What `shipping` charges for the physical lines: one shipment per destination."""
+    if shipping is None:
+        return ZERO
+    shipments: dict[Destination | None, list[LineInput]] = defaultdict(list)
+    for line, to in zip(lines, where, strict=True):
+        if ships(line.kind):
+            shipments[to].append(line)
+    costs = (_shipment_cost(shipping, to, group, currency) for to, group in shipments.items())
+    return sum(costs, ZERO)
+
+
+def _shipment_cost(
+    shipping: ShippingInput, to: Destination | None, group: list[LineInput], currency: str
+) -> Decimal:
+    """The first item, each further one and the weight, at the rate for `to`'s country."""
+    if to is None:
+        raise PricingError("Enter a shipping address.")
+    rate = shipping.rate_for(to[0])
+    if rate is None:
+        raise PricingError(
+            f"{shipping.name} does not ship to {to[0].upper()}.", code="shipping_unavailable"
+        )
+    first, more, per_kg = rate
+    count = sum(line.quantity for line in group)
+    grams = sum(line.weight_grams * line.quantity for line in group)
+    return quantize(first + more * (count - 1) + per_kg * Decimal(grams) / 1000, currency)
+
+
+def _with_code_and_tax(
+    line: PricedLine, share: Decimal, rate: Decimal, prices_include_tax: bool, currency: str
+) -> PricedLine:
+    """`line` with its share of the code and its tax on what it costs after that share."""
+    taxable = line.total - share
+    if prices_include_tax:
+        tax = quantize(taxable * rate / (100 + rate), currency)
+    else:
+        tax = quantize(taxable * rate / 100, currency)
+    amount = taxable + (ZERO if prices_include_tax else tax)
+    return replace(line, discount=share, tax=tax, tax_rate=rate, amount=amount)
+
+
+def _cart_pricing(
+    lines: list[PricedLine],
+    *,
+    currency: str,
+    prices_include_tax: bool,
+    applied: list[AppliedPackage],
+    code: _CodeEffect,
+    shipping_before: Decimal,
+    needs_shipping: bool,
+    shipping_method: str,
+    tax_calculated: bool,
+) -> CartPricing:
+    """The cart's sums over its priced lines, so that the module docstring's equation holds."""
+    subtotal = sum((line.total for line in lines), ZERO)
+    discount_total = sum((line.discount for line in lines), ZERO)
+    tax_total = sum((line.tax for line in lines), ZERO)
+    shipping_total = ZERO if code.free_shipping else shipping_before
     return CartPricing(
         currency=currency,
         prices_include_tax=prices_include_tax,
-        lines=priced,
+        lines=tuple(lines),
         packages=tuple(applied),
         subtotal=subtotal,
-        package_savings=sum(savings, ZERO),
-        discount_code=discount.code if discount is not None else "",
+        package_savings=sum((line.package_saving for line in lines), ZERO),
+        discount_code=code.code,
         discount_total=discount_total,
-        free_shipping=free_shipping,
+        free_shipping=code.free_shipping,
         shipping_before_discount=shipping_before,
         shipping_total=shipping_total,
         tax_total=tax_total,
-        total=total,
-        discount_problem=problem,
+        total=subtotal
+        - discount_total
+        + shipping_total
+        + (ZERO if prices_include_tax else tax_total),
+        discount_problem=code.problem,
         needs_shipping=needs_shipping,
-        shipping_method=shipping.name if shipping is not None and needs_shipping else "",
+        shipping_method=shipping_method,
         tax_calculated=tax_calculated,
     )
 
@@ -365,7 +447,7 @@ def _tax_rate(rates: TaxRates, where: Destination | None, kind: str) -> Decimal:
 
 
 def _apply_packages(
-    lines: list[LineInput], currency: str, packages: list[PackageDeal]
+    lines: list[LineInput], currency: str, packages: Sequence[PackageDeal]
 ) -> tuple[list[Decimal], list[list[str]], list[AppliedPackage]]:
     """Per line: the package saving and the deals used; and the deals applied overall."""
     savings = [ZERO] * len(lines)
@@ -533,8 +615,30 @@ def price_cart(
     currency = cart.currency or "EUR"
     lines = cart_line_inputs(cart, line_destinations=line_addresses)
     store = StoreSettings.objects.filter(owner_id=cart.seller_id).first()
+    deals = _package_deals(lines)
+    tax_rates = _seller_tax_rates(cart.seller_id)
+    problem = ""
+    if discount is _CART_CODE:
+        discount, problem = _saved_code(cart, currency=currency, now=now)
+    pricing = compute(
+        currency=currency,
+        lines=lines,
+        prices_include_tax=store.prices_include_tax if store else True,
+        packages=deals,
+        discount=discount_input(discount) if discount is not None else None,
+        shipping=shipping_input(shipping_method) if shipping_method is not None else None,
+        destination=address_destination(address),
+        tax_rates=tax_rates,
+    )
+    if problem:
+        pricing = replace(pricing, discount_code=cart.discount_code, discount_problem=problem)
+    return pricing
+
+
+def _package_deals(lines: list[LineInput]) -> list[PackageDeal]:
+    """The active deals (whole-gallery packages aside) on the sheets of the cart's products."""
     product_ids = {line.product_id for line in lines if not line.package_line}
-    deals = [
+    return [
         PackageDeal(
             package_id=p.pk,
             name=p.name,
@@ -549,30 +653,20 @@ def price_cart(
         .distinct()
         .prefetch_related("items")
     ]
-    tax_rates = {
+
+
+def _seller_tax_rates(seller_id: int | None) -> TaxRates:
+    """The seller's tax rules by (country, region), upper-cased as destinations are."""
+    return {
         (rule.country.upper(), rule.region.upper()): (rule.physical_rate, rule.digital_rate)
-        for rule in TaxRule.objects.filter(owner_id=cart.seller_id)
+        for rule in TaxRule.objects.filter(owner_id=seller_id)
     }
-    problem = ""
-    if discount is _CART_CODE:
-        discount = None
-        if cart.discount_code:
-            discount = Discount.objects.filter(
-                owner_id=cart.seller_id, code=cart.discount_code
-            ).first()
-            problem = discount_static_problem(discount, currency=currency, now=now)
-            if problem:
-                discount = None
-    pricing = compute(
-        currency=currency,
-        lines=lines,
-        prices_include_tax=store.prices_include_tax if store else True,
-        packages=deals,
-        discount=discount_input(discount) if discount is not None else None,
-        shipping=shipping_input(shipping_method) if shipping_method is not None else None,
-        destination=address_destination(address),
-        tax_rates=tax_rates,
-    )
-    if problem:
-        pricing = replace(pricing, discount_code=cart.discount_code, discount_problem=problem)
-    return pricing
+
+
+def _saved_code(cart: Cart, *, currency: str, now: datetime) -> tuple[Discount | None, str]:
+    """The code saved on `cart` if it can be used now, else None and why not ("" for no code)."""
+    if not cart.discount_code:
+        return None, ""
+    discount = Discount.objects.filter(owner_id=cart.seller_id, code=cart.discount_code).first()
+    problem = discount_static_problem(discount, currency=currency, now=now)
+    return (None, problem) if problem else (discount, "")
