@@ -7,9 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from proofsheet.catalog.models import Resolution
-from proofsheet.core.models import PublicIdModel
-
-MONEY = {"max_digits": 14, "decimal_places": 4}
+from proofsheet.core.models import PublicIdModel, money_field
 
 
 class ShippingKind(models.TextChoices):
@@ -39,9 +37,9 @@ class ShippingRate(PublicIdModel):
 
     method = models.ForeignKey(ShippingMethod, on_delete=models.CASCADE, related_name="rates")
     countries = models.JSONField(default=list)  # ISO codes; empty = everywhere else
-    first_item = models.DecimalField(**MONEY, default=0)
-    additional_item = models.DecimalField(**MONEY, default=0)
-    per_kg = models.DecimalField(**MONEY, default=0)
+    first_item = money_field(default=0)
+    additional_item = money_field(default=0)
+    per_kg = money_field(default=0)
 
     def __str__(self) -> str:
         return f"{self.method_id}: {','.join(self.countries) or '*'}"
