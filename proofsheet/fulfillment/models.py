@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from proofsheet.catalog.models import Resolution
 from proofsheet.core.models import PublicIdModel, money_field
@@ -74,6 +75,17 @@ class DownloadGrant(PublicIdModel):
 
     def __str__(self) -> str:
         return f"grant {self.public_id}"
+
+    @property
+    def state(self) -> str:
+        """ "ready", "used up", "expired" or "revoked", for the order pages."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        if self.downloads >= self.max_downloads:
+            return "used up"
+        return "ready"
 
     @property
     def resolution_label(self) -> str:

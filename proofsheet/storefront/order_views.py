@@ -64,8 +64,6 @@ def order(request, ref):
     """The order page: lines, totals, status, shipments, downloads, what to do to pay."""
     found = _order(request, ref)
     grants = fulfillment.grants_for_order(found)
-    for grant in grants:
-        grant.state = fulfillment.grant_status(grant)
     return render(
         request,
         "storefront/order.html",

@@ -48,8 +48,6 @@ def order_detail(request, order_id):
     """One order: lines, totals, payments, shipments, downloads, the event log and actions."""
     order = flows.order_of_seller(seller=request.user, order_id=order_id)
     grants = fulfillment.grants_for_order(order)
-    for grant in grants:
-        grant.state = fulfillment.grant_status(grant)
     actions = flows.order_actions(order)
     return render(
         request,
