@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import HttpResponse
 from ninja import Router
 from pydantic import Field
 
 from proofsheet.api.common import ErrorOut, Input, errors, seller
 from proofsheet.api.order_schemas import OrderDetailOut, OrderOut, order_detail_out, order_out
-from proofsheet.core.http import attachment_header
+from proofsheet.core.http import csv_response
 from proofsheet.flows import orders as flows
 from proofsheet.orders import selectors, services
 
@@ -49,13 +48,7 @@ def list_orders(request, status: str = "", q: str = ""):
 @router.get("/orders/export.csv", summary="Your sales as CSV", response={200: None})
 def export_orders(request, status: str = "", q: str = ""):
     orders = selectors.orders_for_seller(seller(request), status=status, q=q[:100])
-    response = HttpResponse(
-        services.orders_csv(orders.prefetch_related("lines")),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = attachment_header("orders.csv")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return csv_response(services.orders_csv(orders.prefetch_related("lines")), "orders.csv")
 
 
 @router.get("/orders/{uuid:order_id}", response={200: OrderDetailOut, 404: ErrorOut})

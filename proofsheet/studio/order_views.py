@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from proofsheet.core.http import attachment_header
+from proofsheet.core.http import csv_response
 from proofsheet.flows import orders as flows
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.orders import selectors, services
@@ -37,10 +36,7 @@ def orders_export(request):
     found = selectors.orders_for_seller(
         request.user, status=request.GET.get("status", ""), q=request.GET.get("q", "")[:100]
     ).prefetch_related("lines")
-    response = HttpResponse(services.orders_csv(found), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = attachment_header("orders.csv")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return csv_response(services.orders_csv(found), "orders.csv")
 
 
 @photographer_required

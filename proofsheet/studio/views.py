@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from proofsheet.core.errors import DomainError, Invalid
-from proofsheet.core.http import attachment_header
+from proofsheet.core.http import csv_response
 from proofsheet.core.web import redirect_next, refuse
 from proofsheet.flows import galleries as flow
 from proofsheet.fulfillment.shipping import print_sales_without_shipping
@@ -269,12 +269,9 @@ def selection_export(request, gallery_id, list_id):
     """One list as a CSV file (one row per picked photo)."""
     gallery = owned_gallery(request, gallery_id)
     favourite_list = _selection(gallery, list_id)
-    response = HttpResponse(
-        proofing.selection_csv(favourite_list), content_type="text/csv; charset=utf-8"
+    return csv_response(
+        proofing.selection_csv(favourite_list), proofing.selection_csv_name(favourite_list)
     )
-    response["Content-Disposition"] = attachment_header(proofing.selection_csv_name(favourite_list))
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_POST
