@@ -46,50 +46,43 @@ def demo_populate() -> DemoData:
         created.append((user.role, user.email, password))
         if role == Role.PHOTOGRAPHER:
             price_sheet_starter(owner=user)  # becomes the default: the galleries sell from it
-            _demo_gallery(user)
-            code = _demo_private_gallery(user)
+            _demo_gallery(
+                user,
+                "colour-study-{:02d}.jpg",
+                range(DEMO_PHOTOS),
+                title="Demo: colour studies",
+                visibility="public",
+                location="Anywhere",
+                description="Generated pictures to click through.",
+            )
+            code = _demo_gallery(  # with proofing rules (pick 3 to 6)
+                user,
+                "rivera-{:03d}.jpg",
+                range(1, 12, 2),
+                title="Demo: the Rivera wedding",
+                visibility="private",
+                description="Pick 3 to 6 favourites and send them to the photographer.",
+                selection_min=3,
+                selection_max=6,
+                downloads_enabled=True,
+            )
     return DemoData(accounts=created, access_code=code)
 
 
 DEMO_PHOTOS = 12
 
 
-def _demo_gallery(photographer: User) -> None:
-    """A public gallery of generated pictures (processed by the worker after commit)."""
-    gallery = gallery_create(
-        owner=photographer,
-        title="Demo: colour studies",
-        visibility="public",
-        location="Anywhere",
-        description="Generated pictures to click through.",
-    ).gallery
+def _demo_gallery(photographer: User, file_name: str, pictures: range, **fields) -> str:
+    """A gallery of generated pictures (`_demo_picture(n)` for each n, named `file_name` with
+    their 1-based count), processed by the worker after commit; return its client access code
+    ("" for a gallery without one)."""
+    saved = gallery_create(owner=photographer, **fields)
     with tempfile.TemporaryDirectory(prefix="proofsheet-demo-") as tmp:
-        for n in range(DEMO_PHOTOS):
-            path = Path(tmp) / f"colour-study-{n + 1:02d}.jpg"
+        for count, n in enumerate(pictures, 1):
+            path = Path(tmp) / file_name.format(count)
             _demo_picture(n).jpegsave(str(path), Q=85)
             galleries.photo_ingest(
-                gallery=gallery, owner=photographer, source=path, original_name=path.name
-            )
-
-
-def _demo_private_gallery(photographer: User) -> str:
-    """A private gallery with proofing rules (pick 3 to 6); return its client access code."""
-    saved = gallery_create(
-        owner=photographer,
-        title="Demo: the Rivera wedding",
-        visibility="private",
-        description="Pick 3 to 6 favourites and send them to the photographer.",
-        selection_min=3,
-        selection_max=6,
-        downloads_enabled=True,
-    )
-    gallery = saved.gallery
-    with tempfile.TemporaryDirectory(prefix="proofsheet-demo-") as tmp:
-        for n in range(6):
-            path = Path(tmp) / f"rivera-{n + 1:03d}.jpg"
-            _demo_picture(n * 2 + 1).jpegsave(str(path), Q=85)
-            galleries.photo_ingest(
-                gallery=gallery, owner=photographer, source=path, original_name=path.name
+                gallery=saved.gallery, owner=photographer, source=path, original_name=path.name
             )
     return saved.client_code or ""
 

@@ -368,40 +368,30 @@ def list_create(request, gallery_id: str, payload: ListIn, x_gallery_token: Gall
     return Status(201, _list_out(favourite_list))
 
 
-def _favourite(request, gallery_id: str, photo_id: str, token, list_id, on: bool):
-    visit = common.visit(request, gallery_id, token)
-    flow.favourite_set(access=visit, photo_id=photo_id, on=on, list_id=_list_id(list_id))
-    return Status(204, None)
-
-
-@router.put(
-    "/galleries/{gallery_id}/favourites/{photo_id}",
-    response={204: None} | WRITE_ERRORS,
-    summary="Add a photo to a list (the default Favourites list unless ?list= names one)",
-)
-def favourite_add(
-    request,
-    gallery_id: str,
-    photo_id: str,
-    x_gallery_token: GalleryToken = None,
-    list_id: ListParam = None,
-):
-    return _favourite(request, gallery_id, photo_id, x_gallery_token, list_id, on=True)
-
-
+# PUT adds the photo, DELETE takes it out (the lower decorator registers first: PUT is first).
 @router.delete(
     "/galleries/{gallery_id}/favourites/{photo_id}",
     response={204: None} | WRITE_ERRORS,
     summary="Take a photo out of a list",
+    operation_id="proofsheet_api_client_galleries_favourite_remove",
 )
-def favourite_remove(
+@router.put(
+    "/galleries/{gallery_id}/favourites/{photo_id}",
+    response={204: None} | WRITE_ERRORS,
+    summary="Add a photo to a list (the default Favourites list unless ?list= names one)",
+    operation_id="proofsheet_api_client_galleries_favourite_add",
+)
+def favourite_set(
     request,
     gallery_id: str,
     photo_id: str,
     x_gallery_token: GalleryToken = None,
     list_id: ListParam = None,
 ):
-    return _favourite(request, gallery_id, photo_id, x_gallery_token, list_id, on=False)
+    visit = common.visit(request, gallery_id, x_gallery_token)
+    on = request.method == "PUT"
+    flow.favourite_set(access=visit, photo_id=photo_id, on=on, list_id=_list_id(list_id))
+    return Status(204, None)
 
 
 @router.post(

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from ninja import Router
 
 from proofsheet.api.common import ErrorOut, acting_user, found, token_in_path
 from proofsheet.api.order_schemas import OrderDetailOut, OrderOut, order_detail_out, order_out
-from proofsheet.core.http import attachment_header, zip_response
+from proofsheet.core.http import file_response, zip_response
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.orders import selectors
 from proofsheet.orders.models import Order
@@ -23,10 +23,7 @@ def _bought(request, order_id: UUID) -> Order:
 
 
 def _file(grant) -> HttpResponse:
-    file, filename, content_type = fulfillment.grant_open(grant)
-    response = FileResponse(file, content_type=content_type)
-    response["Content-Disposition"] = attachment_header(filename)
-    return response
+    return file_response(*fulfillment.grant_open(grant))
 
 
 @router.get("/client/orders", response=list[OrderOut], summary="Your orders as a buyer")

@@ -142,7 +142,7 @@ def order_detail_out(order: Order, *, with_events: bool) -> OrderDetailOut:
                 downloads=g.downloads,
                 max_downloads=g.max_downloads,
                 expires_at=g.expires_at,
-                state=fulfillment.grant_status(g),
+                state=g.state,
             )
             for g in fulfillment.grants_for_order(order)
         ],

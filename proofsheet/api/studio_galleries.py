@@ -9,7 +9,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpResponse
 from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -17,7 +16,7 @@ from pydantic import AwareDatetime, Field
 
 from proofsheet.api.common import ErrorOut, Input, found, seller
 from proofsheet.core.errors import Conflict
-from proofsheet.core.http import attachment_header
+from proofsheet.core.http import csv_response
 from proofsheet.flows import galleries as flow
 from proofsheet.galleries import access, client_selectors, processing, proofing, selectors, services
 from proofsheet.galleries.models import (
@@ -638,12 +637,9 @@ def export_selection(
     _gallery, favourite_list = owned_selection(request, gallery_id, list_id)
     if format == "lightroom":
         return LightroomOut(filter=proofing.lightroom_filter(favourite_list))
-    response = HttpResponse(
-        proofing.selection_csv(favourite_list), content_type="text/csv; charset=utf-8"
+    return csv_response(
+        proofing.selection_csv(favourite_list), proofing.selection_csv_name(favourite_list)
     )
-    response["Content-Disposition"] = attachment_header(proofing.selection_csv_name(favourite_list))
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @router.post(

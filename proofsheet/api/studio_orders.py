@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import HttpResponse
 from ninja import Router
 from pydantic import Field
 
 from proofsheet.api.common import ErrorOut, Input, errors, seller
 from proofsheet.api.order_schemas import OrderDetailOut, OrderOut, order_detail_out, order_out
-from proofsheet.core.http import attachment_header
+from proofsheet.core.http import csv_response
 from proofsheet.flows import orders as flows
 from proofsheet.orders import selectors, services
-from proofsheet.orders.models import Order
 
 router = Router(tags=["orders"])
 
@@ -32,11 +30,9 @@ class ReasonIn(Input):
     reason: str = Field("", max_length=500)
 
 
-def _sold(request, order_id: UUID) -> Order:
-    return flows.order_of_seller(seller=seller(request), order_id=order_id)
-
-
-def _detail(order: Order) -> OrderDetailOut:
+def _act(request, flow, order_id: UUID, **values) -> OrderDetailOut:
+    """One of the seller's sales as `flow` (finding it, or an action on it) leaves it."""
+    order = flow(seller=seller(request), order_id=order_id, **values)
     return order_detail_out(order, with_events=True)
 
 
@@ -52,18 +48,12 @@ def list_orders(request, status: str = "", q: str = ""):
 @router.get("/orders/export.csv", summary="Your sales as CSV", response={200: None})
 def export_orders(request, status: str = "", q: str = ""):
     orders = selectors.orders_for_seller(seller(request), status=status, q=q[:100])
-    response = HttpResponse(
-        services.orders_csv(orders.prefetch_related("lines")),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = attachment_header("orders.csv")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return csv_response(services.orders_csv(orders.prefetch_related("lines")), "orders.csv")
 
 
 @router.get("/orders/{uuid:order_id}", response={200: OrderDetailOut, 404: ErrorOut})
 def get_order(request, order_id: UUID):
-    return order_detail_out(_sold(request, order_id), with_events=True)
+    return _act(request, flows.order_of_seller, order_id)
 
 
 @router.post(
@@ -72,11 +62,7 @@ def get_order(request, order_id: UUID):
     summary="Record an offline payment: the order becomes paid and its downloads are issued",
 )
 def mark_paid(request, order_id: UUID, payload: PaidIn):
-    return _detail(
-        flows.order_mark_paid(
-            seller=seller(request), order_id=order_id, reference=payload.reference
-        )
-    )
+    return _act(request, flows.order_mark_paid, order_id, **payload.dict())
 
 
 @router.post(
@@ -85,31 +71,21 @@ def mark_paid(request, order_id: UUID, payload: PaidIn):
     summary="Mark shipped with carrier and tracking (the client is emailed)",
 )
 def ship(request, order_id: UUID, payload: ShipIn):
-    return _detail(
-        flows.order_ship(
-            seller=seller(request),
-            order_id=order_id,
-            carrier=payload.carrier,
-            tracking_number=payload.tracking_number,
-            tracking_url=payload.tracking_url,
-        )
-    )
+    return _act(request, flows.order_ship, order_id, **payload.dict())
 
 
 @router.post(
     "/orders/{uuid:order_id}/complete", response={200: OrderDetailOut} | errors(403, 404, 409)
 )
 def complete(request, order_id: UUID):
-    return _detail(flows.order_complete(seller=seller(request), order_id=order_id))
+    return _act(request, flows.order_complete, order_id)
 
 
 @router.post(
     "/orders/{uuid:order_id}/cancel", response={200: OrderDetailOut} | errors(403, 404, 409)
 )
 def cancel(request, order_id: UUID, payload: ReasonIn):
-    return _detail(
-        flows.order_cancel(seller=seller(request), order_id=order_id, reason=payload.reason)
-    )
+    return _act(request, flows.order_cancel, order_id, **payload.dict())
 
 
 @router.post(
@@ -119,9 +95,7 @@ def cancel(request, order_id: UUID, payload: ReasonIn):
     "`payment_unsupported` when its payment provider cannot refund",
 )
 def refund(request, order_id: UUID, payload: ReasonIn):
-    return _detail(
-        flows.order_refund(seller=seller(request), order_id=order_id, reason=payload.reason)
-    )
+    return _act(request, flows.order_refund, order_id, **payload.dict())
 
 
 @router.post(
@@ -130,6 +104,4 @@ def refund(request, order_id: UUID, payload: ReasonIn):
     summary="Give a download a new link and a full count (the client is emailed)",
 )
 def reissue(request, order_id: UUID, grant_id: UUID):
-    return _detail(
-        flows.order_download_reissue(seller=seller(request), order_id=order_id, grant_id=grant_id)
-    )
+    return _act(request, flows.order_download_reissue, order_id, grant_id=grant_id)

@@ -6,10 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from proofsheet.core.models import PublicIdModel
+from proofsheet.core.models import PublicIdModel, money_field
 from proofsheet.orders.models import ships
 
-MONEY = {"max_digits": 14, "decimal_places": 4}
 MAX_QUANTITY = 99
 
 
@@ -86,9 +85,9 @@ class Discount(PublicIdModel):
     )
     code = models.CharField(max_length=40)  # stored upper-case
     kind = models.CharField(max_length=14, choices=DiscountKind.choices)
-    value = models.DecimalField(**MONEY, default=0)  # percent, or an amount in `currency`
+    value = money_field(default=0)  # percent, or an amount in `currency`
     currency = models.CharField(max_length=3, blank=True)
-    min_order = models.DecimalField(**MONEY, default=0)
+    min_order = money_field(default=0)
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     max_uses = models.PositiveIntegerField(null=True, blank=True)

@@ -7,9 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from proofsheet.core.models import PublicIdModel
-
-MONEY = {"max_digits": 14, "decimal_places": 4}
+from proofsheet.core.models import PublicIdModel, money_field
 
 
 class PriceSheet(PublicIdModel):
@@ -70,8 +68,8 @@ class Product(PublicIdModel):
     # Digital downloads.
     resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
     licence = models.CharField(max_length=12, choices=Licence.choices, blank=True)
-    price = models.DecimalField(**MONEY)
-    cost = models.DecimalField(**MONEY, null=True, blank=True)  # what the lab charges
+    price = money_field()
+    cost = money_field(null=True, blank=True)  # what the lab charges
     # Limited editions: None is unlimited; decremented atomically when an order is placed.
     stock = models.PositiveIntegerField(null=True, blank=True)
     active = models.BooleanField(default=True)
@@ -100,7 +98,7 @@ class ProductOption(PublicIdModel):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="options")
     group = models.CharField(max_length=40)  # "Paper", "Frame"
     name = models.CharField(max_length=80)  # "Lustre", "Black oak"
-    price_delta = models.DecimalField(**MONEY, default=0)
+    price_delta = money_field(default=0)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -121,7 +119,7 @@ class PhotoPrice(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="photo_prices")
     photo = models.ForeignKey("galleries.Photo", on_delete=models.CASCADE, related_name="+")
-    price = models.DecimalField(**MONEY)
+    price = money_field()
 
     class Meta:
         constraints = [
@@ -140,7 +138,7 @@ class Package(PublicIdModel):
 
     sheet = models.ForeignKey(PriceSheet, on_delete=models.CASCADE, related_name="packages")
     name = models.CharField(max_length=120)  # "10 digital downloads", "1 8x10 + 2 5x7"
-    price = models.DecimalField(**MONEY)
+    price = money_field()
     whole_gallery = models.ForeignKey(
         Product, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

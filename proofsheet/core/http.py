@@ -3,7 +3,7 @@
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 
 from proofsheet.core.zipping import ZipStream, zip_length
 
@@ -31,6 +31,21 @@ def attachment_header(filename: str) -> str:
     cleaned = "".join(ch for ch in filename if ch.isprintable() and ch not in '/\\"') or "download"
     fallback = cleaned.encode("ascii", "replace").decode().replace("?", "_")
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(cleaned, safe='')}"
+
+
+def file_response(file, filename: str, content_type: str) -> FileResponse:
+    """An open file, streamed as a download named `filename` (R08)."""
+    response = FileResponse(file, content_type=content_type)
+    response["Content-Disposition"] = attachment_header(filename)
+    return response
+
+
+def csv_response(text: str, filename: str) -> HttpResponse:
+    """A CSV export as a download named `filename`: private, never cached."""
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = attachment_header(filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def zip_response(archive: ZipStream, filename: str) -> StreamingHttpResponse:

@@ -27,6 +27,12 @@ def public_id_get(queryset, value):
     return None if public_id is None else queryset.filter(public_id=public_id).first()
 
 
+def money_field(**kwargs) -> models.DecimalField:
+    """A column for an amount of money: 4 decimal places, quantised per currency on use
+    (`core.money`), wide enough for any shop's totals."""
+    return models.DecimalField(max_digits=14, decimal_places=4, **kwargs)
+
+
 def delete_unless_protected(obj: models.Model, refusal: str) -> None:
     """Delete `obj`, or refuse with `refusal` (409 `in_use`) while rows that must stay, such as
     orders, refer to it (`on_delete=PROTECT`); nothing is deleted then."""

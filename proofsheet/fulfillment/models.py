@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from proofsheet.catalog.models import Resolution
-from proofsheet.core.models import PublicIdModel
-
-MONEY = {"max_digits": 14, "decimal_places": 4}
+from proofsheet.core.models import PublicIdModel, money_field
 
 
 class ShippingKind(models.TextChoices):
@@ -39,9 +38,9 @@ class ShippingRate(PublicIdModel):
 
     method = models.ForeignKey(ShippingMethod, on_delete=models.CASCADE, related_name="rates")
     countries = models.JSONField(default=list)  # ISO codes; empty = everywhere else
-    first_item = models.DecimalField(**MONEY, default=0)
-    additional_item = models.DecimalField(**MONEY, default=0)
-    per_kg = models.DecimalField(**MONEY, default=0)
+    first_item = money_field(default=0)
+    additional_item = money_field(default=0)
+    per_kg = money_field(default=0)
 
     def __str__(self) -> str:
         return f"{self.method_id}: {','.join(self.countries) or '*'}"
@@ -76,6 +75,17 @@ class DownloadGrant(PublicIdModel):
 
     def __str__(self) -> str:
         return f"grant {self.public_id}"
+
+    @property
+    def state(self) -> str:
+        """ "ready", "used up", "expired" or "revoked", for the order pages."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        if self.downloads >= self.max_downloads:
+            return "used up"
+        return "ready"
 
     @property
     def resolution_label(self) -> str:

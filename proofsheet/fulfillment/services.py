@@ -214,17 +214,6 @@ def grant_claim_in_order(order, grant_public_id) -> DownloadGrant:
     return _claim(Q(public_id=grant_public_id, order_line__order=order))
 
 
-def grant_status(grant: DownloadGrant) -> str:
-    """ "ready", "used up", "expired" or "revoked", for the order pages."""
-    if grant.revoked_at is not None:
-        return "revoked"
-    if grant.expires_at <= timezone.now():
-        return "expired"
-    if grant.downloads >= grant.max_downloads:
-        return "used up"
-    return "ready"
-
-
 def grants_for_order(order) -> list[DownloadGrant]:
     return list(
         DownloadGrant.objects.filter(order_line__order=order)

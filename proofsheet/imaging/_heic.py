@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import pillow_heif
 import pyvips
 
-from proofsheet.imaging._vips import harden
+from proofsheet.imaging._vips import harden, unreadable_header
 from proofsheet.imaging.errors import RejectedImage
 
 # Pillow-style modes pillow-heif decodes to → bands. Lower-case "a" is premultiplied alpha.
@@ -82,11 +82,7 @@ def _open(data: bytes) -> pillow_heif.HeifImage:
         heif = pillow_heif.open_heif(data, convert_hdr_to_8bit=True)
         return heif[heif.primary_index]
     except Exception as error:  # ValueError, EOFError, SyntaxError, RuntimeError, OSError …
-        raise RejectedImage(
-            "The HEIF file is damaged: its header cannot be read.",
-            code="corrupt",
-            detail=f"{type(error).__name__}: {error}",
-        ) from None
+        raise unreadable_header("heif", f"{type(error).__name__}: {error}") from None
 
 
 def read_header(data: bytes) -> HevcHeader:

@@ -52,6 +52,16 @@ def open_header(path: Path, kind: str) -> pyvips.Image:
     return loader(str(path), access="sequential")
 
 
+def unreadable_header(kind: str, detail: str) -> RejectedImage:
+    """The rejection for a file whose header its decoder cannot read (`detail`, the decoder's
+    message, is for logs)."""
+    return RejectedImage(
+        f"The {kind.upper()} file is damaged: its header cannot be read.",
+        code="corrupt",
+        detail=detail,
+    )
+
+
 def field(image: pyvips.Image, name: str) -> object | None:
     """Return metadata field `name` of `image`, or None when it is absent."""
     if image.get_typeof(name) == 0:

@@ -23,8 +23,7 @@ import pyvips
 from proofsheet.imaging import _containers, _heic
 from proofsheet.imaging._heic import HevcHeader
 from proofsheet.imaging._tiff import Entry, TiffReader
-from proofsheet.imaging._vips import field, open_header
-from proofsheet.imaging.errors import RejectedImage
+from proofsheet.imaging._vips import field, open_header, unreadable_header
 
 MAX_TEXT = 128  # longest camera or lens name we keep; EXIF strings are attacker-controlled
 
@@ -79,11 +78,7 @@ def read_metadata(path: Path) -> PhotoMetadata:
             return metadata_from_hevc(_heic.read_header(path.read_bytes()))
         return metadata_from_header(open_header(path, kind))
     except pyvips.Error as error:
-        raise RejectedImage(
-            f"The {kind.upper()} file is damaged: its header cannot be read.",
-            code="corrupt",
-            detail=str(error),
-        ) from None
+        raise unreadable_header(kind, str(error)) from None
 
 
 def metadata_from_header(header: pyvips.Image) -> PhotoMetadata:

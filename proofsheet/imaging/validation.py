@@ -28,7 +28,7 @@ import pyvips
 from proofsheet.imaging import _containers, _heic
 from proofsheet.imaging._containers import ACCEPTED, Layout
 from proofsheet.imaging._heic import HevcHeader
-from proofsheet.imaging._vips import open_header, unsupported_codec
+from proofsheet.imaging._vips import open_header, unreadable_header, unsupported_codec
 from proofsheet.imaging.errors import RejectedImage
 
 __all__ = [
@@ -229,11 +229,7 @@ def _read_header(path: Path, kind: str) -> pyvips.Image:
         header = open_header(path, kind)
         header.width  # noqa: B018 (the header is parsed lazily; touch it inside the try)
     except pyvips.Error as error:
-        raise RejectedImage(
-            f"The {kind.upper()} file is damaged: its header cannot be read.",
-            code="corrupt",
-            detail=str(error),
-        ) from None
+        raise unreadable_header(kind, str(error)) from None
     return header
 
 

@@ -7,9 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from proofsheet.catalog.models import ProductKind
-from proofsheet.core.models import PublicIdModel
-
-MONEY = {"max_digits": 14, "decimal_places": 4}
+from proofsheet.core.models import PublicIdModel, money_field
 
 # What is posted to the buyer (needs an address and a shipping method); the rest is delivered
 # as downloads. The one statement of the rule: carts, checkout, orders and pages ask `ships`.
@@ -66,11 +64,11 @@ class Order(PublicIdModel):
     )
     currency = models.CharField(max_length=3)
     prices_include_tax = models.BooleanField(default=True)
-    subtotal = models.DecimalField(**MONEY)
-    discount_total = models.DecimalField(**MONEY, default=0)
-    shipping_total = models.DecimalField(**MONEY, default=0)
-    tax_total = models.DecimalField(**MONEY, default=0)
-    total = models.DecimalField(**MONEY)
+    subtotal = money_field()
+    discount_total = money_field(default=0)
+    shipping_total = money_field(default=0)
+    tax_total = money_field(default=0)
+    total = money_field()
     discount_code = models.CharField(max_length=40, blank=True)
     shipping_method = models.CharField(max_length=80, blank=True)
     shipping_address = models.JSONField(default=dict, blank=True)
@@ -124,10 +122,10 @@ class OrderLine(PublicIdModel):
     licence = models.CharField(max_length=12, blank=True)
     options = models.JSONField(default=list, blank=True)  # ["Paper: Lustre", …]
     quantity = models.PositiveIntegerField()
-    unit_price = models.DecimalField(**MONEY)
-    discount = models.DecimalField(**MONEY, default=0)
-    tax = models.DecimalField(**MONEY, default=0)
-    total = models.DecimalField(**MONEY)
+    unit_price = money_field()
+    discount = money_field(default=0)
+    tax = money_field(default=0)
+    total = money_field()
     shipping_address = models.JSONField(default=dict, blank=True)  # when not the order's
 
     class Meta:

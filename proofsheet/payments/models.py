@@ -5,10 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from proofsheet.core.models import PublicIdModel
+from proofsheet.core.models import PublicIdModel, money_field
 from proofsheet.payments.providers.base import NextStep
-
-MONEY = {"max_digits": 14, "decimal_places": 4}
 
 
 class PaymentStatus(models.TextChoices):
@@ -21,7 +19,7 @@ class PaymentStatus(models.TextChoices):
 class Payment(PublicIdModel):
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(max_length=20)
-    amount = models.DecimalField(**MONEY)
+    amount = money_field()
     currency = models.CharField(max_length=3)
     status = models.CharField(
         max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.PENDING

@@ -14,13 +14,13 @@ from urllib.parse import urlencode
 import segno
 from django.contrib import messages
 from django.core.files.storage import storages
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from proofsheet.core.errors import DomainError
-from proofsheet.core.http import attachment_header, client_ip, zip_response
+from proofsheet.core.http import client_ip, file_response, zip_response
 from proofsheet.core.web import refuse, refused_page
 from proofsheet.flows import proofing as flow
 from proofsheet.galleries import access as gallery_access
@@ -331,8 +331,7 @@ def download(request, gallery, access, photo_id):
     else:
         key = processing.photo_web_download(found)
         filename, content_type = f"{stem}-web.jpg", "image/jpeg"
-    response = FileResponse(storages["private"].open(key, "rb"), content_type=content_type)
-    response["Content-Disposition"] = attachment_header(filename)
+    response = file_response(storages["private"].open(key, "rb"), filename, content_type)
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response

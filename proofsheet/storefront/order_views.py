@@ -10,11 +10,11 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from proofsheet.core.errors import DomainError, NotFound
-from proofsheet.core.http import attachment_header, quiet, zip_response
+from proofsheet.core.http import file_response, quiet, zip_response
 from proofsheet.core.models import as_public_id
 from proofsheet.core.web import refused_page
 from proofsheet.fulfillment import services as fulfillment
@@ -53,10 +53,7 @@ def _order(request, ref: str) -> Order:
 
 def download_response(grant) -> HttpResponse:
     """The grant's file as a private attachment (R08)."""
-    file, filename, content_type = fulfillment.grant_open(grant)
-    response = FileResponse(file, content_type=content_type)
-    response["Content-Disposition"] = attachment_header(filename)
-    return response
+    return file_response(*fulfillment.grant_open(grant))
 
 
 @secret_url
@@ -64,8 +61,6 @@ def order(request, ref):
     """The order page: lines, totals, status, shipments, downloads, what to do to pay."""
     found = _order(request, ref)
     grants = fulfillment.grants_for_order(found)
-    for grant in grants:
-        grant.state = fulfillment.grant_status(grant)
     return render(
         request,
         "storefront/order.html",

@@ -33,24 +33,15 @@ def photographer_required(view):
 
 
 def owned_gallery(request, gallery_id) -> Gallery:
-    gallery = selectors.gallery_get_owned(request.user, gallery_id)
-    if gallery is None:
-        raise Http404("No such gallery")
-    return gallery
+    return found(selectors.gallery_get_owned(request.user, gallery_id), "gallery")
 
 
 def owned_photo(request, photo_id) -> Photo:
-    photo = selectors.photo_get_owned(request.user, photo_id)
-    if photo is None:
-        raise Http404("No such photo")
-    return photo
+    return found(selectors.photo_get_owned(request.user, photo_id), "photo")
 
 
 def owned_set(gallery: Gallery, set_id) -> PhotoSet:
-    photo_set = selectors.photo_set_get(gallery, set_id)
-    if photo_set is None:
-        raise Http404("No such set")
-    return photo_set
+    return found(selectors.photo_set_get(gallery, set_id), "set")
 
 
 def found[T](obj: T | None, what: str) -> T:

@@ -8,13 +8,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from proofsheet.core.errors import DomainError, Invalid
-from proofsheet.core.http import attachment_header
+from proofsheet.core.http import csv_response
 from proofsheet.core.web import redirect_next, refuse
 from proofsheet.flows import galleries as flow
 from proofsheet.fulfillment.shipping import print_sales_without_shipping
@@ -30,7 +30,13 @@ from proofsheet.galleries.models import (
 from proofsheet.notifications.selectors import notifications_recent, notifications_unread_count
 from proofsheet.notifications.services import notifications_mark_read
 from proofsheet.studio import tus
-from proofsheet.studio.common import owned_gallery, owned_photo, owned_set, photographer_required
+from proofsheet.studio.common import (
+    found,
+    owned_gallery,
+    owned_photo,
+    owned_set,
+    photographer_required,
+)
 from proofsheet.studio.forms import (
     BulkForm,
     DownloadPinForm,
@@ -239,10 +245,7 @@ def gallery_detail(request, gallery_id):
 
 
 def _selection(gallery: Gallery, list_id) -> FavouriteList:
-    found = client_selectors.selection_get(gallery, list_id)
-    if found is None:
-        raise Http404("No such selection")
-    return found
+    return found(client_selectors.selection_get(gallery, list_id), "selection")
 
 
 @photographer_required
@@ -269,12 +272,9 @@ def selection_export(request, gallery_id, list_id):
     """One list as a CSV file (one row per picked photo)."""
     gallery = owned_gallery(request, gallery_id)
     favourite_list = _selection(gallery, list_id)
-    response = HttpResponse(
-        proofing.selection_csv(favourite_list), content_type="text/csv; charset=utf-8"
+    return csv_response(
+        proofing.selection_csv(favourite_list), proofing.selection_csv_name(favourite_list)
     )
-    response["Content-Disposition"] = attachment_header(proofing.selection_csv_name(favourite_list))
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_POST
@@ -516,9 +516,7 @@ def batch_start(request, gallery_id):
 @photographer_required
 def batch_finish(request, gallery_id, batch_id):
     gallery = owned_gallery(request, gallery_id)
-    batch = selectors.upload_batch_get(gallery, batch_id)
-    if batch is None:
-        raise Http404("No such batch")
+    batch = found(selectors.upload_batch_get(gallery, batch_id), "batch")
     services.upload_batch_close(batch=batch)
     return HttpResponse(status=204)
 

@@ -69,6 +69,7 @@ def test_list_detail_and_the_whole_life_of_an_order(seller):
     assert refunded.json()["downloads"][0]["state"] == "revoked"
     csv = client.get(f"{API}/orders/export.csv")
     assert csv.status_code == 200 and order.number in csv.content.decode()
+    assert csv["Cache-Control"] == "private, no-store"
 
 
 def test_another_sellers_orders_are_404(seller):

@@ -117,6 +117,7 @@ def test_csv_export(seller):
     response = client.get(reverse("studio:orders_export"))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
+    assert response["Cache-Control"] == "private, no-store"  # buyers' emails: no shared cache
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert [row[0] for row in rows[1:]] == [order.number]
 
