@@ -17,7 +17,7 @@ PIP        := $(PY) -m pip --disable-pip-version-check -q
 
 help:
 	@echo "make run    install what is missing, migrate, and serve on http://127.0.0.1:8000 (\$$PORT)"
-	@echo "make test   lint, layer contract, migrations check, and the whole suite (SQLite + PostgreSQL)"
+	@echo "make test   lint, layer contract, types (mypy), migrations check, and the whole suite (SQLite + PostgreSQL)"
 	@echo "make bench  benchmarks (results in bench-results/)"
 	@echo "make lock   re-resolve the Python lockfiles from pyproject.toml"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite: lint, layer contract, migrations check, then pytest on SQLite and PostgreSQL.
+# The whole suite: lint, layer contract, types, migrations check, then pytest on SQLite and PostgreSQL.
 # PROOFSHEET_REQUIRE_SERVICES=1 (set by .ci/run) turns an unreachable PostgreSQL or Redis into a
 # failure instead of a note.
 set -uo pipefail
@@ -21,6 +21,9 @@ $BIN/ruff format --check . || die "ruff format (run: make format)"
 
 step "import-linter (the layers of docs/DESIGN.md)"
 $BIN/lint-imports --no-cache || die "layer contract"
+
+step "mypy (the domain apps and flows are typed)"
+PROOFSHEET_ENV=test $BIN/mypy || die "mypy"
 
 step "migrations are complete"
 env -u DATABASE_URL $BIN/proofsheet manage makemigrations --check --dry-run || die "missing migrations"
