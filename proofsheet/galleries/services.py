@@ -84,9 +84,9 @@ def _full_clean(obj, **kwargs: Any) -> None:
 
 def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(title)[:100] or "gallery"
+    others = Gallery.objects.exclude(pk=exclude_pk) if exclude_pk else Gallery.objects.all()
     slug = base
-    taken = Gallery.objects.filter(slug=slug)
-    while (taken.exclude(pk=exclude_pk) if exclude_pk else taken).exists():
+    while others.filter(slug=slug).exists():
         slug = f"{base}-{uuid.uuid4().hex[:6]}"
     return slug
 
