@@ -172,6 +172,9 @@ class ApplyToGalleriesIn(Input):
 class ApplyToGalleriesOut(Schema):
     applied: int = Field(description="How many galleries now sell from this sheet.")
     galleries_selling_nothing: int
+    warnings: list[SheetWarningOut] = Field(
+        description="What now stops clients buying from it, as on the sheet's detail."
+    )
 
 
 class ProductIn(Input):

@@ -106,9 +106,10 @@ def test_the_api_applies_to_all_without_a_sheet_or_to_a_list(owner_with_gallerie
     assert unknown.status_code == 404
 
     one = client.post(url, {"gallery_ids": [str(bare[0].public_id), str(selling.public_id)]}, **J)
-    assert one.status_code == 200 and one.json() == {"applied": 1, "galleries_selling_nothing": 1}
+    assert one.status_code == 200
+    assert one.json() == {"applied": 1, "galleries_selling_nothing": 1, "warnings": []}
     rest = client.post(url, {"all_without_sheet": True}, **J)
-    assert rest.json() == {"applied": 1, "galleries_selling_nothing": 0}
+    assert rest.json() == {"applied": 1, "galleries_selling_nothing": 0, "warnings": []}
     assert sheet_of(bare[1]).name == "Weddings" and sheet_of(selling).name == "Older"
     assert sheet_of(foreign) is None
     detail = client.get(f"/api/v1/price-sheets/{created['id']}").json()
@@ -117,3 +118,13 @@ def test_the_api_applies_to_all_without_a_sheet_or_to_a_list(owner_with_gallerie
     other = PriceSheetFactory()  # another photographer's sheet
     foreign_sheet = f"/api/v1/price-sheets/{other.public_id}/apply-to-galleries"
     assert client.post(foreign_sheet, {"all_without_sheet": True}, **J).status_code == 404
+
+
+def test_applying_a_sheet_of_prints_says_when_nothing_ships_them(owner_with_galleries):
+    """Prints now on sale in galleries, and no shipping method: the answer says so at once."""
+    client, _bare, _selling, _foreign = owner_with_galleries
+    created = client.post("/api/v1/price-sheets", {"name": "Prints", "starter": True}, **J).json()
+    url = f"/api/v1/price-sheets/{created['id']}/apply-to-galleries"
+    applied = client.post(url, {"all_without_sheet": True}, **J).json()
+    assert applied["applied"] == 2
+    assert [w["code"] for w in applied["warnings"]] == ["no_shipping_method"]
