@@ -221,6 +221,43 @@ def proofsheet_server(transactional_db, tmp_path, server_env, settings) -> Itera
         sys.stderr.write(f"--- proofsheet serve log ---\n{log.read_text(errors='replace')[-8000:]}")
 
 
+# --- localstripe (an offline, stateful Stripe server) ------------------------------------
+
+
+@dataclass
+class LocalStripe:
+    base_url: str
+
+    def register_webhook(self, url: str, secret: str, name: str = "proofsheet") -> None:
+        """localstripe signs its events with `secret` and posts them to `url` about 1 s later
+        (once, no retry). A registration under the same name replaces the last one."""
+        import urllib.parse
+        import urllib.request
+
+        body = urllib.parse.urlencode({"url": url, "secret": secret})
+        request = urllib.request.Request(
+            f"{self.base_url}/_config/webhooks/{name}", data=body.encode(), method="POST"
+        )
+        urllib.request.urlopen(request, timeout=10).read()
+
+
+@pytest.fixture(scope="session")
+def localstripe(tmp_path_factory) -> Iterator[LocalStripe]:
+    """localstripe on loopback for the session (its state is kept in memory)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "localstripe"), "--port", str(port), "--from-scratch"],
+        cwd=tmp_path_factory.mktemp("localstripe"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, process=process)
+        yield LocalStripe(base_url=f"http://127.0.0.1:{port}")
+    finally:
+        stop_process(process)
+
+
 # --- Chromium -----------------------------------------------------------------------------
 
 CHROMIUM_ARGS = [

@@ -227,8 +227,26 @@ PHOTOS = {
 PAYMENT_PROVIDERS = {
     "offline": {"BACKEND": "proofsheet.payments.providers.offline.OfflineProvider", "OPTIONS": {}},
 }
+# Cards through Stripe once its secret key is set (the system check names what else is missing).
+# STRIPE_API_BASE / STRIPE_JS_URL: another server speaking Stripe (tests: localstripe).
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+if STRIPE_SECRET_KEY:
+    PAYMENT_PROVIDERS["stripe"] = {
+        "BACKEND": "proofsheet.payments.providers.stripe.StripeProvider",
+        "OPTIONS": {
+            "secret_key": STRIPE_SECRET_KEY,
+            "publishable_key": env.str("STRIPE_PUBLISHABLE_KEY", default=""),
+            "webhook_secret": env.str("STRIPE_WEBHOOK_SECRET", default=""),
+            "api_base": env.str("STRIPE_API_BASE", default=""),
+            "js_url": env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/"),
+            "element": env.str("STRIPE_ELEMENT", default="payment"),
+            "automatic_methods": env.bool("STRIPE_AUTOMATIC_METHODS", default=True),
+            "timeout": env.float("STRIPE_TIMEOUT_SECONDS", default=20.0),
+            "max_retries": env.int("STRIPE_MAX_RETRIES", default=2),
+        },
+    }
 # The provider new orders are paid through (a key of PAYMENT_PROVIDERS; checked at start-up).
-PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="offline")
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="stripe" if STRIPE_SECRET_KEY else "offline")
 # Download grants for purchased files (R07): days before a grant expires, downloads it allows, and
 # whether full-resolution files are re-encoded without metadata (GPS) or sent as uploaded.
 DOWNLOAD_GRANT_DAYS = env.int("DOWNLOAD_GRANT_DAYS", default=7)

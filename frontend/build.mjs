@@ -6,6 +6,7 @@ await esbuild.build({
     proofsheet: "frontend/src/main.js",
     studio: "frontend/src/studio.js",
     gallery: "frontend/src/gallery.js",
+    pay: "frontend/src/pay.js",
   },
   bundle: true,
   minify: true,

@@ -69,6 +69,10 @@ CODES: dict[str, Code] = {
     # orders, payments, downloads
     "transition_not_allowed": Code(409, "The order's status does not allow this change."),
     "payment_unsupported": Code(409, "The order's payment provider cannot do this."),
+    "payment_declined": Code(402, "The payment was declined; try another card or method."),
+    "payment_unavailable": Code(503, "The payment service cannot be reached; nothing was lost."),
+    "refund_too_large": Code(422, "More than what is left to refund on the payment."),
+    "webhook_rejected": Code(400, "The webhook's signature or body is not valid."),
     "download_gone": Code(410, "The download link has expired, been used up or revoked."),
 }
 

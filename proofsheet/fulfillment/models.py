@@ -63,6 +63,8 @@ class DownloadGrant(PublicIdModel):
     max_downloads = models.PositiveIntegerField(default=5)
     downloads = models.PositiveIntegerField(default=0)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set while the payment is disputed (a chargeback): the link refuses until it is resolved.
+    frozen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -78,9 +80,11 @@ class DownloadGrant(PublicIdModel):
 
     @property
     def state(self) -> str:
-        """ "ready", "used up", "expired" or "revoked", for the order pages."""
+        """Ready, used up, expired, on hold (disputed) or revoked, for the order pages."""
         if self.revoked_at is not None:
             return "revoked"
+        if self.frozen_at is not None:
+            return "on hold"
         if self.expires_at <= timezone.now():
             return "expired"
         if self.downloads >= self.max_downloads:

@@ -150,6 +150,20 @@ def grants_revoke(order) -> int:
     )
 
 
+def grants_freeze(order, frozen: bool) -> int:
+    """Hold (or release) every live grant of an order while its payment is disputed."""
+    return DownloadGrant.objects.filter(order_line__order=order, revoked_at__isnull=True).update(
+        frozen_at=timezone.now() if frozen else None, updated_at=timezone.now()
+    )
+
+
+def grants_revoke_lines(lines) -> int:
+    """Revoke the live grants of some order lines (those a partial refund gave back)."""
+    return DownloadGrant.objects.filter(order_line__in=lines, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), updated_at=timezone.now()
+    )
+
+
 def grant_reissue(grant: DownloadGrant) -> IssuedGrant:
     """The seller gives a grant a new link, a full count and a new expiry; the buyer is emailed.
 
@@ -195,6 +209,7 @@ def _claim(lookup: Q) -> DownloadGrant:
         token_hash=hashed,  # a re-issue in between retires the link that was looked up
         downloads__lt=F("max_downloads"),
         revoked_at__isnull=True,
+        frozen_at__isnull=True,
         expires_at__gt=now,
     ).update(downloads=F("downloads") + 1, updated_at=now)
     if not claimed:
@@ -266,7 +281,12 @@ def _claim_all(order) -> list[DownloadGrant]:
     per-grant claims cost three queries a file, a third of a 100-photo ZIP's time)."""
     grants = grants_for_order(order)
     now = timezone.now()
-    usable_q = Q(downloads__lt=F("max_downloads"), revoked_at__isnull=True, expires_at__gt=now)
+    usable_q = Q(
+        downloads__lt=F("max_downloads"),
+        revoked_at__isnull=True,
+        frozen_at__isnull=True,
+        expires_at__gt=now,
+    )
     with transaction.atomic():
         ids = list(
             DownloadGrant.objects.select_for_update()

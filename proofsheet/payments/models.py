@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -31,9 +32,25 @@ class Payment(PublicIdModel):
     next_step_kind = models.CharField(max_length=20, blank=True)
     next_step_text = models.TextField(blank=True)
     next_step_url = models.URLField(max_length=2000, blank=True)
+    # Card payments: the provider's client secret for this attempt (handed to Stripe.js on the
+    # payment page, never logged), how it was paid, what has been refunded, and why the last try
+    # failed. The amount is the order's total when the attempt began (checked against the event).
+    client_secret = models.CharField(max_length=300, blank=True)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    method = models.CharField(max_length=30, blank=True)  # "card", "sepa_debit", …
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    amount_refunded = money_field(default=0)
+    failure_message = models.CharField(max_length=300, blank=True)
+    # Set when the provider reported an amount or currency other than the order's (never paid).
+    mismatch = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_refunded__lte=models.F("amount")),
+                name="payment_refund_within_amount",
+            ),
             # Starting a payment twice finds the first one (payments.services.payment_start).
             models.UniqueConstraint(
                 fields=["order"],
@@ -46,7 +63,102 @@ class Payment(PublicIdModel):
         return f"{self.provider} {self.amount} {self.currency}"
 
     @property
+    def paid_with(self) -> str:
+        """How it was paid, for people: "Visa •••• 4242", "SEPA Direct Debit", or ""."""
+        if self.card_last4:
+            return f"{self.card_brand.title() or 'Card'} •••• {self.card_last4}"
+        return self.method.replace("_", " ").title() if self.method else ""
+
+    @property
+    def refundable(self):
+        return self.amount - self.amount_refunded
+
+    @property
     def next_step(self) -> NextStep:
         return NextStep(
             kind=self.next_step_kind or "none", text=self.next_step_text, url=self.next_step_url
         )
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # asked of the provider, no answer yet
+    SUCCEEDED = "succeeded", "Refunded"
+    FAILED = "failed", "Failed"
+
+
+class Refund(PublicIdModel):
+    """Money given back on a payment: the whole of it, some lines, or an amount.
+
+    The amount is reserved on the payment (`amount_refunded`) under its row lock before the
+    provider is asked, so two refunds together can never give back more than was paid.
+    """
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = money_field()
+    status = models.CharField(
+        max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    reference = models.CharField(max_length=200, blank=True)  # the provider's id (re_…)
+    reason = models.CharField(max_length=300, blank=True)
+    lines = models.JSONField(default=list, blank=True)  # public ids of the refunded order lines
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # "seller" (studio or API), "provider" (made in the provider's own dashboard, picked up from
+    # its event) or "system" (a payment that arrived for a cancelled order).
+    source = models.CharField(max_length=10, default="seller")
+    failure_message = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"], condition=~Q(reference=""), name="refund_reference_once"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.amount} of {self.payment_id}"
+
+
+class WebhookEvent(models.Model):
+    """A provider's webhook event, stored once by its id in the transaction that applies it:
+    a duplicate, replayed or re-delivered event finds its id taken and changes nothing."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    type = models.CharField(max_length=100)
+    outcome = models.CharField(max_length=300, blank=True)  # what it changed, for admins
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_once")
+        ]
+        indexes = [models.Index(fields=["received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.type} {self.event_id}"
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
+class Dispute(PublicIdModel):
+    """A chargeback: the buyer's bank disputes a payment. Downloads are frozen while it is open."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="disputes")
+    reference = models.CharField(max_length=200, unique=True)  # the provider's id (dp_…)
+    amount = money_field()
+    reason = models.CharField(max_length=100, blank=True)
+    status = models.CharField(
+        max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"dispute {self.reference}"

@@ -39,7 +39,7 @@ def secret_url(view):
     return wrapper
 
 
-def _order(request, ref: str) -> Order:
+def order_for_ref(request, ref: str) -> Order:
     """The order `ref` opens: a signed link for anyone, or a public id for its signed-in buyer."""
     public_id = as_public_id(ref)
     if public_id is None:
@@ -59,7 +59,7 @@ def download_response(grant) -> HttpResponse:
 @secret_url
 def order(request, ref):
     """The order page: lines, totals, status, shipments, downloads, what to do to pay."""
-    found = _order(request, ref)
+    found = order_for_ref(request, ref)
     grants = fulfillment.grants_for_order(found)
     return render(
         request,
@@ -79,14 +79,14 @@ def order(request, ref):
 @secret_url
 def order_download(request, ref, grant_id):
     """One purchased file from the order page (a use of its grant)."""
-    found = _order(request, ref)
+    found = order_for_ref(request, ref)
     return download_response(fulfillment.grant_claim_in_order(found, grant_id))
 
 
 @secret_url
 def order_download_all(request, ref):
     """Every usable purchased file of the order in one streamed ZIP."""
-    found = _order(request, ref)
+    found = order_for_ref(request, ref)
     stream = fulfillment.order_zip(found)
     return zip_response(stream, fulfillment.order_zip_name(found))
 

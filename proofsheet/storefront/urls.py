@@ -1,6 +1,6 @@
 from django.urls import path
 
-from proofsheet.storefront import cart_views, order_views, pwa
+from proofsheet.storefront import cart_views, order_views, payment_views, pwa
 from proofsheet.storefront import gallery_views as views
 from proofsheet.storefront.views import portfolio
 
@@ -41,6 +41,14 @@ urlpatterns = [
     # Orders: `ref` is a signed order link, or the order's id for its signed-in buyer.
     path("orders/", order_views.my_orders, name="my_orders"),
     path("orders/<str:ref>/", order_views.order, name="order"),
+    path("orders/<str:ref>/pay/", payment_views.order_pay, name="order_pay"),
+    path("orders/<str:ref>/pay/setup/", payment_views.order_pay_setup, name="order_pay_setup"),
+    path("orders/<str:ref>/pay/return/", payment_views.order_pay_return, name="order_pay_return"),
+    path(
+        "payments/webhook/<slug:provider>/",
+        payment_views.payment_webhook,
+        name="payment_webhook",
+    ),
     path(
         "orders/<str:ref>/downloads/<uuid:grant_id>/",
         order_views.order_download,

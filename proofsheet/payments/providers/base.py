@@ -11,6 +11,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from proofsheet.core.errors import DomainError, Invalid
+
 
 class ProviderConfigError(ValueError):
     """The provider's OPTIONS are not ones it understands (reported by the system check)."""
@@ -29,12 +31,62 @@ NOTHING_TO_DO = NextStep(kind="none")
 
 
 @dataclass(frozen=True)
-class WebhookResult:
-    """What a verified webhook said about an order (for providers that have webhooks)."""
+class CardSession:
+    """What the payment page needs to load the provider's card form for one attempt."""
 
+    publishable_key: str
+    js_url: str
+    element: str  # "payment" (Stripe's Payment Element) or "card" (the card Element)
+
+
+@dataclass(frozen=True)
+class IntentState:
+    """A provider's payment attempt as it stands (a Stripe PaymentIntent), in plain values."""
+
+    reference: str
+    status: str  # Stripe's: requires_payment_method, requires_action, processing, succeeded, …
+    amount: int  # minor units
+    currency: str  # upper case, as orders keep it
     order_public_id: str
-    event: str  # "succeeded" | "failed" | "refunded"
-    reference: str = ""
+    client_secret: str = ""
+    method: str = ""
+    card_brand: str = ""
+    card_last4: str = ""
+    failure: str = ""  # why the last try failed, in the provider's words for the buyer
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    reference: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """A verified webhook event: its id (stored once), type and object."""
+
+    id: str
+    type: str
+    data: dict
+    account: str = ""  # the connected account it happened on (marketplace), if any
+
+
+class PaymentDeclined(DomainError):
+    code = "payment_declined"
+
+
+class PaymentUnavailable(DomainError):
+    """The provider could not be reached or answered with an error: nothing changed here."""
+
+    code = "payment_unavailable"
+
+
+class RefundTooLarge(Invalid):
+    code = "refund_too_large"
+
+
+class WebhookRejected(DomainError):
+    code = "webhook_rejected"
 
 
 class PaymentProvider(ABC):
@@ -64,6 +116,13 @@ class PaymentProvider(ABC):
         Payment); pages read the stored step and never call this.
         """
 
-    def handle_webhook(self, body: bytes, headers: dict[str, str]) -> WebhookResult | None:
-        """Verify and parse a webhook call; None when the provider has no webhooks."""
-        return None
+    # Card providers (Stripe) also take cards, refunds and events; see providers/stripe.py.
+    takes_cards: ClassVar[bool] = False
+
+    def event_verify(self, body: bytes, headers) -> ProviderEvent:
+        """Check a webhook call's signature and read its event (providers with webhooks)."""
+        raise NotImplementedError
+
+    def event_intent(self, data: dict) -> IntentState:
+        """The payment attempt a verified event carries (providers with webhooks)."""
+        raise NotImplementedError
