@@ -1507,7 +1507,9 @@ class Handler(BaseHTTPRequestHandler):
             elif url.path.startswith("/_standin/"):
                 with self.router.s.lock:
                     handler, args = self.router.route(self.router.controls, method, url.path)
-                    response = handler(params, self.context(), *args)
+                    result = handler(params, self.context(), *args)
+                    response = result if isinstance(result, Response) else Response(200, result)
+                    response.body = copy.deepcopy(response.body)
             else:
                 raise StripeError(404, f"Unrecognized request URL ({method}: {url.path}).")
         except StripeError as error:
