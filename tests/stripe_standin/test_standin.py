@@ -189,16 +189,15 @@ def test_a_declined_card_and_3d_secure(standin, client):
     intent = pay(client, pm="pm_card_threeDSecure2Required")
     assert intent.status == "requires_action" and intent.next_action.type == "use_stripe_sdk"
     standin.authenticate(intent.id, "complete")
-    assert client.v1.payment_intents.retrieve(intent.id).status == "succeeded"
+    succeeded = client.v1.payment_intents.retrieve(intent.id)
+    assert succeeded.status == "succeeded"
     intent = pay(client, pm="pm_card_threeDSecure2Required")
     standin.authenticate(intent.id, "fail")
     intent = client.v1.payment_intents.retrieve(intent.id)
     assert intent.status == "requires_payment_method" and intent.last_payment_error
 
     with pytest.raises(stripe.InvalidRequestError):  # a succeeded intent cannot be canceled
-        client.v1.payment_intents.cancel(
-            standin.events("payment_intent.succeeded")[0]["data"]["object"]["id"]
-        )
+        client.v1.payment_intents.cancel(succeeded.id)
     intent = client.v1.payment_intents.create(params={"amount": 500, "currency": "usd"})
     assert client.v1.payment_intents.cancel(intent.id).status == "canceled"
     assert standin.events("payment_intent.canceled")
