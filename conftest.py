@@ -171,6 +171,11 @@ def s3_bucket(s3_server) -> S3Bucket:
     return S3Bucket(client=client, name=name, endpoint=s3_server.endpoint)
 
 
+# --- Stripe (a stand-in server for Connect, refunds, disputes, webhooks) --------------------
+
+# `stripe_standin` runs it for the session; `standin` resets it per test. tests/stripe_standin/
+from tests.stripe_standin import standin, stripe_standin  # noqa: E402, F401
+
 # --- the real server --------------------------------------------------------------------
 
 
