@@ -44,6 +44,10 @@ class Payment(PublicIdModel):
     failure_message = models.CharField(max_length=300, blank=True)
     # Set when the provider reported an amount or currency other than the order's (never paid).
     mismatch = models.CharField(max_length=300, blank=True)
+    # Marketplace: the platform's commission taken as an application fee, and the connected
+    # account the rest goes to (empty in studio mode).
+    application_fee = money_field(default=0)
+    destination = models.CharField(max_length=100, blank=True)
 
     class Meta:
         constraints = [
@@ -162,3 +166,90 @@ class Dispute(PublicIdModel):
 
     def __str__(self) -> str:
         return f"dispute {self.reference}"
+
+
+class AccountStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # onboarding not finished
+    RESTRICTED = "restricted", "Restricted"  # the provider needs more before it takes charges
+    ENABLED = "enabled", "Enabled"
+
+
+class ConnectedAccount(PublicIdModel):
+    """Marketplace: a photographer's own account at the provider (Stripe Connect), which their
+    sales are paid out to, less the platform's commission."""
+
+    seller = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connected_account"
+    )
+    provider = models.CharField(max_length=20, default="stripe")
+    reference = models.CharField(max_length=100, unique=True)  # acct_…
+    status = models.CharField(
+        max_length=12, choices=AccountStatus.choices, default=AccountStatus.PENDING
+    )
+    charges_enabled = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    requirements = models.JSONField(default=list, blank=True)  # what the provider still needs
+    # The platform's commission for this photographer in percent (None: the platform default).
+    commission_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.status})"
+
+
+class PaymentCustomer(models.Model):
+    """A signed-in client's customer record at the provider, which holds their saved cards."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="payment_customers"
+    )
+    provider = models.CharField(max_length=20)
+    reference = models.CharField(max_length=100)  # cus_…
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "provider"], name="one_customer_per_provider")
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class LedgerKind(models.TextChoices):
+    SALE = "sale", "Sale"
+    FEE = "fee", "Platform fee"
+    REFUND = "refund", "Refund"
+    FEE_REFUND = "fee_refund", "Fee refunded"
+    TRANSFER = "transfer", "Transfer"
+    TRANSFER_REVERSAL = "transfer_reversal", "Transfer reversed"
+    PAYOUT = "payout", "Payout"
+    DISPUTE = "dispute", "Dispute"
+    DISPUTE_WON = "dispute_won", "Dispute won"
+
+
+class LedgerEntry(models.Model):
+    """One movement of a photographer's money (signed: + to them, − from them), written once per
+    provider object (kind + reference unique), so a re-delivered event adds nothing."""
+
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    kind = models.CharField(max_length=20, choices=LedgerKind.choices)
+    amount = money_field()  # signed
+    currency = models.CharField(max_length=3)
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reference = models.CharField(max_length=200)
+    description = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "reference"], name="ledger_entry_once")
+        ]
+        indexes = [models.Index(fields=["seller", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.currency}"
