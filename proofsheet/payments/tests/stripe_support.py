@@ -74,3 +74,26 @@ def signed(
     payload = f"{timestamp}.".encode() + body
     signature = hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
     return body, f"t={timestamp},v1={signature}"
+
+
+def intent_event(order, state, kind="payment_intent.succeeded", event_id="evt_1", amount=None):
+    """A `payment_intent.*` event for the order's attempt, as Stripe would send it."""
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": kind,
+        "data": {
+            "object": {
+                "id": state.reference,
+                "object": "payment_intent",
+                "status": "succeeded" if kind.endswith("succeeded") else "requires_payment_method",
+                "amount": state.amount if amount is None else amount,
+                "currency": state.currency.lower(),
+                "metadata": {"order": str(order.public_id)},
+                "client_secret": state.client_secret,
+                "last_payment_error": None
+                if kind.endswith("succeeded")
+                else {"message": "Your card was declined."},
+            }
+        },
+    }

@@ -22,6 +22,7 @@ from proofsheet.payments.tests.stripe_support import (
     THREE_D_SECURE,
     authenticate,
     card_method,
+    intent_event,
     signed,
     use_stripe,
 )
@@ -174,28 +175,6 @@ def test_stripe_unreachable_keeps_the_order_pending_and_records_nothing(shop, se
 # --- webhooks through the real endpoint ---------------------------------------------------
 
 
-def _intent_event(order, state, kind="payment_intent.succeeded", event_id="evt_1", amount=None):
-    return {
-        "id": event_id,
-        "object": "event",
-        "type": kind,
-        "data": {
-            "object": {
-                "id": state.reference,
-                "object": "payment_intent",
-                "status": "succeeded" if kind.endswith("succeeded") else "requires_payment_method",
-                "amount": state.amount if amount is None else amount,
-                "currency": state.currency.lower(),
-                "metadata": {"order": str(order.public_id)},
-                "client_secret": state.client_secret,
-                "last_payment_error": None
-                if kind.endswith("succeeded")
-                else {"message": "Your card was declined."},
-            }
-        },
-    }
-
-
 def _post(client, event, **kwargs):
     body, header = signed(event, **kwargs)
     return client.post(
@@ -217,7 +196,7 @@ def test_a_signed_event_pays_the_order_once_however_often_it_comes(
     stripe_shop, localstripe, client
 ):
     order, state = _awaiting(stripe_shop, localstripe)
-    event = _intent_event(order, state)
+    event = intent_event(order, state)
     for _ in range(3):
         assert _post(client, event).status_code == 200
     order.refresh_from_db()
@@ -230,7 +209,7 @@ def test_forged_stale_or_malformed_events_are_refused_and_change_nothing(
     stripe_shop, localstripe, client
 ):
     order, state = _awaiting(stripe_shop, localstripe)
-    event = _intent_event(order, state)
+    event = intent_event(order, state)
     assert _post(client, event, secret="whsec_someone_else").status_code == 400
     assert _post(client, event, at=int(time.time()) - 301).status_code == 400  # a replay
     assert (
@@ -248,7 +227,7 @@ def test_forged_stale_or_malformed_events_are_refused_and_change_nothing(
 
 def test_an_amount_that_is_not_the_orders_is_flagged_not_paid(stripe_shop, localstripe, client):
     order, state = _awaiting(stripe_shop, localstripe)
-    _post(client, _intent_event(order, state, amount=1))
+    _post(client, intent_event(order, state, amount=1))
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING
     assert order.payments.get(reference=state.reference).mismatch
@@ -257,8 +236,8 @@ def test_an_amount_that_is_not_the_orders_is_flagged_not_paid(stripe_shop, local
 
 def test_a_late_failure_after_success_changes_nothing(stripe_shop, localstripe, client):
     order, state = _awaiting(stripe_shop, localstripe)
-    _post(client, _intent_event(order, state, event_id="evt_ok"))
-    _post(client, _intent_event(order, state, "payment_intent.payment_failed", "evt_late"))
+    _post(client, intent_event(order, state, event_id="evt_ok"))
+    _post(client, intent_event(order, state, "payment_intent.payment_failed", "evt_late"))
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     assert order.payments.get(reference=state.reference).status == PaymentStatus.SUCCEEDED
@@ -270,7 +249,7 @@ def test_a_payment_for_a_cancelled_order_is_refunded_automatically(
     order, state = _awaiting(stripe_shop, localstripe)
     order_cancel(order=order, reason="client changed their mind")
     authenticate(localstripe.base_url, state, success=True)  # the money arrives anyway
-    _post(client, _intent_event(order, state))
+    _post(client, intent_event(order, state))
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     refund = Refund.objects.get(payment__reference=state.reference)
