@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-SUITES = ["web", "imaging", "ingest", "gallery", "commerce"]
+SUITES = ["web", "imaging", "ingest", "gallery", "commerce", "payments"]
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench-results"
 

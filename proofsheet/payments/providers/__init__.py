@@ -41,9 +41,14 @@ def get_provider(name: str) -> PaymentProvider:
     return provider
 
 
+def providers_forget() -> None:
+    """Build providers afresh on next use (new settings; a forked process's own connections)."""
+    _built.clear()
+
+
 def _reset(*, setting: str, **kwargs) -> None:
     if setting == "PAYMENT_PROVIDERS":
-        _built.clear()
+        providers_forget()
 
 
 setting_changed.connect(_reset)
