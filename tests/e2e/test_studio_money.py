@@ -1,7 +1,7 @@
 """The photographer's money pages in Chromium (phone and desktop), against `proofsheet serve`
 talking to the Stripe stand-in: refund one line of a card order with the keyboard, see the
 refund and what is left, then the ledger; an admin sees the platform's totals. Each page fits
-the screen (no sideways scrolling, no amount broken across lines)."""
+the screen (no sideways scrolling, no amount broken across lines) and passes axe-core."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from proofsheet.orders.models import OrderStatus
 from proofsheet.orders.tests.support import digital, place
 from proofsheet.payments import cards
 from proofsheet.payments.tests.stripe_support import WEBHOOK_SECRET, use_stripe
+from tests.e2e.test_accessibility import Axe
 from tests.e2e.test_phone_layout import MEASURE
 from tests.e2e.tour import PASSWORD, sign_in
 from tests.support import PHOTOS
@@ -58,8 +59,12 @@ def _card_order(settings, standin):
 
 
 def _fits(page) -> None:
+    """The page fits the screen (phone: no sideways scrolling, no amount broken) and axe finds
+    no serious or critical WCAG 2.1 AA violation."""
     problems = page.evaluate(MEASURE)
-    assert not problems, problems
+    axe = Axe()
+    axe.check(page, page.url)
+    assert not problems + axe.failures, problems + axe.failures
 
 
 def test_a_photographer_refunds_one_line_by_keyboard_and_sees_the_ledger(
