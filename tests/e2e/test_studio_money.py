@@ -80,10 +80,9 @@ def test_a_photographer_refunds_one_line_by_keyboard_and_sees_the_ledger(
     _fits(page)
 
     refund = page.get_by_role("region", name="Refund")
-    refund.get_by_label("Chosen items").focus()
-    page.keyboard.press("Space")
     refund.get_by_label(re.compile(r"^full download · .*12\.50")).focus()
     page.keyboard.press("Space")
+    assert refund.get_by_label("Chosen items").is_checked()  # ticking an item chose the way
     refund.get_by_label("Reason").fill("Wrong crop")
     refund.get_by_role("button", name="Refund").focus()
     page.keyboard.press("Enter")

@@ -133,6 +133,26 @@ def test_the_api_refunds_an_amount_then_refuses_more_than_is_left(standin_shop):
     assert rest.json()["status"] == "refunded" and rest.json()["refundable"] == "0.00"
 
 
+def test_stripe_failing_a_refund_is_a_503_that_refunds_nothing(standin_shop, standin):
+    order = _paid(standin_shop)
+    standin.fail_next(path="/v1/refunds", status=500, count=2)
+    client = _seller_client(order)
+    url = f"/api/v1/orders/{order.public_id}/refund"
+    failed = client.post(url, {"amount": "5.00"}, content_type="application/json")
+    assert failed.status_code == 503 and failed.json()["code"] == "payment_unavailable"
+    assert client.get(f"/api/v1/orders/{order.public_id}").json()["refundable"] == "25.00"
+    assert not LedgerEntry.objects.filter(kind="refund").exists()
+    page = client.post(
+        f"/studio/orders/{order.public_id}/refund/", {"what": "rest"}, follow=True
+    ).content.decode()
+    assert "cannot be reached just now" in page
+    assert 'data-testid="refundable">25.00' in page  # the failed tries are listed as failed
+    assert set(Refund.objects.filter(payment__order=order).values_list("status", flat=True)) == {
+        "failed"
+    }
+    assert client.post(url, {}, content_type="application/json").status_code == 200
+
+
 def test_an_offline_order_is_refunded_whole_or_not_at_all(shop):
     gallery, photos = shop
     order = place(gallery.owner, [digital(photos[0])])
