@@ -388,3 +388,30 @@ def test_platform_totals_are_for_staff_only(standin_shop):
     assert page.status_code == 200 and "25.00" in page.content.decode()
     empty = admin.get("/api/v1/admin/payments/totals?from=2000-01-01&to=2000-01-02").json()
     assert empty["currencies"] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_of_one_dispute_change_things_once(standin_shop):
+    """PostgreSQL: the same dispute in 12 events at once → one dispute, one ledger entry, one
+    notification (the payment's row lock and the unique references)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a race needs PostgreSQL's row locks")
+    order = _paid(standin_shop)
+    events = [_dispute_event(order, "created", event_id=f"evt_race_{n}") for n in range(12)]
+
+    def deliver(event):
+        try:
+            return _post_event(Client(), event).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert set(pool.map(deliver, events)) == {200}
+    assert Dispute.objects.count() == 1
+    assert LedgerEntry.objects.filter(kind="dispute").count() == 1
+    assert Notification.objects.filter(user=order.seller, message__contains="disputes").count() == 1
+    assert order.events.filter(kind="dispute_opened").count() == 1
