@@ -209,6 +209,16 @@ document.addEventListener("click", async (event) => {
   }, 2000);
 });
 
+// The refund form: ticking an item or typing an amount chooses that way of refunding (without
+// script the server refuses "the rest" with items ticked, so nothing is refunded by mistake).
+document.addEventListener("input", (event) => {
+  const form = event.target.closest?.(".refund-form");
+  if (!form) return;
+  const way = event.target.name === "lines" ? "lines" : event.target.name === "amount" ? "amount" : "";
+  const radio = way && form.querySelector(`input[name="what"][value="${way}"]`);
+  if (radio && (event.target.type !== "checkbox" || event.target.checked)) radio.checked = true;
+});
+
 // Forms that destroy things ask first.
 document.addEventListener("submit", (event) => {
   const message = event.target.dataset?.confirm;

@@ -10,6 +10,7 @@ from proofsheet.api.client_galleries import router as client_galleries_router
 from proofsheet.api.client_orders import router as client_orders_router
 from proofsheet.api.studio_catalog import router as studio_catalog_router
 from proofsheet.api.studio_galleries import router as studio_galleries_router
+from proofsheet.api.studio_ledger import router as studio_ledger_router
 from proofsheet.api.studio_notifications import router as studio_notifications_router
 from proofsheet.api.studio_orders import router as studio_orders_router
 from proofsheet.api.studio_store import router as studio_store_router
@@ -76,3 +77,4 @@ api.add_router("/client", client_galleries_router)
 api.add_router("/client", client_buying_router)
 api.add_router("/", client_orders_router)
 api.add_router("/", studio_notifications_router)
+api.add_router("/", studio_ledger_router)

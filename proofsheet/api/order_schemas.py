@@ -6,12 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 from ninja import Schema
+from pydantic import Field
 
 from proofsheet.core.money import quantize
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.orders import selectors
 from proofsheet.orders.models import Order
-from proofsheet.payments.selectors import payment_next_step
+from proofsheet.payments.selectors import order_money, payment_next_step
 
 
 class LineOut(Schema):
@@ -156,4 +157,99 @@ def order_detail_out(order: Order, *, with_events: bool) -> OrderDetailOut:
             )
             for e in (selectors.order_events(order) if with_events else [])
         ],
+    )
+
+
+# --- what the seller sees of the order's money (studio_orders) ------------------------------
+
+
+class PaymentOut(Schema):
+    id: str
+    provider: str
+    status: str
+    amount: Decimal
+    amount_refunded: Decimal
+    currency: str
+    paid_with: str = Field(description='How it was paid: "Visa •••• 4242", "Sepa Debit", or ""')
+    reference: str = Field(description="The provider's id (pi_…), if any")
+    mismatch: str = Field(description="Why the provider's payment was not applied, if it was not")
+    created_at: dt.datetime
+
+
+class RefundOut(Schema):
+    id: str
+    amount: Decimal
+    status: str
+    source: str = Field(
+        description="seller (you, studio or API), provider (made in Stripe's dashboard) or "
+        "system (a payment that arrived for a cancelled order)"
+    )
+    reason: str
+    lines: list[str]
+    reference: str
+    created_at: dt.datetime
+
+
+class DisputeOut(Schema):
+    id: str
+    status: str
+    amount: Decimal
+    reason: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class SellerOrderDetailOut(OrderDetailOut):
+    payments: list[PaymentOut]
+    refunds: list[RefundOut]
+    disputes: list[DisputeOut]
+    refundable: Decimal = Field(description="What a refund may still give back (0: nothing)")
+    partial_refunds: bool = Field(description="Whether lines or an amount may be refunded")
+
+
+def seller_order_detail_out(order: Order) -> SellerOrderDetailOut:
+    money = order_money(order)
+    return SellerOrderDetailOut(
+        **order_detail_out(order, with_events=True).model_dump(),
+        payments=[
+            PaymentOut(
+                id=str(p.public_id),
+                provider=p.provider,
+                status=p.status,
+                amount=_money(p.amount, order),
+                amount_refunded=_money(p.amount_refunded, order),
+                currency=p.currency,
+                paid_with=p.paid_with,
+                reference=p.reference,
+                mismatch=p.mismatch,
+                created_at=p.created_at,
+            )
+            for p in money.payments
+        ],
+        refunds=[
+            RefundOut(
+                id=str(r.public_id),
+                amount=_money(r.amount, order),
+                status=r.status,
+                source=r.source,
+                reason=r.reason,
+                lines=list(r.lines),
+                reference=r.reference,
+                created_at=r.created_at,
+            )
+            for r in money.refunds
+        ],
+        disputes=[
+            DisputeOut(
+                id=str(d.public_id),
+                status=d.status,
+                amount=_money(d.amount, order),
+                reason=d.reason,
+                created_at=d.created_at,
+                closed_at=d.closed_at,
+            )
+            for d in money.disputes
+        ],
+        refundable=_money(money.refundable, order),
+        partial_refunds=money.partial,
     )

@@ -8,7 +8,12 @@ from ninja import Router
 from pydantic import Field
 
 from proofsheet.api.common import ErrorOut, Input, errors, seller
-from proofsheet.api.order_schemas import OrderDetailOut, OrderOut, order_detail_out, order_out
+from proofsheet.api.order_schemas import (
+    OrderOut,
+    SellerOrderDetailOut,
+    order_out,
+    seller_order_detail_out,
+)
 from proofsheet.core.http import csv_response
 from proofsheet.flows import orders as flows
 from proofsheet.orders import selectors, services
@@ -30,10 +35,10 @@ class ReasonIn(Input):
     reason: str = Field("", max_length=500)
 
 
-def _act(request, flow, order_id: UUID, **values) -> OrderDetailOut:
+def _act(request, flow, order_id: UUID, **values) -> SellerOrderDetailOut:
     """One of the seller's sales as `flow` (finding it, or an action on it) leaves it."""
     order = flow(seller=seller(request), order_id=order_id, **values)
-    return order_detail_out(order, with_events=True)
+    return seller_order_detail_out(order)
 
 
 # --- the seller -----------------------------------------------------------------------------
@@ -51,14 +56,14 @@ def export_orders(request, status: str = "", q: str = ""):
     return csv_response(services.orders_csv(orders.prefetch_related("lines")), "orders.csv")
 
 
-@router.get("/orders/{uuid:order_id}", response={200: OrderDetailOut, 404: ErrorOut})
+@router.get("/orders/{uuid:order_id}", response={200: SellerOrderDetailOut, 404: ErrorOut})
 def get_order(request, order_id: UUID):
     return _act(request, flows.order_of_seller, order_id)
 
 
 @router.post(
     "/orders/{uuid:order_id}/mark-paid",
-    response={200: OrderDetailOut} | errors(403, 404, 409),
+    response={200: SellerOrderDetailOut} | errors(403, 404, 409),
     summary="Record an offline payment: the order becomes paid and its downloads are issued",
 )
 def mark_paid(request, order_id: UUID, payload: PaidIn):
@@ -67,7 +72,7 @@ def mark_paid(request, order_id: UUID, payload: PaidIn):
 
 @router.post(
     "/orders/{uuid:order_id}/ship",
-    response={200: OrderDetailOut} | errors(403, 404, 409, 422),
+    response={200: SellerOrderDetailOut} | errors(403, 404, 409, 422),
     summary="Mark shipped with carrier and tracking (the client is emailed)",
 )
 def ship(request, order_id: UUID, payload: ShipIn):
@@ -75,32 +80,43 @@ def ship(request, order_id: UUID, payload: ShipIn):
 
 
 @router.post(
-    "/orders/{uuid:order_id}/complete", response={200: OrderDetailOut} | errors(403, 404, 409)
+    "/orders/{uuid:order_id}/complete", response={200: SellerOrderDetailOut} | errors(403, 404, 409)
 )
 def complete(request, order_id: UUID):
     return _act(request, flows.order_complete, order_id)
 
 
 @router.post(
-    "/orders/{uuid:order_id}/cancel", response={200: OrderDetailOut} | errors(403, 404, 409)
+    "/orders/{uuid:order_id}/cancel", response={200: SellerOrderDetailOut} | errors(403, 404, 409)
 )
 def cancel(request, order_id: UUID, payload: ReasonIn):
     return _act(request, flows.order_cancel, order_id, **payload.dict())
 
 
+class RefundIn(Input):
+    reason: str = Field("", max_length=500)
+    amount: str | None = Field(
+        None, max_length=20, description='An amount to give back ("5.00"); not with `lines`'
+    )
+    lines: list[UUID] | None = Field(
+        None, max_length=200, description="Ids of order lines to refund (their totals)"
+    )
+
+
 @router.post(
     "/orders/{uuid:order_id}/refund",
-    response={200: OrderDetailOut} | errors(403, 404, 409),
-    summary="Record a refund of the whole order (its downloads are revoked); 409 "
-    "`payment_unsupported` when its payment provider cannot refund",
+    response={200: SellerOrderDetailOut} | errors(403, 404, 409, 422, 503),
+    summary="Refund a card order's rest, chosen lines or an amount through its provider "
+    "(refunded lines lose their downloads; the whole → refunded), or record an offline order's "
+    "whole refund (a part: 409 `payment_unsupported`); 422 `refund_too_large` beyond what is left",
 )
-def refund(request, order_id: UUID, payload: ReasonIn):
+def refund(request, order_id: UUID, payload: RefundIn):
     return _act(request, flows.order_refund, order_id, **payload.dict())
 
 
 @router.post(
     "/orders/{uuid:order_id}/downloads/{uuid:grant_id}/reissue",
-    response={200: OrderDetailOut} | errors(403, 404, 422),
+    response={200: SellerOrderDetailOut} | errors(403, 404, 422),
     summary="Give a download a new link and a full count (the client is emailed)",
 )
 def reissue(request, order_id: UUID, grant_id: UUID):

@@ -10,12 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from proofsheet.accounts.services import seller_required
-from proofsheet.core.errors import NotFound
+from proofsheet.core.errors import Conflict, Invalid, NotFound
+from proofsheet.core.models import as_public_ids
 from proofsheet.orders import selectors as order_selectors
 from proofsheet.orders import services as order_services
 from proofsheet.orders.models import Order, OrderStatus
+from proofsheet.payments import cards
 from proofsheet.payments import services as payments
-from proofsheet.payments.selectors import refunds_supported
+from proofsheet.payments.models import Dispute, DisputeStatus
+from proofsheet.payments.providers import PaymentUnsupported
+from proofsheet.payments.selectors import card_payment_of, refunds_supported
 
 
 @dataclass(frozen=True)
@@ -91,10 +95,34 @@ def order_cancel(*, seller, order_id, reason: str = "") -> Order:
     return _now(order)
 
 
-def order_refund(*, seller, order_id, reason: str = "") -> Order:
-    """Record a refund of the whole order (refused when its provider cannot refund)."""
+def order_refund(
+    *, seller, order_id, reason: str = "", amount=None, lines: list | None = None
+) -> Order:
+    """Refund the order: a card payment through its provider (the rest of it, chosen `lines`
+    by public id, or an `amount`); any other payment is recorded as refunded in whole (a part
+    is refused, `payment_unsupported`). This is the one place that decides which."""
     order = order_of_seller(seller=seller, order_id=order_id)
-    payments.payment_refund(order=order, actor=seller, reason=reason)
+    if lines is not None:
+        if not lines:
+            raise Invalid({"lines": "Choose the lines to refund."})
+        if as_public_ids(lines) is None:
+            raise NotFound("Some of those lines are not in this order.")
+    if card_payment_of(order) is not None:
+        if Dispute.objects.filter(payment__order=order, status=DisputeStatus.OPEN).exists():
+            raise Conflict(
+                f"Order {order.number} is disputed by the buyer's bank: it cannot be refunded "
+                "until the dispute is closed."
+            )
+        cards.refund_create(
+            order=order, actor=seller, amount=amount, line_ids=lines or None, reason=reason
+        )
+    elif amount not in (None, "") or lines:
+        raise PaymentUnsupported(
+            f"Order {order.number} was not paid by card: only the whole order can be refunded "
+            "(pay the buyer back yourself, then record it here)."
+        )
+    else:
+        payments.payment_refund(order=order, actor=seller, reason=reason)
     return _now(order)
 
 

@@ -26,6 +26,7 @@ from proofsheet.core.tasks import retrying_task
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from proofsheet.orders.services import TRANSITIONS, order_transition
+from proofsheet.payments.ledger import ledger_payment_succeeded, ledger_refund_succeeded
 from proofsheet.payments.models import (
     Payment,
     PaymentStatus,
@@ -206,6 +207,7 @@ def intent_apply(state: IntentState, *, source: str = "retrieve") -> str:
             payment.card_brand, payment.card_last4 = state.card_brand, state.card_last4
             payment.failure_message = ""
             payment.save()
+            ledger_payment_succeeded(payment)
             order = Order.objects.select_for_update().get(pk=order.pk)
             if order.status == OrderStatus.PENDING:
                 order_transition(
@@ -376,6 +378,7 @@ def _refund_succeeded(payment: Payment, refund: Refund) -> None:
     payment's and the refund's row locks)."""
     refund.status = RefundStatus.SUCCEEDED
     refund.save()
+    ledger_refund_succeeded(payment, refund)
     order = payment.order
     text = f"Refunded {format_amount(refund.amount, payment.currency)}"
     if refund.reason:

@@ -75,12 +75,16 @@ def run_action(
     back_to: str,
     refused: str = "",
     refused_to: str | None = None,
+    atomic: bool = True,
 ) -> HttpResponse:
     """A button's POST: run `action`, which returns the sentence saying what it did, and go back
     to `back_to` showing it. A rule's refusal shows instead (after `refused`, such as "Prices not
     saved: ") on `refused_to` (default: `back_to`), with nothing saved. Not found stays a 404."""
     try:
-        with transaction.atomic():
+        if atomic:
+            with transaction.atomic():
+                done = action()
+        else:  # the action's service keeps its own transactions (one around a provider call)
             done = action()
     except DomainError as error:
         if error.status == 404:

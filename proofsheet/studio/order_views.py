@@ -8,12 +8,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from proofsheet.core.errors import Invalid
 from proofsheet.core.http import csv_response
 from proofsheet.flows import orders as flows
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.orders import selectors, services
 from proofsheet.orders.models import OrderStatus
-from proofsheet.payments import services as payments
+from proofsheet.payments.selectors import order_money
 from proofsheet.studio.common import photographer_required, run_action
 
 
@@ -52,7 +53,7 @@ def order_detail(request, order_id):
             "order": order,
             "lines": order.lines.all(),
             "events": selectors.order_events(order),
-            "payments": payments.payments_for_order(order),
+            "money": order_money(order),
             "shipments": order.shipments.all(),
             "grants": grants,
             **asdict(actions),
@@ -91,9 +92,35 @@ order_ship = _order_action(
 )
 order_complete = _order_action(flows.order_complete, "{number} is complete.")
 order_cancel = _order_action(flows.order_cancel, "{number} is cancelled.", reason=500)
-order_refund = _order_action(
-    flows.order_refund, "{number} is refunded; its downloads no longer work.", reason=500
-)
+
+
+@require_POST
+@photographer_required
+def order_refund(request, order_id):
+    """Refund the rest, chosen lines or an amount (a card payment), or record the whole refund
+    (offline). Not in one transaction: a card refund reserves its amount, asks the provider
+    and records the answer in transactions of its own."""
+    what = request.POST.get("what", "rest")
+    form = {"reason": request.POST.get("reason", "")[:500]}
+    if what == "lines":
+        form["lines"] = [value[:40] for value in request.POST.getlist("lines")[:200]]
+    elif what == "amount":
+        form["amount"] = request.POST.get("amount", "")[:20] or "0"
+
+    def act() -> str:
+        if what == "rest" and (request.POST.getlist("lines") or request.POST.get("amount")):
+            raise Invalid(
+                "You ticked items or typed an amount but chose to refund the rest: "
+                "choose “Chosen items” or “An amount”, or clear them."
+            )
+        order = flows.order_refund(seller=request.user, order_id=order_id, **form)
+        if order.status == OrderStatus.REFUNDED:
+            return f"{order.number} is refunded; its downloads no longer work."
+        return f"A refund of {order.number} was made; refunded items' downloads no longer work."
+
+    return run_action(request, act, back_to=reverse("studio:order", args=[order_id]), atomic=False)
+
+
 grant_reissue = _order_action(
     flows.order_download_reissue, "A new download link was emailed to the client."
 )

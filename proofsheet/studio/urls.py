@@ -1,6 +1,6 @@
 from django.urls import path
 
-from proofsheet.studio import catalog_views, order_views, store_views, views
+from proofsheet.studio import catalog_views, money_views, order_views, store_views, views
 
 app_name = "studio"
 
@@ -133,6 +133,10 @@ urlpatterns = [
         order_views.grant_reissue,
         name="order_grant_reissue",
     ),
+    # Money: the photographer's ledger, the platform's totals for staff (money_views).
+    path("ledger/", money_views.ledger, name="ledger"),
+    path("ledger.csv", money_views.ledger_export, name="ledger_export"),
+    path("platform/payments/", money_views.platform, name="platform_totals"),
     # Discount codes and shipping (store_views).
     path("discounts/", store_views.discount_list, name="discounts"),
     path("discounts/new/", store_views.discount_create, name="discount_create"),

@@ -24,6 +24,7 @@ from proofsheet.galleries import services
 from proofsheet.galleries.models import Gallery, Layout, Photo, PhotoStatus
 from proofsheet.orders.models import Order
 from proofsheet.orders.services import LineSpec, Totals, order_access_token, order_create
+from proofsheet.payments.ledger import ledger_record
 from proofsheet.payments.services import payment_mark_received, payment_start
 from tests.support import PHOTOS
 
@@ -129,6 +130,9 @@ def open_shop() -> Shop:
     buyer_order = _order(owner, photo, email=BUYER, customer=buyer)
     # Paid: its pages show the downloads and the payment too.
     payment_mark_received(order=buyer_order, actor=owner, reference="BANK-42")
+    # The ledger's page shows card money: a sale and a partial refund (amounts with cents).
+    ledger_record(owner, "sale", Decimal("62.30"), "EUR", buyer_order, "pi_tour", "Order paid")
+    ledger_record(owner, "refund", Decimal("-12.50"), "EUR", buyer_order, "re_tour", "Refund")
     return Shop(
         owner=owner,
         gallery=gallery,
@@ -282,6 +286,7 @@ def studio_pages(shop: Shop) -> list[tuple[str, str]]:
         ("studio orders", reverse("studio:orders")),
         ("studio order", reverse("studio:order", args=[shop.order.public_id])),
         ("studio order, paid", reverse("studio:order", args=[shop.buyer_order.public_id])),
+        ("ledger", reverse("studio:ledger")),
         ("new gallery", reverse("studio:gallery_create")),
         ("gallery settings", reverse("studio:gallery_edit", args=[gallery.public_id])),
         ("selections", reverse("studio:selections", args=[gallery.public_id])),
