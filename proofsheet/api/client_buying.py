@@ -264,7 +264,7 @@ class ShopCartOut(Schema):
     pay_with_choices: list[str] = Field(
         default_factory=list,
         description='How the buyer may pay at checkout: "card", "offline" or both (choose with '
-        "the checkout's `pay_with`)."
+        "the checkout's `pay_with`).",
     )
 
 

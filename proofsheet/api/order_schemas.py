@@ -11,7 +11,8 @@ from proofsheet.core.money import quantize
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.orders import selectors
 from proofsheet.orders.models import Order
-from proofsheet.payments.selectors import payment_next_step
+from proofsheet.orders.services import order_access_url
+from proofsheet.payments.selectors import payment_next_step, payment_summary
 
 
 class LineOut(Schema):
@@ -68,12 +69,26 @@ class OrderOut(Schema):
     paid_at: dt.datetime | None
 
 
+class RefundOut(Schema):
+    amount: Decimal
+    created_at: dt.datetime
+    lines: list[str]  # the refunded lines' product names ([]: an amount)
+
+
+class PaymentOut(Schema):
+    paid_with: str  # "Visa •••• 4242", or "" (not paid by card)
+    refunds: list[RefundOut]
+    pay_url: str  # a pending card order's payment page (pay again after a decline), or ""
+    last_failure: str  # why the last card attempt failed, or ""
+
+
 class OrderDetailOut(OrderOut):
     prices_include_tax: bool
     discount_code: str
     shipping_method: str
     shipping_address: dict
     payment_instructions: str
+    payment: PaymentOut
     lines: list[LineOut]
     shipments: list[ShipmentOut]
     downloads: list[GrantOut]
@@ -109,6 +124,7 @@ def order_detail_out(order: Order, *, with_events: bool) -> OrderDetailOut:
         shipping_method=order.shipping_method,
         shipping_address=order.shipping_address or {},
         payment_instructions=payment_next_step(order).text,
+        payment=_payment_out(order),
         lines=[
             LineOut(
                 id=str(line.public_id),
@@ -156,4 +172,17 @@ def order_detail_out(order: Order, *, with_events: bool) -> OrderDetailOut:
             )
             for e in (selectors.order_events(order) if with_events else [])
         ],
+    )
+
+
+def _payment_out(order: Order) -> PaymentOut:
+    summary = payment_summary(order)
+    return PaymentOut(
+        paid_with=summary.paid_with,
+        refunds=[
+            RefundOut(amount=_money(r.amount, order), created_at=r.at, lines=r.lines)
+            for r in summary.refunds
+        ],
+        pay_url=order_access_url(order) + "pay/" if summary.card_pending else "",
+        last_failure=summary.last_failure,
     )

@@ -286,3 +286,44 @@ def test_guests_are_not_offered_to_save_a_card(client, store, cards_on):
     order = _card_order(store)
     page = client.get(reverse("storefront:order_pay", args=[order_access_token(order)]))
     assert "Save this card" not in page.content.decode()
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+
+def test_the_api_shows_how_an_order_was_paid_and_refunded_and_manages_saved_cards(store, cards_on):
+    ann = UserFactory()
+    method = _saved_card(ann, store)
+    order = Order.objects.get(customer=None, status=OrderStatus.PAID)
+    order.customer = ann
+    order.save(update_fields=["customer"])
+    first = order.lines.get(total=Decimal("10.00"))
+    cards.refund_create(order=order, actor=store.seller, line_ids=[first.public_id])
+    client = Client()
+    client.force_login(ann)
+
+    detail = client.get(f"/api/v1/client/orders/{order.public_id}").json()
+    assert detail["payment"]["paid_with"] == "Visa •••• 4242"
+    assert detail["payment"]["pay_url"] == ""
+    assert [(r["amount"], r["lines"]) for r in detail["payment"]["refunds"]] == [
+        ("10.00", [first.product_name])
+    ]
+
+    listed = client.get("/api/v1/client/cards").json()
+    assert [(c["id"], c["label"]) for c in listed] == [(method, "Visa •••• 4242")]
+    other = Client()
+    other.force_login(UserFactory())
+    assert other.get("/api/v1/client/cards").json() == []
+    assert other.delete(f"/api/v1/client/cards/{method}").status_code == 404
+    assert client.delete(f"/api/v1/client/cards/{method}").status_code == 204
+    assert client.get("/api/v1/client/cards").json() == []
+
+
+def test_the_api_gives_a_pending_card_orders_payment_page(store, cards_on):
+    ann = UserFactory()
+    order = place(store.seller, [digital(store.photos[0])], customer=ann, provider="stripe")
+    payment_start(order)
+    client = Client()
+    client.force_login(ann)
+    detail = client.get(f"/api/v1/client/orders/{order.public_id}").json()
+    assert detail["payment"]["pay_url"].endswith(f"/orders/{order_access_token(order)}/pay/")
