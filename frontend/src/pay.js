@@ -36,9 +36,12 @@ function start() {
   field.mount("#pay-element");
   button.disabled = false;
 
+  const saveBox = document.getElementById("save-card");
+  const saving = () => (saveBox && saveBox.checked ? { save_card: "1" } : {});
+
   async function paymentMethod() {
     if (kind === "card") {
-      const { client_secret: secret } = await post(setup, form, {});
+      const { client_secret: secret } = await post(setup, form, saving());
       const result = await stripe.confirmCardSetup(secret, { payment_method: { card: field } });
       if (result.error) throw new Error(result.error.message || "The card was not accepted.");
       return result.setupIntent.payment_method;
@@ -59,22 +62,33 @@ function start() {
     return result;
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  async function pay(trigger, data) {
     button.disabled = true;
-    button.setAttribute("aria-busy", "true");
+    trigger.setAttribute("aria-busy", "true");
     error.textContent = "";
     try {
-      const method = await paymentMethod();
-      const paid = await post(form.action, form, { payment_method: method });
+      const paid = await post(form.action, form, await data());
       if (paid.status === "requires_action") await authenticate(paid.client_secret);
       window.location.assign(paid.next);
     } catch (failure) {
       // A decline or an unreachable service: the order is kept; another card may be tried.
       error.textContent = failure.message || "The payment did not go through.";
       button.disabled = false;
-      button.removeAttribute("aria-busy");
+      trigger.removeAttribute("aria-busy");
+      error.focus();
     }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    pay(button, async () => ({ payment_method: await paymentMethod(), ...saving() }));
+  });
+  // A saved card: one click (the server checks it is one of this client's cards).
+  document.querySelectorAll("[data-saved-card]").forEach((saved) => {
+    saved.disabled = false;
+    saved.addEventListener("click", () =>
+      pay(saved, async () => ({ saved_card: saved.dataset.savedCard })),
+    );
   });
 }
 

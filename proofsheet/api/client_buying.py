@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Literal
 
 from django.urls import reverse
 from ninja import Field, Header, P, Query, Router, Schema, Status
@@ -35,6 +36,7 @@ from proofsheet.core.money import quantize
 from proofsheet.flows import buying
 from proofsheet.flows import checkout as checkout_flow
 from proofsheet.orders.services import order_access_token
+from proofsheet.payments.selectors import payment_choices
 
 router = Router(tags=["client shopping"], auth=None)
 
@@ -163,6 +165,12 @@ class ShopCheckoutIn(Input):
         max_length=64,
         description="Retrying with the same key from the same cart returns the first order.",
     )
+    pay_with: Literal["", "card", "offline"] = Field(
+        "",
+        description='"card" or "offline" (bank transfer or later), one of the cart\'s '
+        "`pay_with_choices`; empty: the first of them. Another is refused (422, field "
+        "`pay_with`).",
+    )
 
 
 class ShopLineOut(Schema):
@@ -253,6 +261,11 @@ class ShopCartOut(Schema):
     saved_for_later: list[ShopLineOut]
     packages: list[ShopPackageOut]
     totals: ShopTotalsOut | None
+    pay_with_choices: list[str] = Field(
+        default_factory=list,
+        description='How the buyer may pay at checkout: "card", "offline" or both (choose with '
+        "the checkout's `pay_with`).",
+    )
 
 
 class ShopShippingOptionOut(Schema):
@@ -264,7 +277,10 @@ class ShopShippingOptionOut(Schema):
 
 
 class ShopPaymentOut(Schema):
-    kind: str
+    kind: str = Field(
+        description='"instructions" (offline: read `text`), "card" (open `url`, the card '
+        'payment page), "redirect", or "none" (nothing to pay).'
+    )
     text: str
     url: str
 
@@ -364,6 +380,7 @@ def cart_out(cart: Cart) -> ShopCartOut:
             for p in (pricing.packages if pricing else ())
         ],
         totals=_totals_out(pricing) if pricing else None,
+        pay_with_choices=payment_choices(cart.seller) if lines else [],
     )
 
 
@@ -669,6 +686,7 @@ def checkout(request, payload: ShopCheckoutIn, x_cart_token: CartToken = None):
         line_addresses={str(k): v.model_dump() for k, v in payload.line_addresses.items()},
         save_address=payload.save_address,
         idempotency_key=payload.idempotency_key,
+        pay_with=payload.pay_with,
     )
     order, step = placed.order, placed.next_step
     token = order_access_token(order)

@@ -12,7 +12,8 @@ from proofsheet.core.money import quantize
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.orders import selectors
 from proofsheet.orders.models import Order
-from proofsheet.payments.selectors import order_money, payment_next_step
+from proofsheet.orders.services import order_access_url
+from proofsheet.payments.selectors import order_money, payment_next_step, payment_summary
 
 
 class LineOut(Schema):
@@ -69,12 +70,26 @@ class OrderOut(Schema):
     paid_at: dt.datetime | None
 
 
+class BuyerRefundOut(Schema):
+    amount: Decimal
+    created_at: dt.datetime
+    lines: list[str]  # the refunded lines' product names ([]: an amount)
+
+
+class BuyerPaymentOut(Schema):
+    paid_with: str  # "Visa •••• 4242", or "" (not paid by card)
+    refunds: list[BuyerRefundOut]
+    pay_url: str  # a pending card order's payment page (pay again after a decline), or ""
+    last_failure: str  # why the last card attempt failed, or ""
+
+
 class OrderDetailOut(OrderOut):
     prices_include_tax: bool
     discount_code: str
     shipping_method: str
     shipping_address: dict
     payment_instructions: str
+    payment: BuyerPaymentOut
     lines: list[LineOut]
     shipments: list[ShipmentOut]
     downloads: list[GrantOut]
@@ -110,6 +125,7 @@ def order_detail_out(order: Order, *, with_events: bool) -> OrderDetailOut:
         shipping_method=order.shipping_method,
         shipping_address=order.shipping_address or {},
         payment_instructions=payment_next_step(order).text,
+        payment=_payment_out(order),
         lines=[
             LineOut(
                 id=str(line.public_id),
@@ -252,4 +268,17 @@ def seller_order_detail_out(order: Order) -> SellerOrderDetailOut:
         ],
         refundable=_money(money.refundable, order),
         partial_refunds=money.partial,
+    )
+
+
+def _payment_out(order: Order) -> BuyerPaymentOut:
+    summary = payment_summary(order)
+    return BuyerPaymentOut(
+        paid_with=summary.paid_with,
+        refunds=[
+            BuyerRefundOut(amount=_money(r.amount, order), created_at=r.at, lines=r.lines)
+            for r in summary.refunds
+        ],
+        pay_url=order_access_url(order) + "pay/" if summary.card_pending else "",
+        last_failure=summary.last_failure,
     )

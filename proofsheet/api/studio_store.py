@@ -26,6 +26,8 @@ from proofsheet.catalog.models import TaxRule
 from proofsheet.core.money import CURRENCIES
 from proofsheet.fulfillment import shipping
 from proofsheet.fulfillment.models import ShippingMethod, ShippingRate
+from proofsheet.payments import selectors as payment_selectors
+from proofsheet.payments import services as payment_services
 
 router = Router(tags=["discounts, shipping and tax"])
 
@@ -347,14 +349,29 @@ def delete_rate(request, rate_id: UUID):
 # --- store settings and tax rules ----------------------------------------------------------------
 
 
+ClientPaymentIn = Literal["", "offline", "card", "both"]
+
+
 class StoreOut(Schema):
     prices_include_tax: bool
     payment_instructions: str
+    client_payment: str = Field(
+        description='How clients pay as set: "offline", "card", "both", or "" (the default: '
+        "card when the site has a card provider, else offline)."
+    )
+    client_payment_now: str = Field(
+        description='How clients pay now: "offline", "card" or "both" (offline when the site '
+        "has no card provider)."
+    )
+    cards_available: bool = Field(description="Whether the site has a card provider (Stripe).")
 
 
 class StoreIn(Input):
     prices_include_tax: bool | None = None
     payment_instructions: Annotated[str, Field(max_length=store.MAX_INSTRUCTIONS)] | None = None
+    client_payment: ClientPaymentIn | None = Field(
+        None, description='"card" and "both" are refused (422) without a card provider.'
+    )
 
 
 Rate = Annotated[Decimal, Field(ge=0, le=100, description="Percent, such as 19 or 8.875.")]
@@ -396,6 +413,9 @@ def _store_out(settings) -> StoreOut:
     return StoreOut(
         prices_include_tax=settings.prices_include_tax,
         payment_instructions=settings.payment_instructions,
+        client_payment=settings.client_payment,
+        client_payment_now=payment_selectors.client_payment_mode(settings.owner),
+        cards_available=bool(payment_selectors.card_provider_name()),
     )
 
 
@@ -407,10 +427,10 @@ def get_store(request):
 @router.put(
     "/store/settings",
     response={200: StoreOut, 422: ErrorOut, 403: ErrorOut},
-    summary="Tax-inclusive prices and the offline payment instructions",
+    summary="Tax-inclusive prices, how clients pay and the offline payment instructions",
 )
 def put_store(request, payload: StoreIn):
-    settings = store.store_settings_update(
+    settings = payment_services.store_settings_update(
         owner=seller(request), **payload.dict(exclude_unset=True)
     )
     return _store_out(settings)

@@ -35,10 +35,12 @@ from proofsheet.orders.selectors import order_placed_from
 from proofsheet.orders.services import (
     LineSpec,
     Totals,
+    order_access_url,
     order_confirmation_send,
     order_create,
     order_seller_notify,
 )
+from proofsheet.payments.providers import get_provider
 from proofsheet.payments.selectors import provider_for
 from proofsheet.payments.services import payment_start
 
@@ -102,6 +104,7 @@ def checkout_place(
     shipping_address: dict | None = None,
     line_addresses: dict | None = None,
     idempotency_key: str = "",
+    pay_with: str = "",
 ) -> Order:
     """Place the cart's order at today's prices and return it (see the module docstring).
 
@@ -109,7 +112,8 @@ def checkout_place(
     seller's methods (`shipping_method_id`). `shipping_address` is needed when something is
     shipped; for digital-only carts it may be given as the billing address, whose country
     chooses the tax. `line_addresses` sends single lines ({line id: address}) elsewhere.
-    The payment provider is the one `payments.selectors.provider_for` names for the seller.
+    The payment provider is the one `payments.selectors.provider_for` names for the seller and
+    the buyer's choice `pay_with` ("card" / "offline", or "" for the store's first way).
     """
     email = (email or "").strip().lower()
     try:
@@ -142,6 +146,7 @@ def checkout_place(
             shipping_address=shipping_address,
             line_addresses=line_addresses or {},
             idempotency_key=idempotency_key,
+            pay_with=pay_with,
         )
 
 
@@ -154,9 +159,11 @@ def _place(
     shipping_address: dict | None,
     line_addresses: dict,
     idempotency_key: str,
+    pay_with: str = "",
 ) -> Order:
     """Place the order of `cart`, which `checkout_place` has locked (after checking the email)."""
     lines = _lines_to_buy(cart)
+    provider = provider_for(cart.seller, pay_with)  # a way the store refuses stops here
     shipped = {line.pk for line in lines if line.ships}
     own_addresses = _own_addresses(lines, shipped, line_addresses)
     address = _order_address(shipped, own_addresses, shipping_address)
@@ -180,6 +187,7 @@ def _place(
         own_addresses=own_addresses,
         discount=discount,
         idempotency_key=idempotency_key,
+        provider=provider,
     )
     _empty_cart(cart, lines)
     _confirm_and_start_payment(order)
@@ -342,6 +350,7 @@ def _record_order(
     own_addresses: dict,
     discount: Discount | None,
     idempotency_key: str,
+    provider: str,
 ) -> Order:
     """The order at `pricing`, and its use of the code (`discount`) if it has one."""
     order = order_create(
@@ -361,7 +370,7 @@ def _record_order(
         discount_code=pricing.discount_code,
         shipping_method=pricing.shipping_method,
         shipping_address=address or {},
-        payment_provider=provider_for(cart.seller),
+        payment_provider=provider,
         cart_public_id=cart.public_id,
         idempotency_key=idempotency_key,
     )
@@ -381,7 +390,8 @@ def _confirm_and_start_payment(order: Order) -> None:
     """The confirmation email and the payment's first step (a zero total is paid at once, which
     issues its download links), both queued on commit and once per order; then the seller's
     notice, after `payment_start` so that it says whether the order is paid."""
-    order_confirmation_send(order)
+    takes_cards = get_provider(order.payment_provider).takes_cards
+    order_confirmation_send(order, pay_url=order_access_url(order) + "pay/" if takes_cards else "")
     payment_start(order)
     order.refresh_from_db()
     order_seller_notify(order)

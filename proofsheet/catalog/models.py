@@ -177,6 +177,16 @@ class GalleryPricing(models.Model):
         return f"{self.gallery_id} → {self.sheet_id}"
 
 
+class ClientPayment(models.TextChoices):
+    """How a seller's clients may pay. Unset ("") means card when the site has a card provider
+    configured, else offline (`payments.selectors.client_payment_mode` decides)."""
+
+    DEFAULT = "", "Card when card payments are set up, else bank transfer or later"
+    OFFLINE = "offline", "Bank transfer or later only"
+    CARD = "card", "Card only"
+    BOTH = "both", "Card, or bank transfer or later (the client chooses)"
+
+
 class StoreSettings(models.Model):
     """A seller's shop-wide choices."""
 
@@ -185,6 +195,9 @@ class StoreSettings(models.Model):
     )
     prices_include_tax = models.BooleanField(default=True)  # EU-style shelf prices
     payment_instructions = models.TextField(blank=True)  # shown for offline payment
+    client_payment = models.CharField(
+        max_length=10, blank=True, default="", choices=ClientPayment.choices
+    )
 
     def __str__(self) -> str:
         return f"store of {self.owner_id}"

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from proofsheet.accounts.models import User
 from proofsheet.accounts.services import seller_required
-from proofsheet.catalog.models import StoreSettings, TaxRule
+from proofsheet.catalog.models import ClientPayment, StoreSettings, TaxRule
 from proofsheet.core.cleaning import fields_check
 from proofsheet.core.errors import Invalid
 from proofsheet.core.money import percent_clean
@@ -22,11 +22,25 @@ TAX_RULE_FIELDS = {"country", "region", "physical_rate", "digital_rate"}
 
 
 def store_settings_update(
-    *, owner: User, prices_include_tax: bool | None = None, payment_instructions: str | None = None
+    *,
+    owner: User,
+    prices_include_tax: bool | None = None,
+    payment_instructions: str | None = None,
+    client_payment: str | None = None,
 ) -> StoreSettings:
-    """Change the seller's shop-wide choices."""
+    """Change the seller's shop-wide choices.
+
+    Whether a card choice (`client_payment` "card" or "both") can work is the payments layer's
+    question: interfaces go through `payments.services.store_settings_update`, which asks it.
+    """
     seller_required(owner)
     store, _ = StoreSettings.objects.get_or_create(owner=owner)
+    if client_payment is not None:
+        if client_payment not in ClientPayment.values:
+            raise Invalid(
+                {"client_payment": "Choose offline, card, both, or nothing for the default."}
+            )
+        store.client_payment = client_payment
     if prices_include_tax is not None:
         store.prices_include_tax = bool(prices_include_tax)
     if payment_instructions is not None:

@@ -154,12 +154,14 @@ def checkout_submit(
     line_addresses: dict | None = None,
     save_address: bool = False,
     idempotency_key: str = "",
+    pay_with: str = "",
 ) -> Placed:
     """Place the cart's order and say what the buyer does next to pay.
 
     A repeated `idempotency_key` from the same cart returns the first order (also once the
     first request has emptied the cart). `save_address` keeps a typed shipping address in a
-    signed-in buyer's address book.
+    signed-in buyer's address book. `pay_with` is the buyer's choice ("card" / "offline")
+    when the store allows both (`payments.selectors.payment_choices`).
     """
     chosen = checkout_address(customer=customer, address=address, saved_address_id=saved_address_id)
     order = checkout_place(
@@ -170,6 +172,7 @@ def checkout_submit(
         shipping_address=chosen if any(chosen.values()) else None,
         line_addresses={str(key): value for key, value in (line_addresses or {}).items()},
         idempotency_key=idempotency_key,
+        pay_with=pay_with,
     )
     typed = saved_address_id in (None, "", "new") or chosen == _typed(address)
     signed_in = customer is not None and customer.is_authenticated

@@ -354,6 +354,7 @@ def _send(order: Order, template: str, extra: dict | None = None, *, to: str | N
         "lines": list(order.lines.all()),
         "order_url": order_access_url(order),
         "site_url": settings.SITE_URL,
+        "paid_with": order_paid_with(order),
     } | (extra or {})
     subject = render_to_string(f"orders/email/{template}_subject.txt", context).strip()
     message = EmailMultiAlternatives(
@@ -367,15 +368,30 @@ def _send(order: Order, template: str, extra: dict | None = None, *, to: str | N
     email_queue_message(message)
 
 
-def order_confirmation_send(order: Order) -> bool:
-    """Email the client their order confirmation once (True when queued now, False if it was)."""
+def order_paid_with(order: Order) -> str:
+    """How the order was paid, for people ("Visa •••• 4242"), or "" (not paid by card)."""
+    if order.pk is None:
+        return ""
+    payments = order.payments.filter(status__in=["succeeded", "refunded"]).order_by("-id")
+    return next((payment.paid_with for payment in payments if payment.paid_with), "")
+
+
+def order_confirmation_send(order: Order, *, pay_url: str = "") -> bool:
+    """Email the client their order confirmation once (True when queued now, False if it was).
+    `pay_url`: the card payment page, for an order to be paid by card."""
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.events.filter(kind="confirmation_sent").exists():
             return False
         OrderEvent.objects.create(order=locked, kind="confirmation_sent")
-        _send(locked, "confirmation")
+        _send(locked, "confirmation", {"pay_url": pay_url})
     return True
+
+
+def order_refund_send(order: Order, *, amount: str, lines: list[str], reason: str = "") -> None:
+    """Tell the client money was given back (`amount`, formatted; the refunded lines' names);
+    the caller sends it once per refund. Queued, sent after commit."""
+    _send(order, "refunded", {"amount": amount, "refunded_lines": lines, "reason": reason})
 
 
 def order_seller_notify(order: Order) -> bool:

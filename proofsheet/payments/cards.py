@@ -25,7 +25,7 @@ from proofsheet.core.money import amount_clean, exponent, format_amount, quantiz
 from proofsheet.core.tasks import retrying_task
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.orders.models import Order, OrderEvent, OrderLine, OrderStatus
-from proofsheet.orders.services import TRANSITIONS, order_transition
+from proofsheet.orders.services import TRANSITIONS, order_refund_send, order_transition
 from proofsheet.payments.ledger import ledger_payment_succeeded, ledger_refund_succeeded
 from proofsheet.payments.models import (
     Payment,
@@ -394,10 +394,27 @@ def _refund_succeeded(payment: Payment, refund: Refund) -> None:
                 kind="refunded",
                 message=text,
             )
+            _refund_email(order, refund)
             return
     if refund.lines:
         fulfillment.grants_revoke_lines(order.lines.filter(public_id__in=refund.lines))
     OrderEvent.objects.create(order=order, kind="refund", actor=refund.actor, message=text[:500])
+    _refund_email(order, refund)
+
+
+def _refund_email(order: Order, refund: Refund) -> None:
+    """The client's "refunded" email: once per refund, as this runs once per refund (under the
+    refund's lock, when it turns succeeded); queued, sent after commit."""
+    names = list(
+        order.lines.filter(public_id__in=refund.lines).values_list("product_name", flat=True)
+    )
+    reason = "" if refund.source == "provider" else refund.reason
+    order_refund_send(
+        order,
+        amount=format_amount(refund.amount, refund.payment.currency),
+        lines=names,
+        reason=reason,
+    )
 
 
 def refunds_reconcile(*, reference: str, refunds: list[dict], currency: str) -> str:

@@ -6,11 +6,14 @@ Reading never asks a provider anything: the next step was stored on the Payment 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
 
+from proofsheet.catalog.selectors import store_settings_for
+from proofsheet.core.errors import Invalid
 from proofsheet.orders.models import Order, OrderStatus
 from proofsheet.orders.services import TRANSITIONS
 from proofsheet.payments.models import (
@@ -24,13 +27,71 @@ from proofsheet.payments.models import (
 from proofsheet.payments.providers import get_provider
 from proofsheet.payments.providers.base import NOTHING_TO_DO, NextStep
 
+# The buyer's choice at checkout when the store allows both ways.
+PAY_CARD = "card"
+PAY_OFFLINE = "offline"
+PAY_CHOICES = {
+    PAY_CARD: "Pay by card",
+    PAY_OFFLINE: "Pay by bank transfer or later",
+}
 
-def provider_for(seller) -> str:
-    """The name of the provider (a key of PAYMENT_PROVIDERS) that takes `seller`'s payments.
 
-    One provider for the whole site today (`PAYMENT_PROVIDER`); the seam for one per seller.
-    """
-    return settings.PAYMENT_PROVIDER
+def card_provider_name() -> str:
+    """The configured provider that takes cards ("" when the site takes none): the site's
+    `PAYMENT_PROVIDER` when it is a card one (Stripe, the default once its key is set)."""
+    name = settings.PAYMENT_PROVIDER
+    if name in settings.PAYMENT_PROVIDERS and get_provider(name).takes_cards:
+        return name
+    return ""
+
+
+def offline_provider_name() -> str:
+    """The provider for "bank transfer or later": the site's own when it takes no cards."""
+    return "offline" if card_provider_name() else settings.PAYMENT_PROVIDER
+
+
+def card_sales_allowed(seller) -> bool:
+    """Whether `seller` may take card payments at all (hook: in marketplace mode, whether the
+    seller's connected account can take charges). True for now: every seller may."""
+    return True
+
+
+def client_payment_mode(seller) -> str:
+    """How `seller`'s clients pay: "offline", "card" or "both" (`catalog.ClientPayment`).
+
+    The store setting, unset meaning card when the site has a card provider; offline whatever
+    the setting says when there is no card provider (any more) or the seller may not sell by
+    card (`card_sales_allowed`)."""
+    if not card_provider_name() or seller is None or not card_sales_allowed(seller):
+        return PAY_OFFLINE
+    return store_settings_for(seller).client_payment or PAY_CARD
+
+
+def payment_choices(seller) -> list[str]:
+    """The ways (PAY_CARD, PAY_OFFLINE) a buyer of `seller` may choose from at checkout."""
+    mode = client_payment_mode(seller)
+    return [PAY_CARD, PAY_OFFLINE] if mode == "both" else [mode]
+
+
+def provider_for(seller, choice: str = "") -> str:
+    """The name of the provider (a key of PAYMENT_PROVIDERS) that takes this sale's payment:
+    the buyer's `choice` ("card" / "offline") among the ways the seller's store allows, or the
+    first of them (card) without one. A way the store does not allow is refused (Invalid)."""
+    allowed = payment_choices(seller)
+    choice = (choice or "").strip()
+    if not choice:
+        choice = allowed[0]
+    elif choice not in allowed:
+        if choice not in PAY_CHOICES:
+            raise Invalid({"pay_with": "Choose card or offline."})
+        raise Invalid(
+            {
+                "pay_with": "This shop takes card payments only."
+                if allowed == [PAY_CARD]
+                else "This shop does not take card payments; pay by bank transfer or later."
+            }
+        )
+    return card_provider_name() if choice == PAY_CARD else offline_provider_name()
 
 
 def payment_next_step(order: Order) -> NextStep:
@@ -105,4 +166,49 @@ def order_money(order: Order) -> OrderMoney:
             if refund.status != RefundStatus.FAILED
             for line in refund.lines
         ),
+    )
+
+
+# --- what the buyer sees of an order's money -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefundView:
+    amount: Decimal
+    at: datetime
+    lines: list[str]
+
+
+@dataclass(frozen=True)
+class PaymentSummary:
+    """What the buyer's order page says about paying: how it was paid, the refunds, and for a
+    pending card order the way to pay (again) with the last failure."""
+
+    paid_with: str = ""
+    refunds: list[RefundView] = field(default_factory=list)
+    card_pending: bool = False
+    last_failure: str = ""
+
+
+def payment_summary(order: Order) -> PaymentSummary:
+    payments = list(order.payments.order_by("-id"))
+    paid = [p for p in payments if p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED)]
+    names = {str(line.public_id): line.product_name for line in order.lines.all()}
+    refunds = [
+        RefundView(
+            amount=refund.amount,
+            at=refund.created_at,
+            lines=[names[key] for key in refund.lines if key in names],
+        )
+        for payment in paid
+        for refund in payment.refunds.filter(status=RefundStatus.SUCCEEDED)
+    ]
+    card_pending = False
+    if order.status == OrderStatus.PENDING and order.payment_provider in settings.PAYMENT_PROVIDERS:
+        card_pending = get_provider(order.payment_provider).takes_cards
+    return PaymentSummary(
+        paid_with=next((p.paid_with for p in paid if p.paid_with), ""),
+        refunds=refunds,
+        card_pending=card_pending,
+        last_failure=payments[0].failure_message if payments and card_pending else "",
     )

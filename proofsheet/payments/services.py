@@ -9,12 +9,29 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from proofsheet.catalog import store
+from proofsheet.catalog.models import StoreSettings
+from proofsheet.core.errors import Invalid
 from proofsheet.core.money import quantize
 from proofsheet.orders.models import Order, OrderStatus
 from proofsheet.orders.services import order_transition
 from proofsheet.payments.models import Payment, PaymentStatus
 from proofsheet.payments.providers import PaymentUnsupported, get_provider
 from proofsheet.payments.providers.base import NOTHING_TO_DO, NextStep, PaymentProvider
+from proofsheet.payments.selectors import card_provider_name
+
+NO_CARD_PROVIDER = (
+    "Card payments are not set up on this site (no card provider such as Stripe is "
+    "configured): choose bank transfer or later, or ask the site's operator to set up Stripe."
+)
+
+
+def store_settings_update(*, owner, client_payment: str | None = None, **fields) -> StoreSettings:
+    """The seller's store settings (`catalog.store.store_settings_update`), refusing a way of
+    paying by card ("card", "both") while the site has no card provider."""
+    if client_payment in ("card", "both") and not card_provider_name():
+        raise Invalid({"client_payment": NO_CARD_PROVIDER})
+    return store.store_settings_update(owner=owner, client_payment=client_payment, **fields)
 
 
 def provider_of(order: Order) -> PaymentProvider:

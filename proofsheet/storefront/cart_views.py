@@ -32,7 +32,7 @@ from proofsheet.flows import checkout as checkout_flow
 from proofsheet.orders import selectors as order_selectors
 from proofsheet.orders.models import Order
 from proofsheet.orders.services import order_access_token
-from proofsheet.payments.selectors import payment_next_step
+from proofsheet.payments.selectors import PAY_CHOICES, payment_choices, payment_next_step
 from proofsheet.storefront import buy_panel
 from proofsheet.storefront.common import gallery_page, gallery_view, photo_or_404, photo_page
 
@@ -274,6 +274,7 @@ def _form(request, lines) -> dict:
         "method_id": data.get("shipping_method", "") if data else "",
         "idempotency_key": (data.get("idempotency_key", "") if data else "")[:64]
         or uuid.uuid4().hex,
+        "pay_with": (data.get("pay_with", "") if data else "")[:10],
     }
 
 
@@ -296,6 +297,7 @@ def checkout(request):
                 line_addresses=form["line_addresses"],
                 save_address=form["save_address"],
                 idempotency_key=form["idempotency_key"],
+                pay_with=form["pay_with"],
             )
         except DomainError as refused:  # the form again, with what to put right
             error = refused.message
@@ -313,6 +315,9 @@ def checkout(request):
         line_addresses=form["line_addresses"],
     )
     pricing = review.pricing
+    choices = payment_choices(current.seller)
+    if form["pay_with"] not in choices:
+        form["pay_with"] = choices[0]
     rows = _line_rows(lines, pricing)
     for row in rows:
         key = str(row["line"].public_id)
@@ -338,6 +343,7 @@ def checkout(request):
         "countries": COUNTRIES,
         "error": error or review.problem,
         "tax_pending": "Calculated once you choose your country",
+        "pay_choices": [(value, PAY_CHOICES[value]) for value in choices],
         # A download's tax follows the buyer's country: ask for it when a rule makes it matter.
         "asks_country": not review.needs_shipping
         and (bool(review.address.get("country")) or not pricing.tax_calculated),
@@ -350,9 +356,13 @@ def checkout(request):
 
 
 def _placed(request, order: Order):
-    """Remember that this browser placed `order` (it may see the confirmation) and go there."""
+    """Remember that this browser placed `order` (it may see the confirmation) and go there,
+    or straight to the order's card payment page when it is paid by card."""
     placed = [p for p in request.session.get(PLACED, []) if p != str(order.public_id)][-19:]
     request.session[PLACED] = [*placed, str(order.public_id)]
+    step = payment_next_step(order)
+    if step.kind == "card":
+        return redirect("storefront:order_pay", order_access_token(order))
     return redirect("storefront:checkout_done", order_id=order.public_id)
 
 
@@ -368,6 +378,7 @@ def checkout_done(request, order_id):
         "lines": list(order.lines.all()),
         "next_step": payment_next_step(order),
         "order_url": reverse("storefront:order", args=[order_access_token(order)]),
+        "pay_url": reverse("storefront:order_pay", args=[order_access_token(order)]),
     }
     response = render(request, "storefront/checkout_done.html", context)
     response["Cache-Control"] = "private, no-store"

@@ -21,7 +21,7 @@ from proofsheet.fulfillment import services as fulfillment
 from proofsheet.orders import selectors
 from proofsheet.orders.models import Order
 from proofsheet.orders.services import order_from_access_token
-from proofsheet.payments.selectors import payment_next_step
+from proofsheet.payments.selectors import payment_next_step, payment_summary
 
 
 def secret_url(view):
@@ -72,6 +72,7 @@ def order(request, ref):
             "grants": grants,
             "usable": any(g.state == "ready" for g in grants),
             "step": payment_next_step(found),
+            "payment": payment_summary(found),
         },
     )
 

@@ -12,15 +12,17 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from proofsheet.core.errors import DomainError
-from proofsheet.payments import cards
+from proofsheet.core.errors import DomainError, NotFound
+from proofsheet.payments import cards, saved_cards
 from proofsheet.payments.providers.stripe import to_minor
+from proofsheet.payments.selectors import card_provider_name
 from proofsheet.storefront.order_views import order_for_ref, secret_url
 
 # What Stripe.js needs besides its own script (Stripe docs: security guide, CSP).
@@ -55,6 +57,11 @@ def order_pay(request, ref):
     except DomainError as refused:
         messages.info(request, refused.message)
         return redirect("storefront:order", ref)
+    signed_in = request.user.is_authenticated
+    try:
+        saved = saved_cards.saved_cards(request.user, order.payment_provider) if signed_in else []
+    except DomainError:  # the provider is unreachable: a new card can still be tried
+        saved = []
     response = render(
         request,
         "storefront/order_pay.html",
@@ -63,6 +70,8 @@ def order_pay(request, ref):
             "ref": ref,
             "page": page,
             "amount_minor": to_minor(order.total, order.currency),
+            "can_save": signed_in,
+            "saved_cards": saved,
         },
     )
     response._csp_config = _policy_with(page.session.js_url)  # type: ignore[attr-defined]
@@ -74,10 +83,14 @@ def _return_url(request, ref) -> str:
 
 
 def _confirm(request, ref, order) -> JsonResponse:
+    saved = request.POST.get("saved_card", "")
     try:
-        state = cards.card_payment_confirm(
+        state = saved_cards.pay_confirm(
             order,
-            payment_method=request.POST.get("payment_method", ""),
+            request.user,
+            payment_method=saved or request.POST.get("payment_method", ""),
+            saved=bool(saved),
+            save=bool(request.POST.get("save_card")),
             return_url=_return_url(request, ref),
         )
     except DomainError as refused:
@@ -96,7 +109,9 @@ def order_pay_setup(request, ref):
     """A SetupIntent for the card Element to turn the card into a PaymentMethod (JSON)."""
     order = order_for_ref(request, ref)
     try:
-        secret = cards.card_setup(order)
+        secret = saved_cards.pay_setup(
+            order, request.user, save=bool(request.POST.get("save_card"))
+        )
     except DomainError as refused:
         return JsonResponse(
             {"code": refused.code, "message": refused.message}, status=refused.status
@@ -124,6 +139,22 @@ def order_pay_return(request, ref):
     else:
         messages.success(request, "Thank you: your payment was received.")
     return redirect("storefront:order", ref)
+
+
+@login_required
+@require_POST
+def saved_card_remove(request, method_id):
+    """Remove one of the signed-in client's saved cards (checked to be theirs)."""
+    provider = card_provider_name()
+    try:
+        if not provider:
+            raise NotFound("Card payments are not set up.")
+        saved_cards.saved_card_remove(request.user, provider, method_id)
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "The card was removed.")
+    return redirect("account")
 
 
 @csrf_exempt  # the provider cannot send our CSRF token: its signature is the authorisation

@@ -45,6 +45,11 @@ urlpatterns = [
     path("orders/<str:ref>/pay/setup/", payment_views.order_pay_setup, name="order_pay_setup"),
     path("orders/<str:ref>/pay/return/", payment_views.order_pay_return, name="order_pay_return"),
     path(
+        "cards/<str:method_id>/remove/",
+        payment_views.saved_card_remove,
+        name="saved_card_remove",
+    ),
+    path(
         "payments/webhook/<slug:provider>/",
         payment_views.payment_webhook,
         name="payment_webhook",

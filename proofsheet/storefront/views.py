@@ -5,7 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
+from proofsheet.core.errors import DomainError
 from proofsheet.galleries import client_selectors
+from proofsheet.payments import saved_cards
+from proofsheet.payments.selectors import card_provider_name
 
 
 def home(request):
@@ -33,4 +36,19 @@ def portfolio(request, user_id):
 def account(request):
     """Show the signed-in user's account: role, emails, and where to manage security."""
     emails = EmailAddress.objects.filter(user=request.user).order_by("-primary", "email")
-    return render(request, "storefront/account.html", {"emails": emails})
+    provider, cards, cards_error = card_provider_name(), [], ""
+    if provider:
+        try:
+            cards = saved_cards.saved_cards(request.user, provider)
+        except DomainError as refused:
+            cards_error = refused.message
+    return render(
+        request,
+        "storefront/account.html",
+        {
+            "emails": emails,
+            "cards_enabled": bool(provider),
+            "cards": cards,
+            "cards_error": cards_error,
+        },
+    )

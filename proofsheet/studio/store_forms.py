@@ -12,7 +12,7 @@ from django.conf import settings
 
 from proofsheet.cart.discounts import MAX_LIMIT
 from proofsheet.cart.models import DiscountKind
-from proofsheet.catalog.models import ProductKind
+from proofsheet.catalog.models import ClientPayment, ProductKind
 from proofsheet.catalog.store import MAX_INSTRUCTIONS
 from proofsheet.core.money import CURRENCIES, amount_text, number_text
 from proofsheet.core.web import ServiceErrorsMixin
@@ -165,6 +165,8 @@ class ShippingRateForm(ServiceErrorsMixin, forms.Form):
 
 
 class StoreForm(ServiceErrorsMixin, forms.Form):
+    """The store settings; how clients pay is checked by `payments.services`."""
+
     prices_include_tax = forms.BooleanField(
         required=False,
         label="Prices include tax",
@@ -179,11 +181,20 @@ class StoreForm(ServiceErrorsMixin, forms.Form):
         help_text="Shown to clients who pay by bank transfer or later: your IBAN, reference…",
     )
 
+    client_payment = forms.ChoiceField(
+        required=False,
+        choices=ClientPayment.choices,
+        widget=forms.RadioSelect,
+        label="How clients pay",
+        help_text="Card payments need a card provider (Stripe) set up on this site.",
+    )
+
     @staticmethod
     def initial_for(current) -> dict:
         return {
             "prices_include_tax": current.prices_include_tax,
             "payment_instructions": current.payment_instructions,
+            "client_payment": current.client_payment,
         }
 
 

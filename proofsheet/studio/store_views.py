@@ -18,6 +18,8 @@ from proofsheet.catalog import store
 from proofsheet.core.money import format_amount, number_text
 from proofsheet.fulfillment import shipping
 from proofsheet.fulfillment.models import ShippingMethod
+from proofsheet.payments import services as payment_services
+from proofsheet.payments.selectors import card_provider_name, client_payment_mode
 from proofsheet.studio.common import found, photographer_required, run_action, save_form
 from proofsheet.studio.store_forms import (
     DiscountForm,
@@ -279,6 +281,12 @@ def _store_page(request, *, form=None, rule_form=None):
             "form": form,
             "rules": catalog_selectors.tax_rules_of(request.user),
             "rule_form": rule_form or TaxRuleForm(prefix="rule"),
+            "cards_set_up": bool(card_provider_name()),
+            "client_payment_now": {
+                "offline": "bank transfer or later only",
+                "card": "card only",
+                "both": "card, or bank transfer or later",
+            }[client_payment_mode(request.user)],
         },
     )
 
@@ -287,7 +295,9 @@ def _store_page(request, *, form=None, rule_form=None):
 def store_settings(request):
     current = catalog_selectors.store_settings_for(request.user)
     form = StoreForm(request.POST or None, initial=StoreForm.initial_for(current))
-    if save_form(form, lambda data: store.store_settings_update(owner=request.user, **data)):
+    if save_form(
+        form, lambda data: payment_services.store_settings_update(owner=request.user, **data)
+    ):
         messages.success(request, "Store settings saved.")
         return redirect("studio:store")
     return _store_page(request, form=form)

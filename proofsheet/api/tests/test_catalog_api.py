@@ -200,7 +200,13 @@ def test_store_settings_and_tax_rules(photographer_client):
         {"prices_include_tax": False, "payment_instructions": "Pay to IBAN …"},
         **J,
     )
-    assert put.json() == {"prices_include_tax": False, "payment_instructions": "Pay to IBAN …"}
+    assert put.json() == {
+        "prices_include_tax": False,
+        "payment_instructions": "Pay to IBAN …",
+        "client_payment": "",
+        "client_payment_now": "offline",
+        "cards_available": False,
+    }
     assert (
         c.put("/api/v1/store/settings", {"payment_instructions": "a\x00b"}, **J).status_code == 422
     )

@@ -178,6 +178,10 @@ class StripeProvider(PaymentProvider):
             )
         return methods
 
+    def method_attach(self, payment_method: str, customer: str) -> None:
+        """Keep a card for the customer (where a SetupIntent for them has not already)."""
+        self._call(self.client.v1.payment_methods.attach, payment_method, {"customer": customer})
+
     def method_detach(self, payment_method: str) -> None:
         self._call(self.client.v1.payment_methods.detach, payment_method)
 
