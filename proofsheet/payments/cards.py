@@ -26,7 +26,10 @@ from proofsheet.core.tasks import retrying_task
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from proofsheet.orders.services import TRANSITIONS, order_transition
+from proofsheet.payments import connect
+from proofsheet.payments.ledger import ledger_record
 from proofsheet.payments.models import (
+    LedgerKind,
     Payment,
     PaymentStatus,
     Refund,
@@ -74,6 +77,8 @@ def card_payment_page(order: Order) -> PaymentPage:
     """The payment page of a pending card order (asks the provider nothing)."""
     provider = card_provider(order)
     _pending_or_refuse(order)
+    if connect.marketplace():
+        connect.destination_for(order.seller)  # refused, clearly, when they cannot take cards
     last = order.payments.order_by("-id").first()
     return PaymentPage(
         order=order, session=provider.session(), failure=last.failure_message if last else ""
@@ -136,6 +141,8 @@ def card_payment_confirm(
                 currency=locked.currency,
                 attempt=Payment.objects.filter(order=locked).count() + 1,
             )
+        if connect.marketplace() and not payment.destination:
+            _marketplace_split(locked, payment)
         try:
             state = provider.intent_create(
                 locked,
@@ -144,6 +151,12 @@ def card_payment_confirm(
                 customer=customer,
                 save_method=save_method,
                 return_url=return_url,
+                application_fee=(
+                    to_minor(payment.application_fee, payment.currency)
+                    if payment.destination
+                    else None
+                ),
+                destination=payment.destination,
             )
         except PaymentDeclined as refused:
             declined = refused
@@ -161,6 +174,18 @@ def card_payment_confirm(
     intent_apply(state, source="confirm")
     order.refresh_from_db()
     return state
+
+
+def _marketplace_split(order: Order, payment: Payment) -> None:
+    """Marketplace: the attempt's charge goes to the seller's connected account less the
+    platform's commission; both are kept on the payment (a retried attempt asks for the same).
+    A seller whose account cannot take charges is refused (payment_unsupported), charging
+    nothing."""
+    account = connect.destination_for(order.seller)
+    percent = connect.commission_percent(order.seller)
+    payment.destination = account.reference
+    payment.application_fee = connect.application_fee(payment.amount, payment.currency, percent)
+    payment.save(update_fields=["destination", "application_fee", "updated_at"])
 
 
 def card_payment_sync(order: Order) -> Order:
@@ -206,6 +231,8 @@ def intent_apply(state: IntentState, *, source: str = "retrieve") -> str:
             payment.card_brand, payment.card_last4 = state.card_brand, state.card_last4
             payment.failure_message = ""
             payment.save()
+            if payment.destination:
+                _ledger_split(payment, order)
             order = Order.objects.select_for_update().get(pk=order.pk)
             if order.status == OrderStatus.PENDING:
                 order_transition(
@@ -239,6 +266,63 @@ def intent_apply(state: IntentState, *, source: str = "retrieve") -> str:
             return "no change"
     refund_create(order=refund_after.order, actor=None, source="system", reason="Order cancelled")
     return "refunded a late payment"
+
+
+def _ledger_split(payment: Payment, order: Order) -> None:
+    """A marketplace charge in the seller's ledger: the platform's fee (−) and what was
+    transferred to their account (+), each once (by the PaymentIntent's id)."""
+    fee = payment.application_fee
+    ledger_record(
+        order.seller,
+        LedgerKind.FEE,
+        -fee,
+        payment.currency,
+        order,
+        payment.reference,
+        f"Platform fee on order {order.number}",
+    )
+    ledger_record(
+        order.seller,
+        LedgerKind.TRANSFER,
+        payment.amount - fee,
+        payment.currency,
+        order,
+        payment.reference,
+        f"Order {order.number} paid into your Stripe account ({payment.destination})",
+    )
+
+
+def _ledger_reversal(payment: Payment, refund: Refund) -> None:
+    """A refund of a marketplace charge takes back the same share of the seller's transfer and
+    gives back the same share of the platform's fee, rounded down in minor units, as Stripe
+    reverses them (`reverse_transfer`, `refund_application_fee`)."""
+    order, currency = payment.order, payment.currency
+    whole = to_minor(payment.amount, currency)
+    back = to_minor(refund.amount, currency)
+    fee = to_minor(payment.application_fee, currency)
+    unit = Decimal(1).scaleb(-exponent(currency))
+    reversed_transfer = (back * (whole - fee) // whole) * unit
+    fee_back = (back * fee // whole) * unit
+    if reversed_transfer:
+        ledger_record(
+            order.seller,
+            LedgerKind.TRANSFER_REVERSAL,
+            -reversed_transfer,
+            currency,
+            order,
+            refund.reference,
+            f"Refund on order {order.number} taken back from your Stripe account",
+        )
+    if fee_back:
+        ledger_record(
+            order.seller,
+            LedgerKind.FEE_REFUND,
+            fee_back,
+            currency,
+            order,
+            refund.reference,
+            f"Platform fee given back with the refund on order {order.number}",
+        )
 
 
 def _flag(payment: Payment, problem: str) -> str:
@@ -296,6 +380,8 @@ def refund_create(
             currency=payment.currency,
             idempotency_key=f"refund-{refund.public_id}",
             metadata={"proofsheet_refund": str(refund.public_id)},
+            # Marketplace: the seller's transfer and the platform's fee go back in proportion.
+            reverse_transfer=bool(payment.destination),
         )
     except DomainError as refused:
         _refund_failed(refund, str(refused))
@@ -305,7 +391,7 @@ def refund_create(
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         if refund.status == RefundStatus.PENDING:
             refund.reference = result.reference
-            _refund_succeeded(payment, refund)
+            _refund_succeeded(payment, refund, reversed_transfer=bool(payment.destination))
     refund.refresh_from_db()
     return refund
 
@@ -371,11 +457,14 @@ def _refund_failed(refund: Refund, message: str) -> None:
         locked.save(update_fields=["status", "failure_message", "updated_at"])
 
 
-def _refund_succeeded(payment: Payment, refund: Refund) -> None:
+def _refund_succeeded(payment: Payment, refund: Refund, *, reversed_transfer: bool) -> None:
     """A refund the provider made: record it and apply its effects (once; the caller holds the
-    payment's and the refund's row locks)."""
+    payment's and the refund's row locks). `reversed_transfer`: it took the seller's share back
+    from their connected account (marketplace)."""
     refund.status = RefundStatus.SUCCEEDED
     refund.save()
+    if reversed_transfer and payment.destination:
+        _ledger_reversal(payment, refund)
     order = payment.order
     text = f"Refunded {format_amount(refund.amount, payment.currency)}"
     if refund.reason:
@@ -426,7 +515,7 @@ def refunds_reconcile(*, reference: str, refunds: list[dict], currency: str) -> 
             )
             if pending is not None:  # ours, whose answer has not been recorded yet
                 pending.reference = ref
-                _refund_succeeded(payment, pending)
+                _refund_succeeded(payment, pending, reversed_transfer=bool(payment.destination))
             else:  # made in the provider's dashboard
                 amount = Decimal(int(item["amount"])).scaleb(-exponent(currency.upper()))
                 amount = min(amount, payment.refundable)
@@ -441,7 +530,9 @@ def refunds_reconcile(*, reference: str, refunds: list[dict], currency: str) -> 
                     source="provider",
                     reason="Refunded in the payment provider's dashboard",
                 )
-                _refund_succeeded(payment, refund)
+                _refund_succeeded(
+                    payment, refund, reversed_transfer=bool(item.get("transfer_reversal"))
+                )
             changed += 1
     return f"{changed} refund(s) recorded"
 
@@ -498,6 +589,7 @@ def _dispatch(provider, event: ProviderEvent) -> str:
 
 # Further event types (disputes, connected accounts) register a handler here.
 EVENT_HANDLERS: dict = {}
+EVENT_HANDLERS["account.updated"] = connect.account_updated  # marketplace: onboarding status
 
 
 @retrying_task(max_attempts=8, backoff_seconds=5.0)
