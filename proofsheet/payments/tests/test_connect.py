@@ -425,3 +425,15 @@ def test_another_photographer_cannot_see_or_use_an_account(market, standin, clie
     assert client.get("/api/v1/payouts/account").json()["status"] == "none"
     assert not card_sales_allowed(other)
     assert json.loads(client.get("/api/v1/payouts/account").content)["account"] is None
+
+
+def test_the_system_check_refuses_a_marketplace_without_stripe(settings, standin):
+    from proofsheet.payments.checks import check_payment_providers
+
+    settings.MARKETPLACE = True
+    settings.PAYMENT_PROVIDER = "offline"
+    assert [e.id for e in check_payment_providers(None)] == ["payments.E006"]
+    use_stripe(settings, standin.base_url)
+    assert [e.id for e in check_payment_providers(None)] == ["payments.W007"]
+    use_stripe(settings, standin.base_url, connect_webhook_secret=CONNECT_SECRET)
+    assert check_payment_providers(None) == []
