@@ -92,6 +92,11 @@ def _link(provider, account: ConnectedAccount, *, refresh_url: str, return_url: 
         ) from exc
 
 
+def onboarding_origins() -> list[str]:
+    """The origins a photographer's browser is sent to for onboarding (for the page's CSP)."""
+    return connect_provider().onboarding_origins()
+
+
 def account_link_again(seller, *, refresh_url: str, return_url: str) -> str:
     """A new onboarding link for an account that exists (Stripe's refresh_url: the last link
     expired or was used). Raises NotFound when the photographer has not connected yet."""

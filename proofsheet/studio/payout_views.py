@@ -3,6 +3,7 @@ stands and why card payments are off. Thin over `payments.connect` and `payments
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from proofsheet.core.errors import DomainError
+from proofsheet.core.money import number_text
 from proofsheet.payments import connect
 from proofsheet.payments import selectors as payment_selectors
 from proofsheet.studio.common import photographer_required
@@ -34,11 +36,23 @@ def payouts(request):
         except DomainError as error:
             messages.error(request, f"Could not check your Stripe account: {error.message}")
         return redirect("studio:payouts")
-    return render(
+    payout = payment_selectors.payout_status(request.user)
+    response = render(
         request,
         "studio/payouts.html",
-        {"payout": payment_selectors.payout_status(request.user)},
+        {"payout": payout, "commission": number_text(payout.commission_percent or 0)},
     )
+    try:
+        origins = connect.onboarding_origins()
+    except DomainError:  # no Stripe configured: the page says so, its form goes nowhere else
+        origins = []
+    if origins:
+        # "Connect with Stripe" posts here and is redirected to Stripe's onboarding: the
+        # browser applies form-action to that redirect too.
+        policy = {key: list(value) for key, value in settings.SECURE_CSP.items()}
+        policy["form-action"] = [*policy.get("form-action", ["'self'"]), *origins]
+        response._csp_config = policy  # type: ignore[attr-defined]
+    return response
 
 
 @require_POST

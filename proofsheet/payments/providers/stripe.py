@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import stripe
 from django.urls import reverse
@@ -262,6 +263,15 @@ class StripeProvider(PaymentProvider):
             },
         )
         return str(link.url)
+
+    def onboarding_origins(self) -> list[str]:
+        """Where onboarding links lead (Stripe's hosted pages; the API base's own origin when
+        another server stands in for Stripe): the "Get paid" form's CSP lets it go there."""
+        origins = ["https://connect.stripe.com"]
+        parts = urlsplit(self.options.get("api_base") or "")
+        if parts.scheme and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+        return origins
 
     def account_get(self, reference: str) -> AccountState:
         return self.account_state(self._call(self.client.v1.accounts.retrieve, reference))

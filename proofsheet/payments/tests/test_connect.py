@@ -151,7 +151,11 @@ def test_the_return_from_onboarding_asks_stripe_and_shows_what_it_still_needs(
     assert account.status == AccountStatus.RESTRICTED and not account.charges_enabled
     assert account.requirements == ["external_account", "individual.verification.document"]
 
-    page = client.get(PAGE).content.decode()
+    answer = client.get(PAGE)
+    # "Connect with Stripe" posts, then is redirected to Stripe's onboarding: allowed there only.
+    policy = answer["Content-Security-Policy"]
+    assert f"form-action 'self' https://connect.stripe.com {standin.base_url}" in policy
+    page = answer.content.decode()
     assert "Restricted" in page
     assert "A bank account for payouts" in page and "An identity document" in page
     assert "Card payments are off: Stripe needs more information" in page
