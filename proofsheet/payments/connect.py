@@ -160,6 +160,8 @@ def account_updated(event: ProviderEvent) -> str:
     reference = event.account or str(event.data.get("id") or "")
     if not ConnectedAccount.objects.filter(reference=reference).exists():
         return "unknown account"
+    if not marketplace():
+        return "ignored: studio mode"  # accounts kept from a marketplace time stay as they were
     provider = connect_provider()
     return account_apply(provider.account_get(reference))
 

@@ -31,11 +31,12 @@ from proofsheet.payments.models import (
     LedgerEntry,
     LedgerKind,
     PaymentStatus,
+    Refund,
 )
 from proofsheet.payments.providers import PaymentUnsupported, get_provider
 from proofsheet.payments.selectors import card_sales_allowed, payout_status, provider_for
 from proofsheet.payments.services import payment_start
-from proofsheet.payments.tests.stripe_support import use_stripe
+from proofsheet.payments.tests.stripe_support import WEBHOOK_SECRET, use_stripe
 
 CONNECT_SECRET = "whsec_connect_proofsheet"
 PAGE = "/studio/get-paid/"
@@ -441,3 +442,37 @@ def test_the_system_check_refuses_a_marketplace_without_stripe(settings, standin
     assert [e.id for e in check_payment_providers(None)] == ["payments.W007"]
     use_stripe(settings, standin.base_url, connect_webhook_secret=CONNECT_SECRET)
     assert check_payment_providers(None) == []
+
+
+def test_a_refund_made_in_stripes_dashboard_is_picked_up_with_its_reversals(
+    market, standin, client, live_server
+):
+    gallery, photos = market
+    seller = gallery.owner
+    _enabled_seller(client, standin, seller)
+    standin.register_webhook(f"{live_server.url}/payments/webhook/stripe/", WEBHOOK_SECRET)
+    order = place(seller, [digital(photos[0], price="20.00")], provider="stripe")
+    payment = _pay(order)  # fee 2.00, transfer 18.00
+    standin.wait_for_deliveries()
+
+    # Refunded in Stripe's dashboard, taking back the transfer and the fee: 5.00 of 20.00.
+    standin.dashboard_refund(
+        payment.reference, amount=500, reverse_transfer=True, refund_application_fee=True
+    )
+    _wait_for(lambda: Refund.objects.filter(payment=payment, source="provider").exists())
+    refund = Refund.objects.get(payment=payment, source="provider")
+    assert refund.amount == Decimal("5.00")
+    charge = (
+        standin.client()
+        .v1.payment_intents.retrieve(payment.reference, params={"expand": ["latest_charge"]})
+        .latest_charge
+    )
+    assert standin.client().v1.transfers.retrieve(charge.transfer).amount_reversed == 450
+    entries = _ledger(order)
+    assert entries[LedgerKind.TRANSFER_REVERSAL] == Decimal("-4.50")
+    assert entries[LedgerKind.FEE_REFUND] == Decimal("0.50")
+
+    # One that left the transfer alone (the platform paid it) takes nothing from the seller.
+    standin.dashboard_refund(payment.reference, amount=100)
+    _wait_for(lambda: Refund.objects.filter(payment=payment, source="provider").count() == 2)
+    assert LedgerEntry.objects.filter(kind=LedgerKind.TRANSFER_REVERSAL).count() == 1
