@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from environ import ImproperlyConfigured
@@ -237,6 +238,8 @@ if STRIPE_SECRET_KEY:
             "secret_key": STRIPE_SECRET_KEY,
             "publishable_key": env.str("STRIPE_PUBLISHABLE_KEY", default=""),
             "webhook_secret": env.str("STRIPE_WEBHOOK_SECRET", default=""),
+            # Marketplace: the signing secret of the Connect endpoint (account.updated, payouts).
+            "connect_webhook_secret": env.str("STRIPE_CONNECT_WEBHOOK_SECRET", default=""),
             "api_base": env.str("STRIPE_API_BASE", default=""),
             "js_url": env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/"),
             "element": env.str("STRIPE_ELEMENT", default="payment"),
@@ -247,6 +250,17 @@ if STRIPE_SECRET_KEY:
     }
 # The provider new orders are paid through (a key of PAYMENT_PROVIDERS; checked at start-up).
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="stripe" if STRIPE_SECRET_KEY else "offline")
+# Marketplace mode (Stripe Connect): each photographer connects their own Stripe account from the
+# studio and is paid through it, less the platform's commission (a percentage of each order's
+# total, taken as an application fee; ConnectedAccount.commission_percent overrides it per
+# photographer). Off (studio mode): the operator's own Stripe account takes every payment.
+MARKETPLACE = env.bool("MARKETPLACE", default=False)
+try:
+    PLATFORM_COMMISSION_PERCENT = Decimal(env.str("PLATFORM_COMMISSION_PERCENT", default="10"))
+except InvalidOperation:
+    raise ImproperlyConfigured("PLATFORM_COMMISSION_PERCENT is a number such as 12.5") from None
+if not Decimal(0) <= PLATFORM_COMMISSION_PERCENT <= Decimal(100):
+    raise ImproperlyConfigured("PLATFORM_COMMISSION_PERCENT is between 0 and 100")
 # Download grants for purchased files (R07): days before a grant expires, downloads it allows, and
 # whether full-resolution files are re-encoded without metadata (GPS) or sent as uploaded.
 DOWNLOAD_GRANT_DAYS = env.int("DOWNLOAD_GRANT_DAYS", default=7)

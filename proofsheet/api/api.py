@@ -13,6 +13,7 @@ from proofsheet.api.studio_galleries import router as studio_galleries_router
 from proofsheet.api.studio_ledger import router as studio_ledger_router
 from proofsheet.api.studio_notifications import router as studio_notifications_router
 from proofsheet.api.studio_orders import router as studio_orders_router
+from proofsheet.api.studio_payouts import router as studio_payouts_router
 from proofsheet.api.studio_store import router as studio_store_router
 
 
@@ -73,6 +74,7 @@ api.add_router("/", studio_galleries_router)
 api.add_router("/", studio_catalog_router)
 api.add_router("/", studio_orders_router)
 api.add_router("/", studio_store_router)
+api.add_router("/", studio_payouts_router)
 api.add_router("/client", client_galleries_router)
 api.add_router("/client", client_buying_router)
 api.add_router("/", client_orders_router)

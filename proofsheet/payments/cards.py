@@ -26,8 +26,14 @@ from proofsheet.core.tasks import retrying_task
 from proofsheet.fulfillment import services as fulfillment
 from proofsheet.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from proofsheet.orders.services import TRANSITIONS, order_refund_send, order_transition
-from proofsheet.payments.ledger import ledger_payment_succeeded, ledger_refund_succeeded
+from proofsheet.payments import connect
+from proofsheet.payments.ledger import (
+    ledger_payment_succeeded,
+    ledger_record,
+    ledger_refund_succeeded,
+)
 from proofsheet.payments.models import (
+    LedgerKind,
     Payment,
     PaymentStatus,
     Refund,
@@ -75,6 +81,8 @@ def card_payment_page(order: Order) -> PaymentPage:
     """The payment page of a pending card order (asks the provider nothing)."""
     provider = card_provider(order)
     _pending_or_refuse(order)
+    if connect.marketplace():
+        connect.destination_for(order.seller)  # refused, clearly, when they cannot take cards
     last = order.payments.order_by("-id").first()
     return PaymentPage(
         order=order, session=provider.session(), failure=last.failure_message if last else ""
@@ -137,6 +145,8 @@ def card_payment_confirm(
                 currency=locked.currency,
                 attempt=Payment.objects.filter(order=locked).count() + 1,
             )
+        if connect.marketplace() and not payment.destination:
+            _marketplace_split(locked, payment)
         try:
             state = provider.intent_create(
                 locked,
@@ -145,6 +155,12 @@ def card_payment_confirm(
                 customer=customer,
                 save_method=save_method,
                 return_url=return_url,
+                application_fee=(
+                    to_minor(payment.application_fee, payment.currency)
+                    if payment.destination
+                    else None
+                ),
+                destination=payment.destination,
             )
         except PaymentDeclined as refused:
             declined = refused
@@ -162,6 +178,18 @@ def card_payment_confirm(
     intent_apply(state, source="confirm")
     order.refresh_from_db()
     return state
+
+
+def _marketplace_split(order: Order, payment: Payment) -> None:
+    """Marketplace: the attempt's charge goes to the seller's connected account less the
+    platform's commission; both are kept on the payment (a retried attempt asks for the same).
+    A seller whose account cannot take charges is refused (payment_unsupported), charging
+    nothing."""
+    account = connect.destination_for(order.seller)
+    percent = connect.commission_percent(order.seller)
+    payment.destination = account.reference
+    payment.application_fee = connect.application_fee(payment.amount, payment.currency, percent)
+    payment.save(update_fields=["destination", "application_fee", "updated_at"])
 
 
 def card_payment_sync(order: Order) -> Order:
@@ -243,6 +271,29 @@ def intent_apply(state: IntentState, *, source: str = "retrieve") -> str:
     return "refunded a late payment"
 
 
+def _ledger_reversal(payment: Payment, refund: Refund) -> None:
+    """A refund of a marketplace charge gives back the same share of the platform's fee,
+    rounded down in minor units, as Stripe does (`refund_application_fee`). The seller's side is
+    the refund (−amount, `ledger_refund_succeeded`) less this fee refund (+), which is what
+    `reverse_transfer` takes back from their account (to a minor unit)."""
+    order, currency = payment.order, payment.currency
+    whole = to_minor(payment.amount, currency)
+    back = to_minor(refund.amount, currency)
+    fee = to_minor(payment.application_fee, currency)
+    unit = Decimal(1).scaleb(-exponent(currency))
+    fee_back = (back * fee // whole) * unit
+    if fee_back:
+        ledger_record(
+            order.seller,
+            LedgerKind.FEE_REFUND,
+            fee_back,
+            currency,
+            order,
+            refund.reference,
+            f"Platform fee given back with the refund on order {order.number}",
+        )
+
+
 def _flag(payment: Payment, problem: str) -> str:
     """A payment that does not match its order is never applied; it is flagged once, for people
     to look at (the order page and the log say so)."""
@@ -298,6 +349,8 @@ def refund_create(
             currency=payment.currency,
             idempotency_key=f"refund-{refund.public_id}",
             metadata={"proofsheet_refund": str(refund.public_id)},
+            # Marketplace: the seller's transfer and the platform's fee go back in proportion.
+            reverse_transfer=bool(payment.destination),
         )
     except DomainError as refused:
         _refund_failed(refund, str(refused))
@@ -307,7 +360,7 @@ def refund_create(
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         if refund.status == RefundStatus.PENDING:
             refund.reference = result.reference
-            _refund_succeeded(payment, refund)
+            _refund_succeeded(payment, refund, reversed_transfer=bool(payment.destination))
     refund.refresh_from_db()
     return refund
 
@@ -373,12 +426,17 @@ def _refund_failed(refund: Refund, message: str) -> None:
         locked.save(update_fields=["status", "failure_message", "updated_at"])
 
 
-def _refund_succeeded(payment: Payment, refund: Refund) -> None:
+def _refund_succeeded(payment: Payment, refund: Refund, *, reversed_transfer: bool) -> None:
     """A refund the provider made: record it and apply its effects (once; the caller holds the
-    payment's and the refund's row locks)."""
+    payment's and the refund's row locks). `reversed_transfer`: it took the seller's share back
+    from their connected account (marketplace)."""
     refund.status = RefundStatus.SUCCEEDED
     refund.save()
-    ledger_refund_succeeded(payment, refund)
+    if not payment.destination:
+        ledger_refund_succeeded(payment, refund)
+    elif reversed_transfer:  # a refund the platform paid alone costs the seller nothing
+        ledger_refund_succeeded(payment, refund)
+        _ledger_reversal(payment, refund)
     order = payment.order
     text = f"Refunded {format_amount(refund.amount, payment.currency)}"
     if refund.reason:
@@ -446,7 +504,7 @@ def refunds_reconcile(*, reference: str, refunds: list[dict], currency: str) -> 
             )
             if pending is not None:  # ours, whose answer has not been recorded yet
                 pending.reference = ref
-                _refund_succeeded(payment, pending)
+                _refund_succeeded(payment, pending, reversed_transfer=bool(payment.destination))
             else:  # made in the provider's dashboard
                 amount = Decimal(int(item["amount"])).scaleb(-exponent(currency.upper()))
                 amount = min(amount, payment.refundable)
@@ -461,7 +519,9 @@ def refunds_reconcile(*, reference: str, refunds: list[dict], currency: str) -> 
                     source="provider",
                     reason="Refunded in the payment provider's dashboard",
                 )
-                _refund_succeeded(payment, refund)
+                _refund_succeeded(
+                    payment, refund, reversed_transfer=bool(item.get("transfer_reversal"))
+                )
             changed += 1
     return f"{changed} refund(s) recorded"
 
@@ -518,6 +578,7 @@ def _dispatch(provider, event: ProviderEvent) -> str:
 
 # Further event types (disputes, connected accounts) register a handler here.
 EVENT_HANDLERS: dict = {}
+EVENT_HANDLERS["account.updated"] = connect.account_updated  # marketplace: onboarding status
 
 
 @retrying_task(max_attempts=8, backoff_seconds=5.0)

@@ -4,7 +4,7 @@ PAYMENT_PROVIDER must name one of them."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 
 @register()
@@ -45,4 +45,25 @@ def check_payment_providers(app_configs, **kwargs):
                 id="payments.E005",
             )
         )
+    if getattr(settings, "MARKETPLACE", False) and chosen in providers:
+        backend = str(providers[chosen].get("BACKEND", ""))
+        if not backend.endswith("StripeProvider"):
+            errors.append(
+                Error(
+                    "MARKETPLACE is on but new orders are not paid through Stripe "
+                    f"(PAYMENT_PROVIDER is {chosen!r}): photographers could not connect an "
+                    "account, so set STRIPE_SECRET_KEY (and its companions) or turn "
+                    "MARKETPLACE off",
+                    id="payments.E006",
+                )
+            )
+        elif not (providers[chosen].get("OPTIONS") or {}).get("connect_webhook_secret"):
+            errors.append(
+                Warning(
+                    "MARKETPLACE is on but STRIPE_CONNECT_WEBHOOK_SECRET is empty: "
+                    "photographers' account changes arrive only when they come back from "
+                    "Stripe's onboarding (register a Connect webhook endpoint)",
+                    id="payments.W007",
+                )
+            )
     return errors

@@ -4,8 +4,10 @@ platform fee, refund, fee refunded, transfer reversed, dispute, payout), written
 Every entry is keyed by (kind, the provider object's id): a re-delivered, replayed or re-applied
 event finds its row there and adds nothing. Amounts are signed from the photographer's side
 (+ to them, − from them). What writes here: `cards.intent_apply` (sale, fee),
-`cards` refunds (refund), `disputes` (dispute, dispute won), `payout.paid` (payout) and the
-marketplace helper (fee refunded, transfer reversed), all through `ledger_record`.
+`cards` refunds (refund, and on a marketplace refund the fee refunded), `disputes` (dispute,
+dispute won) and `payout.paid` (payout), all through `ledger_record`. A marketplace sale is
+recorded as the sale and the fee, not as its transfer: the seller's balance is the same and
+nothing counts twice.
 """
 
 from __future__ import annotations

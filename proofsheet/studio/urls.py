@@ -1,11 +1,22 @@
 from django.urls import path
 
-from proofsheet.studio import catalog_views, money_views, order_views, store_views, views
+from proofsheet.studio import (
+    catalog_views,
+    money_views,
+    order_views,
+    payout_views,
+    store_views,
+    views,
+)
 
 app_name = "studio"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    # Marketplace mode: connect a Stripe account to be paid (payout_views).
+    path("get-paid/", payout_views.payouts, name="payouts"),
+    path("get-paid/connect/", payout_views.payouts_connect, name="payouts_connect"),
+    path("get-paid/refresh/", payout_views.payouts_refresh, name="payouts_refresh"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("watermark/", views.watermark, name="watermark"),
     path("galleries/new/", views.gallery_create, name="gallery_create"),

@@ -29,6 +29,7 @@ from proofsheet.galleries.models import (
 )
 from proofsheet.notifications.selectors import notifications_recent, notifications_unread_count
 from proofsheet.notifications.services import notifications_mark_read
+from proofsheet.payments.selectors import payout_status
 from proofsheet.studio import tus
 from proofsheet.studio.common import (
     found,
@@ -58,6 +59,7 @@ def dashboard(request):
             "notifications": notifications_recent(user=request.user, limit=10),
             "unread": notifications_unread_count(user=request.user),
             "shipping_gaps": print_sales_without_shipping(request.user),
+            "payout": payout_status(request.user) if settings.MARKETPLACE else None,
         },
     )
 

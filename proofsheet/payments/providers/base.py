@@ -59,6 +59,19 @@ class IntentState:
 class RefundResult:
     reference: str
     status: str
+    transfer_reversal: str = ""  # marketplace: the reversal of the seller's transfer (trr_…)
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """A photographer's connected account at the provider (Stripe Connect), in plain values."""
+
+    reference: str  # acct_…
+    charges_enabled: bool = False
+    payouts_enabled: bool = False
+    details_submitted: bool = False
+    requirements: tuple[str, ...] = ()  # what the provider needs now (requirements.currently_due)
+    disabled_reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import stripe
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.urls import reverse
 from proofsheet.core.money import exponent
 from proofsheet.orders.services import order_access_url
 from proofsheet.payments.providers.base import (
+    AccountState,
     CardSession,
     IntentState,
     NextStep,
@@ -52,6 +54,7 @@ class StripeProvider(PaymentProvider):
             "secret_key",
             "publishable_key",
             "webhook_secret",
+            "connect_webhook_secret",
             "api_base",
             "js_url",
             "element",
@@ -123,9 +126,14 @@ class StripeProvider(PaymentProvider):
         customer: str = "",
         save_method: bool = False,
         return_url: str = "",
+        application_fee: int | None = None,
+        destination: str = "",
     ) -> IntentState:
         """Create and confirm the attempt's PaymentIntent for the order's server-computed total,
-        with the card the browser collected (`pm_…`)."""
+        with the card the browser collected (`pm_…`).
+
+        Marketplace: `destination` (acct_…) receives the charge less `application_fee` (minor
+        units), the platform's commission (a destination charge)."""
         params: dict[str, Any] = {
             "amount": to_minor(order.total, order.currency),
             "currency": order.currency.lower(),
@@ -144,6 +152,10 @@ class StripeProvider(PaymentProvider):
             params["customer"] = customer
             if save_method:
                 params["setup_future_usage"] = "off_session"
+        if destination:
+            params["transfer_data"] = {"destination": destination}
+            if application_fee:
+                params["application_fee_amount"] = application_fee
         intent = self._call(
             self.client.v1.payment_intents.create,
             params,
@@ -192,18 +204,94 @@ class StripeProvider(PaymentProvider):
         return self._state(self._call(self.client.v1.payment_intents.cancel, reference))
 
     def refund(
-        self, *, reference: str, amount, currency: str, idempotency_key: str, metadata: dict
+        self,
+        *,
+        reference: str,
+        amount,
+        currency: str,
+        idempotency_key: str,
+        metadata: dict,
+        reverse_transfer: bool = False,
     ) -> RefundResult:
+        """Refund `amount` of the PaymentIntent. `reverse_transfer` (a marketplace charge): take
+        the same share back from the seller's transfer and give back the same share of the
+        platform's fee, as Stripe does in proportion."""
+        params: dict[str, Any] = {
+            "payment_intent": reference,
+            "amount": to_minor(amount, currency),
+            "metadata": metadata,
+        }
+        if reverse_transfer:
+            params["reverse_transfer"] = True
+            params["refund_application_fee"] = True
         refund = self._call(
-            self.client.v1.refunds.create,
-            {
-                "payment_intent": reference,
-                "amount": to_minor(amount, currency),
-                "metadata": metadata,
-            },
-            {"idempotency_key": idempotency_key},
+            self.client.v1.refunds.create, params, {"idempotency_key": idempotency_key}
         )
-        return RefundResult(reference=refund.id, status=refund.status or "succeeded")
+        reversal = refund.to_dict().get("transfer_reversal") or ""
+        return RefundResult(
+            reference=refund.id,
+            status=refund.status or "succeeded",
+            transfer_reversal=reversal if isinstance(reversal, str) else str(reversal.get("id")),
+        )
+
+    # --- marketplace (Stripe Connect) -------------------------------------------------------
+
+    def account_create(self, *, user_public_id: str, email: str) -> AccountState:
+        """The photographer's Express account, created once: the idempotency key is theirs, so
+        a retried or repeated call (a double click, a retry after a 5xx) is the same account."""
+        account = self._call(
+            self.client.v1.accounts.create,
+            {
+                "type": "express",
+                "email": email,
+                "capabilities": {
+                    "card_payments": {"requested": True},
+                    "transfers": {"requested": True},
+                },
+                "metadata": {"user": user_public_id},
+            },
+            {"idempotency_key": f"connect-account-{user_public_id}"},
+        )
+        return self.account_state(account)
+
+    def account_link(self, reference: str, *, refresh_url: str, return_url: str) -> str:
+        """A fresh onboarding link (Stripe's hosted pages; it expires within minutes, so one is
+        made each time the photographer asks)."""
+        link = self._call(
+            self.client.v1.account_links.create,
+            {
+                "account": reference,
+                "refresh_url": refresh_url,
+                "return_url": return_url,
+                "type": "account_onboarding",
+            },
+        )
+        return str(link.url)
+
+    def onboarding_origins(self) -> list[str]:
+        """Where onboarding links lead (Stripe's hosted pages; the API base's own origin when
+        another server stands in for Stripe): the "Get paid" form's CSP lets it go there."""
+        origins = ["https://connect.stripe.com"]
+        parts = urlsplit(self.options.get("api_base") or "")
+        if parts.scheme and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+        return origins
+
+    def account_get(self, reference: str) -> AccountState:
+        return self.account_state(self._call(self.client.v1.accounts.retrieve, reference))
+
+    def account_state(self, found) -> AccountState:
+        """An account object (from the API or an `account.updated` event) as plain values."""
+        account = found.to_dict() if isinstance(found, stripe.StripeObject) else found
+        requirements = account.get("requirements") or {}
+        return AccountState(
+            reference=str(account["id"]),
+            charges_enabled=bool(account.get("charges_enabled")),
+            payouts_enabled=bool(account.get("payouts_enabled")),
+            details_submitted=bool(account.get("details_submitted")),
+            requirements=tuple(str(x) for x in requirements.get("currently_due") or ()),
+            disabled_reason=str(requirements.get("disabled_reason") or ""),
+        )
 
     # --- webhooks --------------------------------------------------------------------------
 
@@ -214,12 +302,7 @@ class StripeProvider(PaymentProvider):
         """Check the Stripe-Signature header against the endpoint secret (five minutes of
         tolerance) and read the event; anything else is WebhookRejected."""
         try:
-            stripe.WebhookSignature.verify_header(
-                body.decode("utf-8"),
-                headers.get("Stripe-Signature"),
-                self.options["webhook_secret"],
-                tolerance=WEBHOOK_TOLERANCE_SECONDS,
-            )
+            self._verify(body.decode("utf-8"), headers.get("Stripe-Signature"))
             event = json.loads(body)
             return ProviderEvent(
                 id=str(event["id"]),
@@ -231,6 +314,21 @@ class StripeProvider(PaymentProvider):
             raise WebhookRejected("The signature does not match this endpoint's secret.") from exc
         except (ValueError, KeyError, TypeError) as exc:
             raise WebhookRejected("The body is not a Stripe event.") from exc
+
+    def _verify(self, payload: str, header) -> None:
+        """The endpoint's own secret, or (marketplace) the Connect endpoint's: Stripe signs
+        connected accounts' events with the secret of the endpoint registered for Connect."""
+        secrets = [self.options["webhook_secret"], self.options.get("connect_webhook_secret")]
+        secrets = [secret for secret in secrets if secret]
+        for number, secret in enumerate(secrets, start=1):
+            try:
+                stripe.WebhookSignature.verify_header(
+                    payload, header, secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
+                )
+                return
+            except stripe.SignatureVerificationError:
+                if number == len(secrets):
+                    raise
 
     def event_intent(self, data: dict) -> IntentState:
         """The PaymentIntent a `payment_intent.*` event carries."""
