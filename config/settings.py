@@ -432,5 +432,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "pyvips": {"level": "WARNING"},  # libvips reports every operation at INFO
+        "stripe": {"level": "WARNING"},  # stripe-python logs each request at INFO
     },
 }

@@ -140,6 +140,7 @@ class StripeProvider(PaymentProvider):
             "metadata": {"order": str(order.public_id), "order_number": order.number},
             "payment_method": payment_method,
             "confirm": True,
+            "expand": ["payment_method"],  # the card's brand and last 4 in the same answer
         }
         if self.options.get("automatic_methods", True):
             # Every method the operator's Stripe account enables (wallets, SEPA, iDEAL, …);
@@ -198,7 +199,13 @@ class StripeProvider(PaymentProvider):
         self._call(self.client.v1.payment_methods.detach, payment_method)
 
     def intent_get(self, reference: str) -> IntentState:
-        return self._state(self._call(self.client.v1.payment_intents.retrieve, reference))
+        return self._state(
+            self._call(
+                self.client.v1.payment_intents.retrieve,
+                reference,
+                {"expand": ["payment_method"]},
+            )
+        )
 
     def intent_cancel(self, reference: str) -> IntentState:
         return self._state(self._call(self.client.v1.payment_intents.cancel, reference))
@@ -359,15 +366,17 @@ class StripeProvider(PaymentProvider):
     def _state(self, found) -> IntentState:
         intent = found.to_dict() if isinstance(found, stripe.StripeObject) else found
         brand = last4 = method = ""
-        pm_id = intent.get("payment_method")
-        if isinstance(pm_id, str) and intent.get("status") == "succeeded":
+        pm = intent.get("payment_method")
+        if isinstance(pm, str) and intent.get("status") == "succeeded":
+            # Events carry the method's id only (our own calls expand it): one more request.
             try:
-                pm = self.client.v1.payment_methods.retrieve(pm_id).to_dict()
-                method = pm.get("type") or ""
-                card = pm.get("card") or {}
-                brand, last4 = card.get("brand") or "", card.get("last4") or ""
+                pm = self.client.v1.payment_methods.retrieve(pm).to_dict()
             except stripe.StripeError:
                 logger.warning("could not read the payment method of %s", intent.get("id"))
+        if isinstance(pm, dict):
+            method = pm.get("type") or ""
+            card = pm.get("card") or {}
+            brand, last4 = card.get("brand") or "", card.get("last4") or ""
         error = intent.get("last_payment_error") or {}
         return IntentState(
             reference=intent["id"],
